@@ -75,6 +75,8 @@ export interface SignOptions {
   readonly expiresInSeconds?: number;
   readonly notBeforeSeconds?: number;
   readonly algorithm?: 'RS256' | 'RS384' | 'RS512';
+  /** Leave exp out entirely. */
+  readonly omitExp?: boolean;
 }
 
 /** A well-formed RS256 token; every option bends one thing. Times are relative to `nowSeconds`. */
@@ -85,21 +87,15 @@ export function signToken(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): string {
   const key = options.key ?? defaultKey;
-  return jwt.sign(
-    {
-      iat: nowSeconds,
-      exp: nowSeconds + (options.expiresInSeconds ?? 600),
-      ...claims,
-      ...(options.notBeforeSeconds === undefined ? {} : { nbf: nowSeconds + options.notBeforeSeconds }),
-    },
-    key.privateKey,
-    {
-      algorithm: options.algorithm ?? 'RS256',
-      keyid: options.kid ?? key.kid,
-      issuer: options.issuer ?? ISSUER,
-      audience: options.audience ?? AUDIENCE,
-    },
-  );
+  const payload: Record<string, unknown> = { iat: nowSeconds, ...claims };
+  if (options.omitExp !== true) payload.exp = nowSeconds + (options.expiresInSeconds ?? 600);
+  if (options.notBeforeSeconds !== undefined) payload.nbf = nowSeconds + options.notBeforeSeconds;
+  return jwt.sign(payload, key.privateKey, {
+    algorithm: options.algorithm ?? 'RS256',
+    keyid: options.kid ?? key.kid,
+    issuer: options.issuer ?? ISSUER,
+    audience: options.audience ?? AUDIENCE,
+  });
 }
 
 function base64url(value: string | Buffer): string {
