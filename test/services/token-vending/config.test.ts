@@ -97,6 +97,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('accepts the example policy shipped beside the service', () => {
+    const example = fileURLToPath(new URL('../../../services/token-vending/policy.example.json', import.meta.url));
+
+    const config = loadConfig({ CHAT_POLICY_FILE: example });
+
+    assert.deepEqual(config.policy.deniedRoles, ['banned']);
+  });
+
   it('refuses a policy file naming an unknown capability, saying where', () => {
     assert.match(
       refusal({ CHAT_POLICY_FILE: fixture('policies/capability-typo.json') }),
