@@ -97,10 +97,7 @@ describe('events/*.json through the built bundle', () => {
       return handler(event, lambdaContext());
     });
 
-    assert.equal(
-      parseReviewAnswer(result).ok && 'ReviewResult' in Object(result) ? result : undefined,
-      result,
-    );
+    assert.ok(parseReviewAnswer(result).ok);
     assert.deepEqual(result, {
       ReviewResult: 'DENY',
       Attributes: { Reason: 'Your message could not be reviewed. Please try again.' },
