@@ -192,12 +192,12 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
     const { requestId, remainingMs } = readContext(context);
     // Counted from invocation and covering any async work; never past what Lambda itself allows.
     const budgetMs = Math.min(config.budgetMs, remainingMs ?? Number.POSITIVE_INFINITY);
-    const log = logger.child(requestId === undefined ? {} : { requestId });
 
     const fallback = (cause: FallbackCause, detail: Record<string, unknown>): ReviewAnswer => {
       const answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
       // One log line that is also a CloudWatch embedded-metric record: fallbacks are counted by cause.
-      log.warn('review fell back', {
+      logger.warn('review fell back', {
+        requestId,
         ...detail,
         cause,
         result: answer.ReviewResult,
@@ -263,7 +263,8 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
 
       // Never the message text at info level: its length and the rules that fired only.
-      log.info('reviewed', {
+      logger.info('reviewed', {
+        requestId,
         messageId: message.MessageId,
         result: answer.ReviewResult,
         rules: verdict.fired,
