@@ -1,0 +1,276 @@
+/**
+ * Blocked-term matching over normalised units (normalise.ts), built once per policy at cold start.
+ *
+ * A trie of folded terms is walked only from word starts, so matching is whole-word by construction
+ * ("class", "assistant", "Scunthorpe", "cocktail" never match "ass", "cunt" or "cock"). The walk
+ * collapses stretched letters ("fuuuck"), tries leetspeak candidates ("sh1t", "a$$"), lets a term's
+ * space match any separators or none ("blow-job", "blowjob"), and skips separators between *single*
+ * letters only ("f.u.c.k", "f u c k"), so that "an al" or "pen is" stay innocent.
+ *
+ * Term syntax: a plain term matches a whole word (and its plural with -s/-es); a trailing `*` matches
+ * any word that starts with the term ("fuck*" also catches "fuckface").
+ */
+import {
+  foldText,
+  isLetterCode,
+  isSeparator,
+  LEET,
+  LEET_CANDIDATES,
+  OTHER,
+  SEP,
+  WORD,
+  type Units,
+} from './normalise.js';
+
+const SPACE = 32;
+/** Bound on walk steps from one word start: hostile input cannot make a walk explode. */
+const STEP_LIMIT = 2000;
+
+interface Node {
+  /** Children by folded code point; shared empty map for leaves (most nodes), made on first child. */
+  next: Map<number, Node>;
+  /** A whole-word term ends here. */
+  end: boolean;
+  /** A prefix term (`term*`) ends here. */
+  prefix: boolean;
+  /** The child along a term's space, kept apart because the walk asks for it at every step. */
+  space: Node | undefined;
+  /** Plurals a whole-word term ending here also matches: PLURAL_S, PLURAL_ES or both. */
+  plural: number;
+}
+
+const LEAF: ReadonlyMap<number, Node> = new Map();
+const newNode = (): Node => ({
+  next: LEAF as Map<number, Node>,
+  end: false,
+  prefix: false,
+  space: undefined,
+  plural: 0,
+});
+
+/** A match in unit indices, end exclusive. */
+export interface TermMatch {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Folds a term the way messages are folded; separators become one space; undefined if empty. */
+export function foldTerm(term: string): { codes: number[]; prefix: boolean } | undefined {
+  let text = term.trim();
+  const prefix = text.endsWith('*');
+  if (prefix) text = text.slice(0, -1);
+  const codes: number[] = [];
+  for (const code of foldText(text)) {
+    if (isSeparator(code)) {
+      if (codes.length > 0 && codes[codes.length - 1] !== SPACE) codes.push(SPACE);
+    } else {
+      codes.push(code);
+    }
+  }
+  while (codes[codes.length - 1] === SPACE) codes.pop();
+  return codes.length === 0 ? undefined : { codes, prefix };
+}
+
+/** Plural flags: "-s" for every term ending in a letter, "-es" after s, x, z, ch and sh. */
+const PLURAL_S = 1;
+const PLURAL_ES = 2;
+const LOWER_S = 0x73;
+const LOWER_E = 0x65;
+
+export class TermMatcher {
+  readonly size: number;
+  private readonly root = newNode();
+
+  constructor(terms: Iterable<string>) {
+    let size = 0;
+    for (const term of terms) {
+      const folded = foldTerm(term);
+      if (!folded) continue;
+      size++;
+      const node = this.insert(folded.codes);
+      if (folded.prefix) {
+        node.prefix = true;
+        continue;
+      }
+      node.end = true;
+      // Plurals are checked by the walk rather than stored: half the trie, a cheaper cold start.
+      const codes = folded.codes;
+      const last = codes[codes.length - 1] ?? 0;
+      if (!isLetterCode(last)) continue;
+      node.plural |= PLURAL_S;
+      const beforeLast = codes[codes.length - 2] ?? 0;
+      const sibilant = last === LOWER_S || last === 0x78 || last === 0x7a;
+      const digraph = last === 0x68 && (beforeLast === 0x63 || beforeLast === LOWER_S);
+      if (sibilant || digraph) node.plural |= PLURAL_ES;
+    }
+    this.size = size;
+  }
+
+  private insert(codes: readonly number[]): Node {
+    let node = this.root;
+    for (const code of codes) {
+      let child = node.next.get(code);
+      if (!child) {
+        child = newNode();
+        if (node.next === LEAF) node.next = new Map();
+        node.next.set(code, child);
+        if (code === SPACE) node.space = child;
+      }
+      node = child;
+    }
+    return node;
+  }
+
+  /** Matches in order; with `all` false, stops at the first (enough to DENY). */
+  find(units: Units, all: boolean): TermMatch[] {
+    const matches: TermMatch[] = [];
+    if (this.size === 0) return matches;
+    const { kind, code, leet } = units;
+    const walk = new Walk(units);
+    for (let start = 0; start < units.length; start++) {
+      if (kind[start] === SEP) continue;
+      if (start > 0 && kind[start - 1] === WORD) continue;
+      // Most words cannot begin a term: one lookup rules them out.
+      if ((leet[start] ?? -1) < 0 && !this.root.next.has(code[start] ?? 0)) continue;
+      const end = walk.run(this.root, start);
+      if (end > start) {
+        matches.push({ start, end });
+        if (!all) break;
+        start = end - 1;
+      }
+    }
+    return matches;
+  }
+}
+
+/** One depth-first walk of the trie from one word start; returns the longest match end or -1. */
+class Walk {
+  private steps = 0;
+  private start = 0;
+
+  constructor(private readonly units: Units) {}
+
+  run(root: Node, start: number): number {
+    this.start = start;
+    this.steps = 0;
+    return this.walk(root, start, 0, false, false);
+  }
+
+  /**
+   * @param segment letter runs since the last separator (a run of one stretched letter counts once)
+   * @param split whether separators between single letters were skipped
+   * @param sawLetter whether a real letter (not a digit or a symbol) was matched
+   */
+  private walk(node: Node, at: number, segment: number, split: boolean, sawLetter: boolean): number {
+    if (++this.steps > STEP_LIMIT) return -1;
+    const { length, kind } = this.units;
+    let best = -1;
+    if (sawLetter && (!split || segment === 1)) {
+      if (node.end) {
+        if (this.boundaryAfter(at, split)) best = at;
+        else if (node.plural !== 0 && !split) best = Math.max(best, this.plural(node.plural, at));
+      }
+      if (node.prefix && !split) {
+        let end = at;
+        while (end < length && kind[end] === WORD) end++;
+        best = Math.max(best, end);
+      }
+    }
+    if (at >= length) return best;
+    const k = kind[at];
+    if (k === SEP) {
+      let next = at;
+      while (next < length && kind[next] === SEP) next++;
+      const space = node.space;
+      if (space && segment > 0) best = Math.max(best, this.walk(space, next, 0, split, sawLetter));
+      // "f.u.c.k": skip a short separator run only between single letters.
+      if (segment === 1 && next - at <= 3 && next < length) {
+        best = Math.max(best, this.walk(node, next, 0, true, sawLetter));
+      }
+      return best;
+    }
+    if (k === OTHER)
+      return Math.max(best, this.follow(node, at, this.units.code[at] ?? 0, segment, split, sawLetter));
+    // A term's space may also match nothing: "blowjob" for "blow job".
+    const space = node.space;
+    if (space && segment > 0) best = Math.max(best, this.walk(space, at, 0, split, sawLetter));
+    const primary = this.units.code[at] ?? 0;
+    best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter));
+    const leet = this.units.leet[at] ?? -1;
+    if (leet >= 0) {
+      for (const candidate of LEET_CANDIDATES[leet] ?? []) {
+        if (candidate !== primary)
+          best = Math.max(best, this.follow(node, at, candidate, segment, split, sawLetter));
+      }
+    }
+    return best;
+  }
+
+  /** Consumes the whole run of units that can read as `char` ("fuuu"), along 1..run trie edges. */
+  private follow(
+    node: Node,
+    at: number,
+    char: number,
+    segment: number,
+    split: boolean,
+    sawLetter: boolean,
+  ): number {
+    let child = node.next.get(char);
+    if (!child) return -1;
+    const { length, code, letter } = this.units;
+    let end = at;
+    let letterInRun = false;
+    while (end < length && this.canRead(end, char)) {
+      if (letter[end] === 1 && code[end] === char) letterInRun = true;
+      end++;
+    }
+    const saw = sawLetter || letterInRun;
+    let best = -1;
+    for (let step = 1; step <= end - at && child; step++) {
+      best = Math.max(best, this.walk(child, end, segment + 1, split, saw));
+      child = child.next.get(char);
+    }
+    return best;
+  }
+
+  /** The end of "-s" or "-es" (stretched too: "bitchesss") ending a word at `at`, or -1. */
+  private plural(flags: number, at: number): number {
+    let end = at;
+    if ((flags & PLURAL_ES) !== 0 && this.canRead(end, LOWER_E)) {
+      while (end < this.units.length && this.canRead(end, LOWER_E)) end++;
+      if (!this.canRead(end, LOWER_S)) end = at;
+    }
+    if (!this.canRead(end, LOWER_S)) return -1;
+    while (end < this.units.length && this.canRead(end, LOWER_S)) end++;
+    return this.boundaryAfter(end, false) ? end : -1;
+  }
+
+  private canRead(at: number, char: number): boolean {
+    if (at >= this.units.length) return false;
+    if (this.units.code[at] === char) return true;
+    const k = this.units.kind[at];
+    if (k !== WORD && k !== LEET) return false;
+    const leet = this.units.leet[at] ?? -1;
+    return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
+  }
+
+  /** Whole word: no word character follows; a split match must not run on into more single letters. */
+  private boundaryAfter(at: number, split: boolean): boolean {
+    const { length, kind } = this.units;
+    if (at < length && kind[at] === WORD) return false;
+    if (!split) return true;
+    if (this.singleLetterBeyondSeparators(at, 1)) return false;
+    return !this.singleLetterBeyondSeparators(this.start - 1, -1);
+  }
+
+  /** From a separator at `from`, whether the word past the separators (going `direction`) is one letter. */
+  private singleLetterBeyondSeparators(from: number, direction: 1 | -1): boolean {
+    const { length, kind } = this.units;
+    let at = from;
+    if (at < 0 || at >= length || kind[at] !== SEP) return false;
+    while (at >= 0 && at < length && kind[at] === SEP) at += direction;
+    if (at < 0 || at >= length || kind[at] !== WORD) return false;
+    const beyond = at + direction;
+    return beyond < 0 || beyond >= length || kind[beyond] !== WORD;
+  }
+}
