@@ -1,0 +1,223 @@
+/**
+ * `npm start`: the local stack. With CHAT_BACKEND=local (the default) it starts the IVS Chat
+ * emulator, creates (or, with a data directory, reuses) a default room with the message-review
+ * Lambda attached, then the token service in local mode serving the demo page, and prints a banner
+ * with every URL and ready-to-paste curl commands. With CHAT_BACKEND=aws it starts only the token
+ * service against real IVS Chat. Ctrl-C or SIGTERM stops everything cleanly.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateRoomCommand, GetRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
+import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
+import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
+import { startEmulator, type Emulator } from '../services/local-ivschat/start.js';
+import { startTokenService } from '../services/token-vending/start.js';
+
+export const DEFAULT_ROOM_NAME = 'local-default';
+const DEMO_DIR = join(PROJECT_ROOT, 'dist', 'chat-demo');
+const REVIEW_BUNDLE = join(PROJECT_ROOT, 'dist', 'message-review', 'index.js');
+
+export interface LocalStackOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Override the ports from the environment (tests pass 0). */
+  readonly emulatorPort?: number;
+  readonly port?: number;
+  readonly logger?: Logger;
+  /** Passed to the emulator; tests only (IVS's 200 ms review limit is not adjustable). */
+  readonly reviewDeadlineMs?: number;
+}
+
+export interface LocalStack {
+  readonly backend: 'local' | 'aws';
+  readonly tokenServiceUrl: string;
+  readonly emulator?: Emulator;
+  readonly roomArn?: string;
+  readonly banner: string;
+  close(): Promise<void>;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number; got "${value}"`);
+  return port;
+}
+
+/** The demo page from `npm run build`, or a placeholder page until the demo is built. */
+function demoSite(): { dir: string; placeholder: boolean; cleanup: () => void } {
+  if (existsSync(join(DEMO_DIR, 'index.html')))
+    return { dir: DEMO_DIR, placeholder: false, cleanup: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'ivs-chat-demo-'));
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>IVS Chat local stack</title>' +
+      '<h1>IVS Chat local stack</h1><p>The demo page is not built yet (<code>dist/chat-demo/</code>). ' +
+      'The token API and the emulator are running: see the terminal for the URLs and curl commands.</p>' +
+      '<p>Configuration: <a href="/config.json">/config.json</a></p></html>\n',
+  );
+  return {
+    dir,
+    placeholder: true,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Reuses the default room a data directory kept; creates it otherwise, through the real SDK. */
+async function defaultRoom(
+  client: IvschatClient,
+  reviewArn: string,
+): Promise<{ arn: string; maximumMessageLength: number }> {
+  const existing = await client.send(new ListRoomsCommand({ name: DEFAULT_ROOM_NAME, maxResults: 1 }));
+  const kept = existing.rooms?.[0];
+  if (kept?.arn !== undefined) {
+    const room = await client.send(new GetRoomCommand({ identifier: kept.arn }));
+    return { arn: kept.arn, maximumMessageLength: room.maximumMessageLength ?? 500 };
+  }
+  const room = await client.send(
+    new CreateRoomCommand({
+      name: DEFAULT_ROOM_NAME,
+      messageReviewHandler: { uri: reviewArn, fallbackResult: 'ALLOW' },
+      tags: { createdBy: 'npm-start' },
+    }),
+  );
+  if (room.arn === undefined) throw new Error('CreateRoom answered without an arn');
+  return { arn: room.arn, maximumMessageLength: room.maximumMessageLength ?? 500 };
+}
+
+function curlCommands(tokenServiceUrl: string, roomArn: string): string {
+  return [
+    `  ID_TOKEN=$(curl -s -X POST ${tokenServiceUrl}/v1/dev/login \\`,
+    `    -H 'content-type: application/json' -d '{"userId":"ann","displayName":"Ann","roles":["moderator"]}' \\`,
+    `    | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).idToken')`,
+    `  curl -s -X POST ${tokenServiceUrl}/v1/chat-tokens \\`,
+    `    -H "authorization: Bearer $ID_TOKEN" -H 'content-type: application/json' \\`,
+    `    -d '{"roomIdentifier":"${roomArn}"}'`,
+  ].join('\n');
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const logger =
+    options.logger ?? createLogger({ level: parseLogLevel(env.LOG_LEVEL), base: { service: 'local-stack' } });
+  const host = env.HOST ?? '127.0.0.1';
+  const port = options.port ?? portFrom(env, 'PORT', 3000);
+  const backend = (env.CHAT_BACKEND ?? 'local') === 'aws' ? 'aws' : 'local';
+
+  if (backend === 'aws') {
+    const service = await startTokenService({
+      env,
+      port,
+      host,
+      logger: logger.child({ service: 'token-vending' }),
+    });
+    const banner = [
+      '',
+      'IVS Chat backend (CHAT_BACKEND=aws: real IVS Chat, no emulator, no dev login)',
+      `  token API   ${service.url}/v1/chat-tokens   (health: ${service.url}/healthz)`,
+      '',
+    ].join('\n');
+    return { backend, tokenServiceUrl: service.url, banner, close: () => service.close() };
+  }
+
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const emulator = await startEmulator({
+    port: options.emulatorPort ?? portFrom(env, 'EMULATOR_PORT', 4510),
+    host,
+    region,
+    ...(env.EMULATOR_DATA_DIR ? { dataDir: env.EMULATOR_DATA_DIR } : {}),
+    // The review function's env (REVIEW_POLICY, LOG_LEVEL…) comes from the stack's own environment.
+    functions: { ...defaultFunctionMap(env), ...parseFunctionMap(env.EMULATOR_FUNCTIONS) },
+    logger: logger.child({ service: 'local-ivschat' }),
+    ...(options.reviewDeadlineMs === undefined ? {} : { reviewDeadlineMs: options.reviewDeadlineMs }),
+  });
+  const site = demoSite();
+  const client = new IvschatClient({
+    endpoint: emulator.url,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const reviewArn = `arn:aws:lambda:${region}:${emulator.accountId}:function:message-review`;
+    const room = await defaultRoom(client, reviewArn);
+    const emulatorPort = new URL(emulator.url).port;
+    const service = await startTokenService({
+      env: { ...env, CHAT_BACKEND: 'local', AWS_REGION: region, EMULATOR_PORT: emulatorPort },
+      port,
+      host,
+      logger: logger.child({ service: 'token-vending' }),
+      site: {
+        dir: site.dir,
+        config: {
+          apiBaseUrl: '',
+          roomArn: room.arn,
+          messagingUrl: emulator.wsUrl,
+          maximumMessageLength: room.maximumMessageLength,
+        },
+        connectSources: [emulator.wsUrl],
+      },
+    });
+    const notes: string[] = [];
+    if (site.placeholder)
+      notes.push(
+        '  note        the demo page is not built yet: a placeholder page is served (npm run build)',
+      );
+    if (!existsSync(REVIEW_BUNDLE)) {
+      notes.push(
+        '  note        dist/message-review/index.js is missing (npm run build): reviews fall back to ALLOW',
+      );
+    }
+    const banner = [
+      '',
+      'IVS Chat local stack (CHAT_BACKEND=local)',
+      `  demo page   ${service.url}/`,
+      `  token API   ${service.url}/v1/chat-tokens   (dev login: POST ${service.url}/v1/dev/login)`,
+      `  emulator    control plane ${emulator.url}   messaging ${emulator.wsUrl}`,
+      `  room        ${room.arn}`,
+      `  review      arn:aws:lambda:${region}:${emulator.accountId}:function:message-review → dist/message-review/index.js`,
+      ...notes,
+      '',
+      'Try it:',
+      curlCommands(service.url, room.arn),
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n');
+    return {
+      backend,
+      tokenServiceUrl: service.url,
+      emulator,
+      roomArn: room.arn,
+      banner,
+      close: async () => {
+        await service.close();
+        client.destroy();
+        await emulator.close();
+        site.cleanup();
+      },
+    };
+  } catch (error) {
+    client.destroy();
+    await emulator.close();
+    site.cleanup();
+    throw error;
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const stack = await startLocalStack();
+  process.stdout.write(stack.banner + '\n');
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void stack.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
