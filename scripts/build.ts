@@ -4,15 +4,17 @@
  * Prints each bundle's size.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { statSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Target {
   readonly name: string;
   readonly options: BuildOptions & { outfile: string };
+  /** Files copied as they are beside `outfile` (e.g. a page's index.html). */
+  readonly copy?: readonly string[];
 }
 
 export const lambdaDefaults = {
@@ -26,15 +28,38 @@ export const lambdaDefaults = {
   legalComments: 'none',
 } as const satisfies BuildOptions;
 
-export const targets: readonly Target[] = [];
+/** The demo page: a browser bundle (SDK included, no framework), its CSS beside it, index.html copied. */
+const chatDemo: Target = {
+  name: 'chat-demo',
+  options: {
+    entryPoints: ['services/chat-demo/src/main.ts'],
+    outfile: 'dist/chat-demo/app.js',
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['es2022'],
+    legalComments: 'none',
+  },
+  copy: ['services/chat-demo/index.html'],
+};
+
+export const targets: readonly Target[] = [chatDemo];
 
 export async function buildAll(): Promise<void> {
   for (const target of targets) {
     await build({ absWorkingDir: root, logLevel: 'warning', ...target.options });
-    const size = statSync(join(root, target.options.outfile)).size;
-    console.log(
-      `built ${target.name.padEnd(16)} ${relative(root, join(root, target.options.outfile))}  ${(size / 1024).toFixed(1)} KiB`,
-    );
+    const outfile = join(root, target.options.outfile);
+    for (const source of target.copy ?? [])
+      copyFileSync(join(root, source), join(dirname(outfile), basename(source)));
+    // A JS entry that imports CSS gets a .css file of the same name beside it.
+    const css = outfile.replace(/\.js$/, '.css');
+    const outputs = [outfile, ...(css !== outfile && existsSync(css) ? [css] : [])];
+    for (const file of outputs) {
+      const size = statSync(file).size;
+      console.log(`built ${target.name.padEnd(16)} ${relative(root, file)}  ${(size / 1024).toFixed(1)} KiB`);
+    }
   }
 }
 
