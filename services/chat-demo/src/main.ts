@@ -21,6 +21,7 @@ import { parseDemoConfig, type DemoConfig } from './config.js';
 import {
   canSend,
   counterState,
+  describeCapabilities,
   describeDisconnect,
   describeRequestError,
   devUserId,
@@ -106,12 +107,7 @@ function applyCapabilities(current: Session): void {
   const canSendMessages = current.capabilities.includes('SEND_MESSAGE');
   ui.composer.hidden = !canSendMessages;
   ui.viewerNote.hidden = canSendMessages;
-  const role = current.capabilities.includes('DELETE_MESSAGE')
-    ? 'moderator'
-    : canSendMessages
-      ? 'user'
-      : 'viewer';
-  ui.whoami.textContent = `Signed in as ${current.displayName} (${role})`;
+  ui.whoami.textContent = `Signed in as ${current.displayName}: ${describeCapabilities(current.capabilities)}`;
   updateCounter();
 }
 
@@ -221,8 +217,14 @@ function onMessageDelete(current: Session, event: DeleteMessageEvent): void {
 }
 
 function onUserDisconnect(current: Session, event: DisconnectUserEvent): void {
-  const name = current.names.get(event.userId) ?? 'A user';
-  appendItem(renderNotice(`${name} was disconnected`, event.reason ?? '', 'notice moderation'));
+  const name = event.userId === current.userId ? 'You' : (current.names.get(event.userId) ?? 'A user');
+  appendItem(
+    renderNotice(
+      `${name} ${name === 'You' ? 'were' : 'was'} disconnected`,
+      event.reason ?? '',
+      'notice moderation',
+    ),
+  );
 }
 
 function onEvent(event: ChatEvent): void {

@@ -36,6 +36,16 @@ export function displayNameOf(sender: Sender): string {
   return name !== undefined && name !== '' ? name : sender.userId;
 }
 
+/** What the server's token allows, in words (the server decides; the page only reflects it). */
+export function describeCapabilities(capabilities: readonly ChatTokenCapability[]): string {
+  const abilities = ['read'];
+  if (capabilities.includes('SEND_MESSAGE')) abilities.push('send');
+  if (capabilities.includes('DELETE_MESSAGE')) abilities.push('delete messages');
+  if (capabilities.includes('DISCONNECT_USER')) abilities.push('disconnect users');
+  const last = abilities.pop() ?? 'read';
+  return abilities.length === 0 ? `can ${last}` : `can ${abilities.join(', ')} and ${last}`;
+}
+
 export interface MessageView {
   readonly id: string;
   readonly senderId: string;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   canSend,
   counterState,
+  describeCapabilities,
   describeDisconnect,
   describeRequestError,
   devUserId,
@@ -217,5 +218,18 @@ describe('validateDisplayName', () => {
   it('refuses a name over 64 code points', () => {
     assert.equal(validateDisplayName('é'.repeat(65)).ok, false);
     assert.equal(validateDisplayName('😀'.repeat(64)).ok, true);
+  });
+});
+
+describe('describeCapabilities', () => {
+  it('says a viewer can only read', () => {
+    assert.equal(describeCapabilities([]), 'can read');
+  });
+
+  it('lists a moderator’s abilities', () => {
+    assert.equal(
+      describeCapabilities(['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER']),
+      'can read, send, delete messages and disconnect users',
+    );
   });
 });
