@@ -4,7 +4,7 @@
  * Prints each bundle's size.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative } from 'node:path';
 
@@ -45,11 +45,26 @@ const chatDemo: Target = {
   copy: ['services/chat-demo/index.html'],
 };
 
-export const targets: readonly Target[] = [chatDemo];
+export const targets: readonly Target[] = [
+  {
+    name: 'message-review',
+    options: {
+      ...lambdaDefaults,
+      entryPoints: ['lambdas/message-review/handler.ts'],
+      outfile: 'dist/message-review/index.js',
+    },
+  },
+  chatDemo,
+];
 
 export async function buildAll(): Promise<void> {
   for (const target of targets) {
     await build({ absWorkingDir: root, logLevel: 'warning', ...target.options });
+    if (target.options.format === 'cjs') {
+      // The repository's package.json says "type": "module"; without this marker Node would load a
+      // CommonJS bundle in dist/ as ESM (the emulator and `invoke:review` load it as Lambda does).
+      writeFileSync(join(root, dirname(target.options.outfile), 'package.json'), '{ "type": "commonjs" }\n');
+    }
     const outfile = join(root, target.options.outfile);
     for (const source of target.copy ?? [])
       copyFileSync(join(root, source), join(dirname(outfile), basename(source)));
