@@ -131,15 +131,26 @@ async function askRemote(
   signal: AbortSignal,
   fetchImpl: typeof fetch,
 ): Promise<RemoteVerdict> {
-  const response = await fetchImpl(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
-    signal,
-  });
-  if (!response.ok)
-    throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
-  const body: unknown = await response.json();
+  let body: unknown;
+  try {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
+      signal,
+    });
+    if (!response.ok) {
+      throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
+    }
+    body = await response.json();
+  } catch (error) {
+    if (error instanceof ReviewFailure) throw error;
+    // Network errors, aborts and bodies that are not JSON all mean the check did not answer.
+    throw new ReviewFailure(
+      'remote-check-failed',
+      `remote check failed (${String(describeError(error).errorName)})`,
+    );
+  }
   if (!isRecord(body) || (body.result !== 'ALLOW' && body.result !== 'DENY')) {
     throw new ReviewFailure('remote-check-failed', 'remote check answered without result ALLOW or DENY');
   }
