@@ -4,15 +4,17 @@
  * Prints each bundle's size.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Target {
   readonly name: string;
   readonly options: BuildOptions & { outfile: string };
+  /** Files copied as they are beside `outfile` (e.g. a page's index.html). */
+  readonly copy?: readonly string[];
 }
 
 export const lambdaDefaults = {
@@ -25,6 +27,23 @@ export const lambdaDefaults = {
   external: ['@aws-sdk/*'],
   legalComments: 'none',
 } as const satisfies BuildOptions;
+
+/** The demo page: a browser bundle (SDK included, no framework), its CSS beside it, index.html copied. */
+const chatDemo: Target = {
+  name: 'chat-demo',
+  options: {
+    entryPoints: ['services/chat-demo/src/main.ts'],
+    outfile: 'dist/chat-demo/app.js',
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['es2022'],
+    legalComments: 'none',
+  },
+  copy: ['services/chat-demo/index.html'],
+};
 
 export const targets: readonly Target[] = [
   {
@@ -46,6 +65,7 @@ export const targets: readonly Target[] = [
       outfile: 'dist/token-vending/index.js',
     },
   },
+  chatDemo,
 ];
 
 export async function buildAll(): Promise<void> {
@@ -56,10 +76,16 @@ export async function buildAll(): Promise<void> {
       // CommonJS bundle in dist/ as ESM (the emulator and `invoke:review` load it as Lambda does).
       writeFileSync(join(root, dirname(target.options.outfile), 'package.json'), '{ "type": "commonjs" }\n');
     }
-    const size = statSync(join(root, target.options.outfile)).size;
-    console.log(
-      `built ${target.name.padEnd(16)} ${relative(root, join(root, target.options.outfile))}  ${(size / 1024).toFixed(1)} KiB`,
-    );
+    const outfile = join(root, target.options.outfile);
+    for (const source of target.copy ?? [])
+      copyFileSync(join(root, source), join(dirname(outfile), basename(source)));
+    // A JS entry that imports CSS gets a .css file of the same name beside it.
+    const css = outfile.replace(/\.js$/, '.css');
+    const outputs = [outfile, ...(css !== outfile && existsSync(css) ? [css] : [])];
+    for (const file of outputs) {
+      const size = statSync(file).size;
+      console.log(`built ${target.name.padEnd(16)} ${relative(root, file)}  ${(size / 1024).toFixed(1)} KiB`);
+    }
   }
 }
 
