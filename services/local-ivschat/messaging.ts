@@ -34,6 +34,9 @@ import type { Room, Store } from './store.js';
 import type { TokenRegistry } from './tokens.js';
 import { isRecord } from './validation.js';
 
+/** The part of a request that runs after its checks, in order per connection. */
+type Step = () => Promise<void> | void;
+
 interface Connection {
   readonly ws: WebSocket;
   readonly roomId: string;
@@ -146,13 +149,21 @@ export class Messaging {
     }
     members.add(connection);
     this.#options.logger.debug('connection opened', { roomId });
+    const failed = (error: unknown): void => {
+      this.#options.logger.error('request failed', { roomId, ...describeError(error) });
+      this.#send(connection, errorFrame('', CHAT_ERROR.internal, 'Internal error'));
+    };
     ws.on('message', (data, isBinary) => {
-      connection.queue = connection.queue
-        .then(() => this.#onFrame(connection, data, isBinary))
-        .catch((error: unknown) => {
-          this.#options.logger.error('request failed', { roomId, ...describeError(error) });
-          this.#send(connection, errorFrame('', CHAT_ERROR.internal, 'Internal error'));
-        });
+      // Checks (capability, length, rate) run as the frame arrives, as the room's rate is about
+      // arrivals; what follows (review, delivery) runs in order per connection.
+      let step: Step | undefined;
+      try {
+        step = this.#onFrame(connection, data, isBinary);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (step) connection.queue = connection.queue.then(step).catch(failed);
     });
     ws.on('close', () => {
       this.#detach(connection);
@@ -194,7 +205,7 @@ export class Messaging {
     this.#options.chatLog.record(room, frame);
   }
 
-  async #onFrame(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
+  #onFrame(connection: Connection, data: RawData, isBinary: boolean): Step | undefined {
     let request: unknown;
     try {
       request = isBinary ? undefined : JSON.parse(rawText(data));
@@ -215,54 +226,59 @@ export class Messaging {
     }
     switch (request.Action) {
       case 'SEND_MESSAGE':
-        await this.#sendMessage(connection, requestId, request, fail);
-        return;
+        return this.#sendMessage(connection, requestId, request, fail);
       case 'DELETE_MESSAGE':
-        this.#deleteMessageAction(connection, requestId, request, fail);
-        return;
+        return () => {
+          this.#deleteMessageAction(connection, requestId, request, fail);
+        };
       case 'DISCONNECT_USER':
-        this.#disconnectUserAction(connection, requestId, request, fail);
-        return;
+        return () => {
+          this.#disconnectUserAction(connection, requestId, request, fail);
+        };
       default:
         fail(CHAT_ERROR.badRequest, 'Action must be SEND_MESSAGE, DELETE_MESSAGE or DISCONNECT_USER');
+        return undefined;
     }
   }
 
-  /** SEND_MESSAGE: capability 403, length 400, room rate 429, review, then MESSAGE to everyone. */
-  async #sendMessage(
+  /**
+   * SEND_MESSAGE: capability 403, length 400, room rate 429 (now), then review and the MESSAGE to
+   * everyone (the returned step, in order behind this connection's earlier messages).
+   */
+  #sendMessage(
     connection: Connection,
     requestId: string,
     request: Record<string, unknown>,
     fail: (code: number, message: string) => void,
-  ): Promise<void> {
+  ): Step | undefined {
     const { store, clock } = this.#options;
     if (!connection.capabilities.has('SEND_MESSAGE')) {
       fail(CHAT_ERROR.forbidden, 'The SEND_MESSAGE capability is required');
-      return;
+      return undefined;
     }
     const room = store.rooms.get(connection.roomId);
     if (!room) {
       fail(CHAT_ERROR.notFound, 'Room not found');
-      return;
+      return undefined;
     }
     const content = request.Content;
     if (typeof content !== 'string' || content === '') {
       fail(CHAT_ERROR.badRequest, 'Content must be a non-empty string');
-      return;
+      return undefined;
     }
     // maximumMessageLength counts Unicode code points, not bytes (ivschat-facts.md §1).
     if (codePointLength(content) > room.maximumMessageLength) {
       fail(CHAT_ERROR.badRequest, `Content exceeds ${room.maximumMessageLength} characters`);
-      return;
+      return undefined;
     }
     const attributes = parseAttributes(request.Attributes);
     if (attributes === 'invalid') {
       fail(CHAT_ERROR.badRequest, 'Attributes must be a map of strings');
-      return;
+      return undefined;
     }
     if (attributes !== undefined && attributesByteSize(attributes) > IVS_LIMITS.attributesMaxBytes) {
       fail(CHAT_ERROR.tooLarge, 'Attributes exceed 1 KB');
-      return;
+      return undefined;
     }
     // The room's rate counts every client's messages together.
     let window = this.#rates.get(room.id);
@@ -272,30 +288,32 @@ export class Messaging {
     }
     if (!window.tryTake(clock.now().getTime(), room.maximumMessageRatePerSecond)) {
       fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
-      return;
+      return undefined;
     }
     // The review event names the Id the MESSAGE will carry (ivschat-facts.md §2).
     const messageId = newResourceId();
-    const verdict = await this.#review(room, connection, messageId, content, attributes);
-    if (!verdict.deliver) {
-      // DENY reaches the sender only, as ERROR 406 carrying the handler's reason.
-      fail(CHAT_ERROR.rejectedByReview, verdict.reason);
-      return;
-    }
-    const current = store.rooms.get(connection.roomId);
-    if (!current) {
-      fail(CHAT_ERROR.notFound, 'Room not found');
-      return;
-    }
-    this.#broadcast(current, {
-      Type: 'MESSAGE',
-      Id: messageId,
-      RequestId: requestId,
-      Content: verdict.content,
-      Attributes: verdict.attributes ?? null,
-      SendTime: clock.now().toISOString(),
-      Sender: { UserId: connection.userId, Attributes: connection.attributes },
-    });
+    return async () => {
+      const verdict = await this.#review(room, connection, messageId, content, attributes);
+      if (!verdict.deliver) {
+        // DENY reaches the sender only, as ERROR 406 carrying the handler's reason.
+        fail(CHAT_ERROR.rejectedByReview, verdict.reason);
+        return;
+      }
+      const current = store.rooms.get(connection.roomId);
+      if (!current) {
+        fail(CHAT_ERROR.notFound, 'Room not found');
+        return;
+      }
+      this.#broadcast(current, {
+        Type: 'MESSAGE',
+        Id: messageId,
+        RequestId: requestId,
+        Content: verdict.content,
+        Attributes: verdict.attributes ?? null,
+        SendTime: clock.now().toISOString(),
+        Sender: { UserId: connection.userId, Attributes: connection.attributes },
+      });
+    };
   }
 
   async #review(
