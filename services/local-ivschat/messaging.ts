@@ -28,7 +28,7 @@ import {
   type MessageFrame,
   type ServerFrame,
 } from './frames.js';
-import { SlidingWindow } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import { review, type Verdict } from './review.js';
 import type { Room, Store } from './store.js';
 import type { TokenRegistry } from './tokens.js';
@@ -72,8 +72,10 @@ function remoteIp(request: IncomingMessage): string {
 }
 
 function refuse(socket: Duplex, status: 401 | 404, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
+  // Destroy only once the response is flushed, or the client may see a reset instead of the status.
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => {
+    socket.destroy();
+  });
 }
 
 /** The token is the request's only subprotocol (ivschat-facts.md §4). */
@@ -87,7 +89,7 @@ function tokenOf(request: IncomingMessage): string | undefined {
 export class Messaging {
   readonly #options: MessagingOptions;
   readonly #rooms = new Map<string, Set<Connection>>();
-  readonly #rates = new Map<string, SlidingWindow>();
+  readonly #rates = new Map<string, RateLimiter>();
   readonly #wss: WebSocketServer;
 
   constructor(options: MessagingOptions) {
@@ -283,7 +285,7 @@ export class Messaging {
     // The room's rate counts every client's messages together.
     let window = this.#rates.get(room.id);
     if (!window) {
-      window = new SlidingWindow();
+      window = new RateLimiter();
       this.#rates.set(room.id, window);
     }
     if (!window.tryTake(clock.now().getTime(), room.maximumMessageRatePerSecond)) {

@@ -1,19 +1,23 @@
 /**
- * A sliding one-second window: at most `limit` events in any 1,000 ms. Used for a room's
- * maximumMessageRatePerSecond (across all its clients) and for the 100 TPS data-plane operations.
- * The limit is read at each call so UpdateRoom takes effect on live rooms.
+ * A token bucket holding at most `limit` tokens and refilled at `limit` per second: at most `limit`
+ * events in any second on average, a burst of up to `limit` after a quiet spell, and a sender
+ * keeping exactly to the limit is not refused for network jitter (a strict sliding window would
+ * refuse one message whenever two arrivals bunch). Used for a room's maximumMessageRatePerSecond
+ * (across all its clients) and the 100 TPS data-plane operations; which algorithm IVS uses is
+ * **unconfirmed**, this is the usual AWS one. The limit is read at each call, so UpdateRoom takes
+ * effect on live rooms.
  */
-export class SlidingWindow {
-  readonly #times: number[] = [];
+export class RateLimiter {
+  #tokens = Number.NaN;
+  #lastMs = 0;
 
-  /** Records an event at `nowMs` and answers true, or answers false when the window is full. */
+  /** Takes one token at `nowMs` and answers true, or answers false when none is left. */
   tryTake(nowMs: number, limit: number): boolean {
-    const since = nowMs - 1000;
-    let drop = 0;
-    while (drop < this.#times.length && (this.#times[drop] ?? 0) <= since) drop++;
-    if (drop > 0) this.#times.splice(0, drop);
-    if (this.#times.length >= limit) return false;
-    this.#times.push(nowMs);
+    if (Number.isNaN(this.#tokens)) this.#tokens = limit;
+    else this.#tokens = Math.min(limit, this.#tokens + ((nowMs - this.#lastMs) * limit) / 1000);
+    this.#lastMs = nowMs;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
     return true;
   }
 }

@@ -15,7 +15,7 @@ import { defaultFunctionMap, type FunctionMap } from './functions.js';
 import { Messaging } from './messaging.js';
 import type { OperationContext } from './operations/context.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
-import type { SlidingWindow } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import { Store } from './store.js';
 import { TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
 
@@ -96,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     region,
     accountId,
-    throttles: new Map<string, SlidingWindow>(),
+    throttles: new Map<string, RateLimiter>(),
   };
   const persist = (): void => {
     if (dataDir === undefined) return;
@@ -129,7 +129,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   sweep.unref();
 
   const { port } = server.address() as AddressInfo;
-  const origin = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  // A wildcard bind is reachable on loopback; URLs name an address a client can dial.
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const origin = reachable.includes(':') ? `[${reachable}]:${port}` : `${reachable}:${port}`;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${origin}`,

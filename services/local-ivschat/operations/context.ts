@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { notFound, throttled } from '../errors.js';
 import type { FunctionHost } from '../function-host.js';
 import type { Messaging } from '../messaging.js';
-import { SlidingWindow } from '../rate-limit.js';
+import { RateLimiter } from '../rate-limit.js';
 import type { Room, Store } from '../store.js';
 import type { TokenRegistry } from '../tokens.js';
 
@@ -16,7 +16,7 @@ export interface OperationContext {
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
-  readonly throttles: Map<string, SlidingWindow>;
+  readonly throttles: Map<string, RateLimiter>;
 }
 
 export interface OperationResult {
@@ -46,7 +46,7 @@ export function findRoom(context: OperationContext, identifier: string): Room {
 export function throttle(context: OperationContext, operation: string, limit: number, roomId: string): void {
   let window = context.throttles.get(operation);
   if (!window) {
-    window = new SlidingWindow();
+    window = new RateLimiter();
     context.throttles.set(operation, window);
   }
   if (!window.tryTake(context.clock.now().getTime(), limit)) throw throttled(limit, roomId, 'ROOM');
