@@ -379,7 +379,12 @@ async function main(): Promise<void> {
       'refused'.padStart(8),
     ].join(' '),
   );
-  for (const { clients, reps } of SIZES) {
+  // BENCH_SIZES=2000 (comma-separated) re-measures chosen sizes only.
+  const only = (process.env.BENCH_SIZES ?? '')
+    .split(',')
+    .filter((text) => text !== '')
+    .map(Number);
+  for (const { clients, reps } of SIZES.filter((size) => only.length === 0 || only.includes(size.clients))) {
     const bareRuns: ClientResult[] = [];
     const emulatorRuns: ClientResult[] = [];
     for (let rep = 0; rep < reps; rep++) {
