@@ -23,6 +23,7 @@ import {
 import type { ReviewConfig } from './config.js';
 import type { CompiledPolicy } from './policy.js';
 import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
+import { countCodePoints } from './text.js';
 
 export const FALLBACK_CAUSES = [
   'configuration',
@@ -269,7 +270,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
         result: answer.ReviewResult,
         rules: verdict.fired,
         trusted,
-        contentLength: codePointLength(message.Content),
+        contentLength: countCodePoints(message.Content),
         durationMs: Math.round((now() - startedAt) * 1000) / 1000,
       });
       return answer;

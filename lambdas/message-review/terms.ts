@@ -37,6 +37,8 @@ interface Node {
   space: Node | undefined;
   /** Plurals a whole-word term ending here also matches: PLURAL_S, PLURAL_ES or both. */
   plural: number;
+  /** Bit per child among a–z: most lookups miss, and a bit test is much cheaper than a Map lookup. */
+  letters: number;
 }
 
 const LEAF: ReadonlyMap<number, Node> = new Map();
@@ -46,7 +48,16 @@ const newNode = (): Node => ({
   prefix: false,
   space: undefined,
   plural: 0,
+  letters: 0,
 });
+
+const LOWER_A = 0x61;
+const LOWER_Z = 0x7a;
+
+function childOf(node: Node, code: number): Node | undefined {
+  if (code >= LOWER_A && code <= LOWER_Z && (node.letters & (1 << (code - LOWER_A))) === 0) return undefined;
+  return node.next.get(code);
+}
 
 /** A match in unit indices, end exclusive. */
 export interface TermMatch {
@@ -114,6 +125,7 @@ export class TermMatcher {
         child = newNode();
         if (node.next === LEAF) node.next = new Map();
         node.next.set(code, child);
+        if (code >= LOWER_A && code <= LOWER_Z) node.letters |= 1 << (code - LOWER_A);
         if (code === SPACE) node.space = child;
       }
       node = child;
@@ -125,13 +137,12 @@ export class TermMatcher {
   find(units: Units, all: boolean): TermMatch[] {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
-    const { kind, code, leet } = units;
+    const { kind } = units;
     const walk = new Walk(units);
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
-      // Most words cannot begin a term: one lookup rules them out.
-      if ((leet[start] ?? -1) < 0 && !this.root.next.has(code[start] ?? 0)) continue;
+      if (this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
         matches.push({ start, end });
@@ -140,6 +151,22 @@ export class TermMatcher {
       }
     }
     return matches;
+  }
+
+  /**
+   * Most words cannot begin a term, and two lookups show it without a walk: a plain first letter
+   * with no trie edge, or a plain second letter (no leetspeak reading, no stretching, no separator)
+   * with no edge after a first node where no term ends or branches on a space.
+   */
+  private cannotStart(units: Units, start: number): boolean {
+    const { code, kind, leet, length } = units;
+    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD) return false;
+    const first = childOf(this.root, code[start] ?? 0);
+    if (!first) return true;
+    const second = start + 1;
+    if (second >= length || kind[second] !== WORD || (leet[second] ?? -1) >= 0) return false;
+    if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
+    return childOf(first, code[second] ?? 0) === undefined;
   }
 }
 
@@ -215,7 +242,7 @@ class Walk {
     split: boolean,
     sawLetter: boolean,
   ): number {
-    let child = node.next.get(char);
+    let child = childOf(node, char);
     if (!child) return -1;
     const { length, code, letter } = this.units;
     let end = at;
@@ -228,7 +255,7 @@ class Walk {
     let best = -1;
     for (let step = 1; step <= end - at && child; step++) {
       best = Math.max(best, this.walk(child, end, segment + 1, split, saw));
-      child = child.next.get(char);
+      child = childOf(child, char);
     }
     return best;
   }
