@@ -137,11 +137,13 @@ export class TermMatcher {
   find(units: Units, all: boolean): TermMatch[] {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
-    const { kind } = units;
+    const { kind, code } = units;
     const walk = new Walk(units);
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
+      // Inside a run of one character ("$$$$"): the walk from the run's first unit covered it.
+      if (start > 0 && code[start - 1] === code[start]) continue;
       if (this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
