@@ -27,8 +27,8 @@ const SPACE = 32;
 const STEP_LIMIT = 2000;
 
 interface Node {
-  /** Children by folded code point; shared empty map for leaves (most nodes), made on first child. */
-  next: Map<number, Node>;
+  /** Children by folded code point; none on leaves (most nodes), made on the first child. */
+  next: Map<number, Node> | undefined;
   /** A whole-word term ends here. */
   end: boolean;
   /** A prefix term (`term*`) ends here. */
@@ -41,9 +41,8 @@ interface Node {
   letters: number;
 }
 
-const LEAF: ReadonlyMap<number, Node> = new Map();
 const newNode = (): Node => ({
-  next: LEAF as Map<number, Node>,
+  next: undefined,
   end: false,
   prefix: false,
   space: undefined,
@@ -56,7 +55,7 @@ const LOWER_Z = 0x7a;
 
 function childOf(node: Node, code: number): Node | undefined {
   if (code >= LOWER_A && code <= LOWER_Z && (node.letters & (1 << (code - LOWER_A))) === 0) return undefined;
-  return node.next.get(code);
+  return node.next?.get(code);
 }
 
 /** A match in unit indices, end exclusive. */
@@ -120,10 +119,10 @@ export class TermMatcher {
   private insert(codes: readonly number[]): Node {
     let node = this.root;
     for (const code of codes) {
-      let child = node.next.get(code);
+      let child = node.next?.get(code);
       if (!child) {
         child = newNode();
-        if (node.next === LEAF) node.next = new Map();
+        node.next ??= new Map();
         node.next.set(code, child);
         if (code >= LOWER_A && code <= LOWER_Z) node.letters |= 1 << (code - LOWER_A);
         if (code === SPACE) node.space = child;
