@@ -70,8 +70,11 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
   };
   // An ALLOW must carry non-empty Content within the room limit, or IVS counts it invalid.
   if (content.length === 0) return deny('empty');
-  const length = countCodePoints(content);
-  if (length > policy.maximumMessageLength) return deny('length');
+  // UTF-16 length bounds the code point count: count only when it could be over.
+  const length = content.length;
+  if (length > policy.maximumMessageLength && countCodePoints(content) > policy.maximumMessageLength) {
+    return deny('length');
+  }
   // Code points to mask, marked only when a rule masks something.
   let masked: Uint8Array | undefined;
   const mask = (ranges: readonly Range[]): void => {

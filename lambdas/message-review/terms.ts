@@ -27,7 +27,9 @@ const SPACE = 32;
 const STEP_LIMIT = 2000;
 
 interface Node {
-  /** Children by folded code point; none on leaves (most nodes), made on the first child. */
+  /** Children a–z, in letter order, indexed through `letters` (a bitmap trie: no hashing). */
+  readonly lettered: Node[];
+  /** Other children by folded code point; made on the first one. */
   next: Map<number, Node> | undefined;
   /** A whole-word term ends here. */
   end: boolean;
@@ -37,11 +39,12 @@ interface Node {
   space: Node | undefined;
   /** Plurals a whole-word term ending here also matches: PLURAL_S, PLURAL_ES or both. */
   plural: number;
-  /** Bit per child among a–z: most lookups miss, and a bit test is much cheaper than a Map lookup. */
+  /** Bit per child among a–z: most lookups miss, and a bit test answers them. */
   letters: number;
 }
 
 const newNode = (): Node => ({
+  lettered: [],
   next: undefined,
   end: false,
   prefix: false,
@@ -53,8 +56,19 @@ const newNode = (): Node => ({
 const LOWER_A = 0x61;
 const LOWER_Z = 0x7a;
 
+/** Set bits in a 32-bit integer. */
+function popcount(value: number): number {
+  let x = value - ((value >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
 function childOf(node: Node, code: number): Node | undefined {
-  if (code >= LOWER_A && code <= LOWER_Z && (node.letters & (1 << (code - LOWER_A))) === 0) return undefined;
+  if (code >= LOWER_A && code <= LOWER_Z) {
+    const bit = 1 << (code - LOWER_A);
+    if ((node.letters & bit) === 0) return undefined;
+    return node.lettered[popcount(node.letters & (bit - 1))];
+  }
   return node.next?.get(code);
 }
 
@@ -119,13 +133,18 @@ export class TermMatcher {
   private insert(codes: readonly number[]): Node {
     let node = this.root;
     for (const code of codes) {
-      let child = node.next?.get(code);
+      let child = childOf(node, code);
       if (!child) {
         child = newNode();
-        node.next ??= new Map();
-        node.next.set(code, child);
-        if (code >= LOWER_A && code <= LOWER_Z) node.letters |= 1 << (code - LOWER_A);
-        if (code === SPACE) node.space = child;
+        if (code >= LOWER_A && code <= LOWER_Z) {
+          const bit = 1 << (code - LOWER_A);
+          node.lettered.splice(popcount(node.letters & (bit - 1)), 0, child);
+          node.letters |= bit;
+        } else {
+          node.next ??= new Map();
+          node.next.set(code, child);
+          if (code === SPACE) node.space = child;
+        }
       }
       node = child;
     }
