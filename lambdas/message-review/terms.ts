@@ -28,7 +28,7 @@ const STEP_LIMIT = 2000;
 
 interface Node {
   /** Children a–z, in letter order, indexed through `letters` (a bitmap trie: no hashing). */
-  readonly lettered: Node[];
+  lettered: Node[] | undefined;
   /** Other children by folded code point; made on the first one. */
   next: Map<number, Node> | undefined;
   /** A whole-word term ends here. */
@@ -44,7 +44,7 @@ interface Node {
 }
 
 const newNode = (): Node => ({
-  lettered: [],
+  lettered: undefined,
   next: undefined,
   end: false,
   prefix: false,
@@ -67,7 +67,7 @@ function childOf(node: Node, code: number): Node | undefined {
   if (code >= LOWER_A && code <= LOWER_Z) {
     const bit = 1 << (code - LOWER_A);
     if ((node.letters & bit) === 0) return undefined;
-    return node.lettered[popcount(node.letters & (bit - 1))];
+    return node.lettered?.[popcount(node.letters & (bit - 1))];
   }
   return node.next?.get(code);
 }
@@ -138,7 +138,11 @@ export class TermMatcher {
         child = newNode();
         if (code >= LOWER_A && code <= LOWER_Z) {
           const bit = 1 << (code - LOWER_A);
-          node.lettered.splice(popcount(node.letters & (bit - 1)), 0, child);
+          const index = popcount(node.letters & (bit - 1));
+          const lettered = (node.lettered ??= []);
+          // Sorted lists (the default one is) only ever append.
+          if (index === lettered.length) lettered.push(child);
+          else lettered.splice(index, 0, child);
           node.letters |= bit;
         } else {
           node.next ??= new Map();
