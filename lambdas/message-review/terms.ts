@@ -78,13 +78,24 @@ export interface TermMatch {
   readonly end: number;
 }
 
+function asciiFold(text: string): number[] {
+  const codes = new Array<number>(text.length);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    codes[index] = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  }
+  return codes;
+}
+
 /** Folds a term the way messages are folded; separators become one space; undefined if empty. */
 export function foldTerm(term: string): { codes: number[]; prefix: boolean } | undefined {
   let text = term.trim();
   const prefix = text.endsWith('*');
   if (prefix) text = text.slice(0, -1);
   const codes: number[] = [];
-  for (const code of foldText(text)) {
+  // Printable ASCII (almost every list term) folds by lower-casing: no per-character lookups.
+  const folded = /^[\x20-\x7e]*$/u.test(text) ? asciiFold(text) : foldText(text);
+  for (const code of folded) {
     if (isSeparator(code)) {
       if (codes.length > 0 && codes[codes.length - 1] !== SPACE) codes.push(SPACE);
     } else {
