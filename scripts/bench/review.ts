@@ -30,7 +30,7 @@ const MESSAGES = 10_000;
 const TERMS = 5_000;
 const WARMUP = 1_000;
 const CAP_MS = 20_000;
-const COLD_STARTS = 20;
+const COLD_STARTS = 25;
 
 /** mulberry32: small, seeded, deterministic. */
 function random(seed: number): () => number {
@@ -135,19 +135,27 @@ async function measure(
   return { name, measured, median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
 }
 
-function coldStart(args: readonly string[]): number {
-  const times: number[] = [];
+/**
+ * Wall time of fresh `node` processes, the two commands alternating so that a change in machine load
+ * hits both alike; the median of each.
+ */
+function coldStarts(commands: readonly (readonly string[])[]): number[] {
+  const times = commands.map((): number[] => []);
   for (let run = 0; run < COLD_STARTS; run++) {
-    const start = performance.now();
-    const result = spawnSync(process.execPath, args, {
-      stdio: 'ignore',
-      env: { ...process.env, LOG_LEVEL: 'silent' },
+    commands.forEach((args, index) => {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, args, {
+        stdio: 'ignore',
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
+      if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed`);
+      times[index]?.push(performance.now() - start);
     });
-    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed`);
-    times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+  return times.map((list) => {
+    list.sort((a, b) => a - b);
+    return list[Math.floor(list.length / 2)] ?? Number.NaN;
+  });
 }
 
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
@@ -233,9 +241,11 @@ async function main(): Promise<void> {
   }
 
   const bundle = readFileSync(BUNDLE);
-  const empty = coldStart(['-e', '']);
-  const loaded = coldStart(['-e', `require(${JSON.stringify(BUNDLE)})`]);
-  console.log(`\ncold start, median of ${COLD_STARTS} fresh processes`);
+  const [empty = Number.NaN, loaded = Number.NaN] = coldStarts([
+    ['-e', ''],
+    ['-e', `require(${JSON.stringify(BUNDLE)})`],
+  ]);
+  console.log(`\ncold start, median of ${COLD_STARTS} fresh processes each, alternating`);
   console.log(`  node -e ''                  ${fmt(empty)} ms`);
   console.log(
     `  node -e 'require(bundle)'   ${fmt(loaded)} ms   load overhead ${fmt(loaded - empty)} ms (target <= 15)`,
