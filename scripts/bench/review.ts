@@ -8,9 +8,9 @@
  * shuffled, so a prefix is a fair sample) and the table says so.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Filter } from 'bad-words';
@@ -241,14 +241,20 @@ async function main(): Promise<void> {
   }
 
   const bundle = readFileSync(BUNDLE);
-  const [empty = Number.NaN, loaded = Number.NaN] = coldStarts([
+  // A third reference: requiring an empty CommonJS file shows what Node's module loader itself costs.
+  const emptyModule = join(mkdtempSync(join(tmpdir(), 'bench-review-')), 'empty.cjs');
+  writeFileSync(emptyModule, '');
+  const [empty = Number.NaN, emptyRequire = Number.NaN, loaded = Number.NaN] = coldStarts([
     ['-e', ''],
+    ['-e', `require(${JSON.stringify(emptyModule)})`],
     ['-e', `require(${JSON.stringify(BUNDLE)})`],
   ]);
+  rmSync(dirname(emptyModule), { recursive: true, force: true });
   console.log(`\ncold start, median of ${COLD_STARTS} fresh processes each, alternating`);
-  console.log(`  node -e ''                  ${fmt(empty)} ms`);
+  console.log(`  node -e ''                       ${fmt(empty)} ms`);
+  console.log(`  node -e 'require(empty file)'    ${fmt(emptyRequire)} ms   (the module loader alone)`);
   console.log(
-    `  node -e 'require(bundle)'   ${fmt(loaded)} ms   load overhead ${fmt(loaded - empty)} ms (target <= 15)`,
+    `  node -e 'require(bundle)'        ${fmt(loaded)} ms   load overhead ${fmt(loaded - empty)} ms (target <= 15), ${fmt(loaded - emptyRequire)} ms over an empty module`,
   );
   console.log(
     `\nbundle dist/message-review/index.js: ${fmt(statSync(BUNDLE).size / 1024)} KiB minified, ${fmt(gzipSync(bundle).length / 1024)} KiB gzip (target <= 60 KB)`,
