@@ -1,6 +1,6 @@
 /**
  * The rules, applied to one message in a fixed order. The first DENY wins; MASK rewrites accumulate
- * on one copy of the message's code points, so every rule sees the original text and the answer keeps
+ * as marks over the message's code points, so every rule sees the original text and the answer keeps
  * the same number of code points (IVS counts maximumMessageLength in code points, ivschat-facts.md §1).
  */
 import { capitals, longestRun } from './flood.js';
