@@ -30,10 +30,8 @@ export interface Units {
   readonly leet: Int8Array;
   /** Whether the unit is a real letter (not a digit or a symbol standing for one). */
   readonly letter: Uint8Array;
-  /** Index of the original code point each unit came from. */
+  /** Index (in code points) of the original code point each unit came from. */
   readonly origin: Int32Array;
-  /** The original code points, as strings (one per code point). */
-  readonly original: readonly string[];
 }
 
 const c = (text: string): number => text.codePointAt(0) ?? 0;
@@ -217,20 +215,19 @@ export function isSeparator(code: number): boolean {
   return kindOf(code) === SEP;
 }
 
-/**
- * @param original the text's code points, when the caller already has them (`Array.from(text)`)
- */
-export function toUnits(text: string, original: readonly string[] = Array.from(text)): Units {
+export function toUnits(text: string): Units {
   // A code point folds to at most a few units (ligatures); grow if a rare one folds to more.
-  let capacity = original.length + 8;
+  let capacity = text.length + 8;
   let code = new Int32Array(capacity);
   let kind = new Uint8Array(capacity);
   let leet = new Int8Array(capacity);
   let letter = new Uint8Array(capacity);
   let origin = new Int32Array(capacity);
   let length = 0;
-  for (let index = 0; index < original.length; index++) {
-    const point = original[index]?.codePointAt(0) ?? 0;
+  let index = 0;
+  // UTF-16 walk by hand: no array of code points is made for the common, ASCII-only message.
+  for (let offset = 0; offset < text.length; offset++, index++) {
+    let point = text.charCodeAt(offset);
     if (point < 128) {
       code[length] = ASCII_CODE[point] ?? 0;
       kind[length] = ASCII_KIND[point] ?? OTHER;
@@ -239,6 +236,13 @@ export function toUnits(text: string, original: readonly string[] = Array.from(t
       origin[length] = index;
       length++;
       continue;
+    }
+    if (point >= 0xd800 && point <= 0xdbff && offset + 1 < text.length) {
+      const low = text.charCodeAt(offset + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        point = (point - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+        offset++;
+      }
     }
     const folded = foldCached(point);
     for (let part = 0; part < folded.codes.length; part++) {
@@ -259,7 +263,7 @@ export function toUnits(text: string, original: readonly string[] = Array.from(t
       length++;
     }
   }
-  return { length, code, kind, leet, letter, origin, original };
+  return { length, code, kind, leet, letter, origin };
 }
 
 function grow<T extends Int32Array | Uint8Array | Int8Array>(from: T, to: T): T {

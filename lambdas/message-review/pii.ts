@@ -4,7 +4,8 @@
  */
 import { matchRanges, type Range } from './text.js';
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}/gu;
+// Anchored at the start of a token (lookbehind), so a long run without an address stays linear.
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}/gu;
 const PHONE = /(?<![\p{L}\p{N}+])\+?\(?\d(?:[ .()-]{0,2}\d){6,14}(?![\p{L}\p{N}])/gu;
 
 const whole = (match: RegExpExecArray): Range => ({ start: match.index, end: match.index + match[0].length });

@@ -23,6 +23,7 @@ import {
 import type { ReviewConfig } from './config.js';
 import type { CompiledPolicy } from './policy.js';
 import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
+import { countCodePoints } from './text.js';
 
 export const FALLBACK_CAUSES = [
   'configuration',
@@ -194,27 +195,37 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
     const budgetMs = Math.min(config.budgetMs, remainingMs ?? Number.POSITIVE_INFINITY);
 
     const fallback = (cause: FallbackCause, detail: Record<string, unknown>): ReviewAnswer => {
-      const answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
-      // One log line that is also a CloudWatch embedded-metric record: fallbacks are counted by cause.
-      logger.warn('review fell back', {
-        requestId,
-        ...detail,
-        cause,
-        result: answer.ReviewResult,
-        durationMs: Math.round((now() - startedAt) * 1000) / 1000,
-        Fallback: 1,
-        Cause: cause,
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'IvsChatReview',
-              Dimensions: [['Cause']],
-              Metrics: [{ Name: 'Fallback', Unit: 'Count' }],
-            },
-          ],
-        },
-      });
+      let answer: ReviewAnswer;
+      try {
+        answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
+      } catch {
+        // An event whose fields throw when read (a proxy, a getter): nothing of it can be delivered.
+        answer = { ReviewResult: 'DENY', Attributes: { Reason: FALLBACK_REASON } };
+      }
+      try {
+        // One log line that is also a CloudWatch embedded-metric record: fallbacks are counted by cause.
+        logger.warn('review fell back', {
+          requestId,
+          ...detail,
+          cause,
+          result: answer.ReviewResult,
+          durationMs: Math.round((now() - startedAt) * 1000) / 1000,
+          Fallback: 1,
+          Cause: cause,
+          _aws: {
+            Timestamp: Date.now(),
+            CloudWatchMetrics: [
+              {
+                Namespace: 'IvsChatReview',
+                Dimensions: [['Cause']],
+                Metrics: [{ Name: 'Fallback', Unit: 'Count' }],
+              },
+            ],
+          },
+        });
+      } catch {
+        // A failing log sink must not turn a valid answer into a thrown error.
+      }
       return answer;
     };
 
@@ -263,15 +274,19 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
 
       // Never the message text at info level: its length and the rules that fired only.
-      logger.info('reviewed', {
-        requestId,
-        messageId: message.MessageId,
-        result: answer.ReviewResult,
-        rules: verdict.fired,
-        trusted,
-        contentLength: codePointLength(message.Content),
-        durationMs: Math.round((now() - startedAt) * 1000) / 1000,
-      });
+      try {
+        logger.info('reviewed', {
+          requestId,
+          messageId: message.MessageId,
+          result: answer.ReviewResult,
+          rules: verdict.fired,
+          trusted,
+          contentLength: countCodePoints(message.Content),
+          durationMs: Math.round((now() - startedAt) * 1000) / 1000,
+        });
+      } catch {
+        // A failing log sink must not change the answer.
+      }
       return answer;
     } catch (error) {
       if (error instanceof ReviewFailure) return fallback(error.code, { problem: error.message });

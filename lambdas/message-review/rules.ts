@@ -1,6 +1,6 @@
 /**
  * The rules, applied to one message in a fixed order. The first DENY wins; MASK rewrites accumulate
- * on one copy of the message's code points, so every rule sees the original text and the answer keeps
+ * as marks over the message's code points, so every rule sees the original text and the answer keeps
  * the same number of code points (IVS counts maximumMessageLength in code points, ivschat-facts.md §1).
  */
 import { capitals, longestRun } from './flood.js';
@@ -8,7 +8,7 @@ import { findLinks, isAllowedHost } from './links.js';
 import { toUnits } from './normalise.js';
 import { findEmails, findPhoneNumbers } from './pii.js';
 import type { CompiledPolicy } from './policy.js';
-import type { Range } from './text.js';
+import { countCodePoints, type Range } from './text.js';
 
 export const RULES = [
   'empty',
@@ -40,10 +40,26 @@ export type Verdict =
   | { readonly result: 'DENY'; readonly rule: RuleName; readonly fired: readonly RuleName[] }
   | { readonly result: 'ALLOW'; readonly content: string; readonly fired: readonly RuleName[] };
 
-function mask(chars: string[], ranges: readonly Range[]): void {
-  for (const { start, end } of ranges) {
-    for (let index = start; index < end && index < chars.length; index++) chars[index] = '*';
+/** `content` with every marked code point replaced by one `*`, built from slices of the original. */
+function applyMask(content: string, masked: Uint8Array): string {
+  let out = '';
+  let offset = 0;
+  let index = 0;
+  while (offset < content.length) {
+    const from = offset;
+    const hidden = masked[index] === 1;
+    let count = 0;
+    while (offset < content.length && (masked[index] === 1) === hidden) {
+      const code = content.charCodeAt(offset);
+      const pair = code >= 0xd800 && code <= 0xdbff && offset + 1 < content.length;
+      const low = pair ? content.charCodeAt(offset + 1) : 0;
+      offset += pair && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
+      index++;
+      count++;
+    }
+    out += hidden ? '*'.repeat(count) : content.slice(from, offset);
   }
+  return out;
 }
 
 export function applyRules(policy: CompiledPolicy, content: string): Verdict {
@@ -52,36 +68,42 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
     fired.push(rule);
     return { result: 'DENY', rule, fired };
   };
-  const chars = Array.from(content);
   // An ALLOW must carry non-empty Content within the room limit, or IVS counts it invalid.
-  if (chars.length === 0) return deny('empty');
-  if (chars.length > policy.maximumMessageLength) return deny('length');
+  if (content.length === 0) return deny('empty');
+  // UTF-16 length bounds the code point count: count only when it could be over.
+  const length = content.length;
+  if (length > policy.maximumMessageLength && countCodePoints(content) > policy.maximumMessageLength) {
+    return deny('length');
+  }
+  // Code points to mask, marked only when a rule masks something.
+  let masked: Uint8Array | undefined;
+  const mask = (ranges: readonly Range[]): void => {
+    masked ??= new Uint8Array(length);
+    for (const { start, end } of ranges) masked.fill(1, start, Math.min(end, length));
+  };
 
   const { flood } = policy;
-  if (flood.maxRepeatedCharacters > 0 && longestRun(chars) > flood.maxRepeatedCharacters) {
+  if (flood.maxRepeatedCharacters > 0 && longestRun(content) > flood.maxRepeatedCharacters) {
     return deny('repeatedCharacters');
   }
   if (flood.maxCapitalsShare < 1) {
-    const { letters, upper } = capitals(chars);
+    const { letters, upper } = capitals(content);
     if (letters >= flood.capitalsMinLetters && upper / letters > flood.maxCapitalsShare)
       return deny('capitals');
   }
 
-  let masked = false;
   if (policy.matcher.size > 0) {
-    const units = toUnits(content, chars);
+    const units = toUnits(content);
     const matches = policy.matcher.find(units, policy.blockedTermAction === 'MASK');
     if (matches.length > 0) {
       if (policy.blockedTermAction === 'DENY') return deny('blockedTerms');
       fired.push('blockedTerms');
-      masked = true;
       mask(
-        chars,
         matches.map(({ start, end }) => {
           const first = units.origin[start] ?? 0;
           const last = units.origin[end - 1] ?? first;
           // Invisible characters and combining marks right after the match go too.
-          const next = end < units.length ? (units.origin[end] ?? chars.length) : chars.length;
+          const next = end < units.length ? (units.origin[end] ?? last + 1) : Number.MAX_SAFE_INTEGER;
           return { start: first, end: Math.max(last + 1, next) };
         }),
       );
@@ -93,8 +115,7 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
     if (links.length > 0) {
       if (policy.links.action === 'DENY') return deny('links');
       fired.push('links');
-      masked = true;
-      mask(chars, links);
+      mask(links);
     }
   }
 
@@ -107,9 +128,8 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
     if (found.length === 0) continue;
     if (policy.pii.action === 'DENY') return deny(rule);
     fired.push(rule);
-    masked = true;
-    mask(chars, found);
+    mask(found);
   }
 
-  return { result: 'ALLOW', content: masked ? chars.join('') : content, fired };
+  return { result: 'ALLOW', content: masked === undefined ? content : applyMask(content, masked), fired };
 }

@@ -27,8 +27,10 @@ const SPACE = 32;
 const STEP_LIMIT = 2000;
 
 interface Node {
-  /** Children by folded code point; shared empty map for leaves (most nodes), made on first child. */
-  next: Map<number, Node>;
+  /** Children a–z, in letter order, indexed through `letters` (a bitmap trie: no hashing). */
+  lettered: Node[] | undefined;
+  /** Other children by folded code point; made on the first one. */
+  next: Map<number, Node> | undefined;
   /** A whole-word term ends here. */
   end: boolean;
   /** A prefix term (`term*`) ends here. */
@@ -37,21 +39,52 @@ interface Node {
   space: Node | undefined;
   /** Plurals a whole-word term ending here also matches: PLURAL_S, PLURAL_ES or both. */
   plural: number;
+  /** Bit per child among a–z: most lookups miss, and a bit test answers them. */
+  letters: number;
 }
 
-const LEAF: ReadonlyMap<number, Node> = new Map();
 const newNode = (): Node => ({
-  next: LEAF as Map<number, Node>,
+  lettered: undefined,
+  next: undefined,
   end: false,
   prefix: false,
   space: undefined,
   plural: 0,
+  letters: 0,
 });
+
+const LOWER_A = 0x61;
+const LOWER_Z = 0x7a;
+
+/** Set bits in a 32-bit integer. */
+function popcount(value: number): number {
+  let x = value - ((value >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+function childOf(node: Node, code: number): Node | undefined {
+  if (code >= LOWER_A && code <= LOWER_Z) {
+    const bit = 1 << (code - LOWER_A);
+    if ((node.letters & bit) === 0) return undefined;
+    return node.lettered?.[popcount(node.letters & (bit - 1))];
+  }
+  return node.next?.get(code);
+}
 
 /** A match in unit indices, end exclusive. */
 export interface TermMatch {
   readonly start: number;
   readonly end: number;
+}
+
+function asciiFold(text: string): number[] {
+  const codes = new Array<number>(text.length);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    codes[index] = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  }
+  return codes;
 }
 
 /** Folds a term the way messages are folded; separators become one space; undefined if empty. */
@@ -60,7 +93,9 @@ export function foldTerm(term: string): { codes: number[]; prefix: boolean } | u
   const prefix = text.endsWith('*');
   if (prefix) text = text.slice(0, -1);
   const codes: number[] = [];
-  for (const code of foldText(text)) {
+  // Printable ASCII (almost every list term) folds by lower-casing: no per-character lookups.
+  const folded = /^[\x20-\x7e]*$/u.test(text) ? asciiFold(text) : foldText(text);
+  for (const code of folded) {
     if (isSeparator(code)) {
       if (codes.length > 0 && codes[codes.length - 1] !== SPACE) codes.push(SPACE);
     } else {
@@ -109,12 +144,22 @@ export class TermMatcher {
   private insert(codes: readonly number[]): Node {
     let node = this.root;
     for (const code of codes) {
-      let child = node.next.get(code);
+      let child = childOf(node, code);
       if (!child) {
         child = newNode();
-        if (node.next === LEAF) node.next = new Map();
-        node.next.set(code, child);
-        if (code === SPACE) node.space = child;
+        if (code >= LOWER_A && code <= LOWER_Z) {
+          const bit = 1 << (code - LOWER_A);
+          const index = popcount(node.letters & (bit - 1));
+          const lettered = (node.lettered ??= []);
+          // Sorted lists (the default one is) only ever append.
+          if (index === lettered.length) lettered.push(child);
+          else lettered.splice(index, 0, child);
+          node.letters |= bit;
+        } else {
+          node.next ??= new Map();
+          node.next.set(code, child);
+          if (code === SPACE) node.space = child;
+        }
       }
       node = child;
     }
@@ -125,13 +170,14 @@ export class TermMatcher {
   find(units: Units, all: boolean): TermMatch[] {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
-    const { kind, code, leet } = units;
+    const { kind, code } = units;
     const walk = new Walk(units);
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
-      // Most words cannot begin a term: one lookup rules them out.
-      if ((leet[start] ?? -1) < 0 && !this.root.next.has(code[start] ?? 0)) continue;
+      // Inside a run of one character ("$$$$"): the walk from the run's first unit covered it.
+      if (start > 0 && code[start - 1] === code[start]) continue;
+      if (this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
         matches.push({ start, end });
@@ -140,6 +186,22 @@ export class TermMatcher {
       }
     }
     return matches;
+  }
+
+  /**
+   * Most words cannot begin a term, and two lookups show it without a walk: a plain first letter
+   * with no trie edge, or a plain second letter (no leetspeak reading, no stretching, no separator)
+   * with no edge after a first node where no term ends or branches on a space.
+   */
+  private cannotStart(units: Units, start: number): boolean {
+    const { code, kind, leet, length } = units;
+    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD) return false;
+    const first = childOf(this.root, code[start] ?? 0);
+    if (!first) return true;
+    const second = start + 1;
+    if (second >= length || kind[second] !== WORD || (leet[second] ?? -1) >= 0) return false;
+    if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
+    return childOf(first, code[second] ?? 0) === undefined;
   }
 }
 
@@ -215,7 +277,7 @@ class Walk {
     split: boolean,
     sawLetter: boolean,
   ): number {
-    let child = node.next.get(char);
+    let child = childOf(node, char);
     if (!child) return -1;
     const { length, code, letter } = this.units;
     let end = at;
@@ -228,7 +290,7 @@ class Walk {
     let best = -1;
     for (let step = 1; step <= end - at && child; step++) {
       best = Math.max(best, this.walk(child, end, segment + 1, split, saw));
-      child = child.next.get(char);
+      child = childOf(child, char);
     }
     return best;
   }

@@ -53,3 +53,19 @@ export function matchRanges(
   }
   return ranges;
 }
+
+/**
+ * Length in code points, as IVS counts maximumMessageLength: UTF-16 units minus the low halves of
+ * surrogate pairs (same result as shared `codePointLength`, without an iterator, on the hot path).
+ */
+export function countCodePoints(text: string): number {
+  let count = text.length;
+  for (let offset = 1; offset < text.length; offset++) {
+    const code = text.charCodeAt(offset);
+    if (code >= 0xdc00 && code <= 0xdfff) {
+      const high = text.charCodeAt(offset - 1);
+      if (high >= 0xd800 && high <= 0xdbff) count--;
+    }
+  }
+  return count;
+}

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { lambdaContext, loadBuiltHandler, REVIEW_BUNDLE } from '../../../scripts/invoke-review.js';
 import { parseReviewAnswer } from '../../../shared/review/contract.js';
 
@@ -43,6 +44,18 @@ const names = readdirSync(EVENTS)
   .sort();
 
 describe('events/*.json through the built bundle', () => {
+  it('exports handler(event, context) with two parameters at most, as nodejs22.x/24.x require', () => {
+    const require = createRequire(import.meta.url);
+    Reflect.deleteProperty(require.cache, REVIEW_BUNDLE);
+
+    const loaded: unknown = require(REVIEW_BUNDLE);
+
+    const handler: unknown =
+      typeof loaded === 'object' && loaded !== null && 'handler' in loaded ? loaded.handler : undefined;
+    assert.equal(typeof handler, 'function');
+    assert.ok(typeof handler === 'function' && handler.length <= 2);
+  });
+
   it('finds the bundle and one event per behaviour', () => {
     assert.ok(existsSync(REVIEW_BUNDLE), 'run `npm run build` first');
     assert.ok(names.length >= 12);

@@ -2,6 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compilePolicy, DEFAULT_POLICY } from '../../../lambdas/message-review/policy.js';
 import { DEFAULT_BLOCKED_TERMS } from '../../../lambdas/message-review/default-terms.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const POLICIES = join(import.meta.dirname, '../../../lambdas/message-review/events/policies');
 
 describe('compilePolicy', () => {
   it('fills every default for an empty policy', () => {
@@ -51,6 +55,16 @@ describe('compilePolicy', () => {
 
       assert.ok(!compiled.ok);
       assert.ok(compiled.problem.includes(field), compiled.problem);
+    });
+  }
+});
+
+describe('example policies (events/policies, the README example)', () => {
+  for (const file of readdirSync(POLICIES).filter((name) => name.endsWith('.json'))) {
+    it(`accepts ${file}`, () => {
+      const compiled = compilePolicy(JSON.parse(readFileSync(join(POLICIES, file), 'utf8')));
+
+      assert.ok(compiled.ok, compiled.ok ? '' : compiled.problem);
     });
   }
 });

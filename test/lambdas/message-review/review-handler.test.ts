@@ -312,3 +312,34 @@ describe('review handler: logs', () => {
     assert.deepEqual([lines.at(-1)?.rules, lines.at(-1)?.contentLength], [['blockedTerms'], 12]);
   });
 });
+
+describe('review handler: hostile callers', () => {
+  it('answers the fallback when reading the event throws', async () => {
+    const { handler } = harness({});
+    const event = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    );
+
+    const answer = await handler(event, context);
+
+    assert.deepEqual(answer, { ReviewResult: 'DENY', Attributes: { Reason: FALLBACK_REASON } });
+  });
+
+  it('still answers when the log sink throws', async () => {
+    const logger = createLogger({
+      write: () => {
+        throw new Error('stdout closed');
+      },
+    });
+    const handler = createReviewHandler({ config: loadConfig({ FALLBACK_RESULT: 'DENY' }), logger });
+
+    const answer = await handler(reviewEvent('oh shit'), context);
+
+    assert.deepEqual(answer, { ReviewResult: 'ALLOW', Content: 'oh ****', Attributes: { client: 'web' } });
+  });
+});

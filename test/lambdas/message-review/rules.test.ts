@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyRules } from '../../../lambdas/message-review/rules.js';
 import { codePointLength } from '../../../shared/ivs/limits.js';
+import { countCodePoints } from '../../../lambdas/message-review/text.js';
 import { policyOf } from './helpers.js';
 
 function content(verdict: ReturnType<typeof applyRules>): string {
@@ -188,5 +189,13 @@ describe('rules together', () => {
 
   it('denies empty content (an ALLOW must carry some)', () => {
     assert.equal(applyRules(policyOf({}), '').result, 'DENY');
+  });
+});
+
+describe('countCodePoints', () => {
+  it('counts like codePointLength, lone surrogates included', () => {
+    for (const text of ['', 'abc', '😀a😀', '\ud800x', 'x\udc00', '\udc00\ud800', 'ﬁ\u0301']) {
+      assert.equal(countCodePoints(text), codePointLength(text), JSON.stringify(text));
+    }
   });
 });
