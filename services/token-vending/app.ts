@@ -172,6 +172,13 @@ function toHttpError(error: unknown): HttpError {
     case 'stream.encoding.set':
       return new HttpError(400, 'invalid_body', 'the body could not be read', { cause: error });
   }
+  // Other http-errors from Express and its middleware (e.g. a malformed URL for static files).
+  const status: unknown =
+    isRecord(error) || error instanceof Error ? Reflect.get(error, 'status') : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : 'invalid_body';
+    return new HttpError(status, code, 'the request could not be processed', { cause: error });
+  }
   return new HttpError(500, 'internal', 'unexpected error', { cause: error });
 }
 

@@ -26,6 +26,9 @@ type AllowedAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
 /** Longer bearer values are refused unread (no IdP token comes near it; it bounds parsing work). */
 export const MAX_TOKEN_BYTES = 8192;
 
+/** How long a fetched signing key is trusted before the JWKS is read again. */
+const KEY_CACHE_MS = 10 * 60_000;
+
 export interface VerifiedIdentity {
   readonly sub: string;
   readonly roles: readonly string[];
@@ -68,23 +71,23 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     jwksUri: options.jwksUri,
     cache: true,
     cacheMaxEntries: 16,
-    cacheMaxAge: 10 * 60_000,
+    cacheMaxAge: KEY_CACHE_MS,
     // An unknown kid triggers a refetch (key rotation), at most 10 a minute so forged kids cannot
     // turn the service into a JWKS flooder.
     rateLimit: true,
     jwksRequestsPerMinute: 10,
     timeout: options.jwksTimeoutMs ?? 3000,
   });
-  // PEM → KeyObject once per key, not once per request.
-  const keyObjects = new Map<string, KeyObject>();
+  // Resolved keys by kid, as KeyObjects, for as long as jwks-rsa would cache them: the hot path then
+  // skips jwks-rsa's wrappers and the PEM parse. A miss goes through jwks-rsa (rate-limited refetch).
+  const keys = new Map<string, { key: KeyObject; expiresAt: number }>();
   const keyFor = async (kid: string | undefined): Promise<KeyObject> => {
-    const pem = (await client.getSigningKey(kid)).getPublicKey();
-    let key = keyObjects.get(pem);
-    if (!key) {
-      if (keyObjects.size >= 16) keyObjects.clear();
-      key = createPublicKey(pem);
-      keyObjects.set(pem, key);
-    }
+    const cacheKey = kid ?? '';
+    const cached = keys.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached.key;
+    const key = createPublicKey((await client.getSigningKey(kid)).getPublicKey());
+    if (keys.size >= 16) keys.clear();
+    keys.set(cacheKey, { key, expiresAt: Date.now() + KEY_CACHE_MS });
     return key;
   };
   const clockTolerance = options.clockToleranceSeconds ?? 30;

@@ -93,6 +93,12 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   });
   server.on('request', app);
   logger.info('token service listening', { url, backend: config.backend, devLogin: config.devLogin });
+  if (config.devLogin && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    // Anyone who reaches the dev login can mint any identity, moderator included.
+    logger.warn('dev login is reachable beyond this machine; use CHAT_BACKEND=aws outside development', {
+      host,
+    });
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { CreateChatTokenCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import { createLogger } from '../../../shared/logger.js';
+import { createApp } from '../../../services/token-vending/app.js';
 import request from 'supertest';
 import { at, body } from './support/http.js';
-import { parsePolicy } from '../../../services/token-vending/policy.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../../services/token-vending/policy.js';
 import { createDevIdentityProvider } from '../../../services/token-vending/dev-login.js';
 import { readFileSync } from 'node:fs';
-import { buildTestApp, ROOM_ARN } from './support/app.js';
+import { buildTestApp, ROOM_ARN, TEST_CONFIG } from './support/app.js';
 import {
   AUDIENCE,
   ISSUER,
@@ -447,4 +449,36 @@ describe('POST /v1/dev/login', () => {
       assertProblem(res, 400, 'invalid_body');
     });
   }
+});
+
+describe('an unexpected failure', () => {
+  it('answers 500 with a generic problem and logs the error without its stack', async () => {
+    const logs: string[] = [];
+    const app = createApp({
+      ivs: new IvschatClient({
+        region: 'us-east-1',
+        credentials: { accessKeyId: 't', secretAccessKey: 't' },
+      }),
+      verifier: {
+        verify: () => Promise.reject(new TypeError('boom in a dependency')),
+      },
+      policy: DEFAULT_POLICY,
+      clock: Date.now,
+      logger: createLogger({ write: (line) => logs.push(line) }),
+      config: TEST_CONFIG,
+    });
+
+    const res = await request(app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', 'Bearer a.b.c')
+      .send({ roomIdentifier: ROOM_ARN });
+
+    assertProblem(res, 500, 'internal');
+    assert.doesNotMatch(res.text, /boom/);
+    const error = logs
+      .map((line): unknown => JSON.parse(line))
+      .find((entry) => at(entry, 'level') === 'error');
+    assert.equal(at(error, 'errorName'), 'TypeError');
+    assert.doesNotMatch(logs.join('\n'), /\n\s+at /);
+  });
 });

@@ -166,8 +166,12 @@ describe('startTokenService in local mode', () => {
     const running = await startLocal();
     const idToken = await devLogin(running.url, { userId: 'ann' });
     stub.reply = { kind: 'delay', ms: 400 };
+    stub.requests.length = 0;
     const inFlight = requestToken(running.url, idToken);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // In flight for sure: IVS (the stub) has the CreateChatToken call and holds its answer.
+    for (let waited = 0; stub.requests.length === 0 && waited < 10_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
 
     const closed = running.close();
     const res = await inFlight;
