@@ -222,6 +222,12 @@ export class Messaging {
     const fail = (code: number, message: string): void => {
       this.#send(connection, errorFrame(requestId, code, message));
     };
+    // A session past its expiry ends at its next request rather than at the next sweep; the ERROR 401
+    // names the request, so the SDK settles it before it reconnects.
+    if (this.#options.clock.now().getTime() >= connection.sessionExpiresAt) {
+      this.#expire(connection, requestId);
+      return undefined;
+    }
     if (requestId === '') {
       fail(CHAT_ERROR.badRequest, 'RequestId is required');
       return;
@@ -459,12 +465,15 @@ export class Messaging {
     const now = this.#options.clock.now().getTime();
     for (const members of [...this.#rooms.values()]) {
       for (const connection of [...members]) {
-        if (now < connection.sessionExpiresAt) continue;
-        this.#send(connection, errorFrame('', CHAT_ERROR.unauthorized, 'Session expired'));
-        this.#detach(connection);
-        connection.ws.close(1000, 'Session expired');
+        if (now >= connection.sessionExpiresAt) this.#expire(connection);
       }
     }
+  }
+
+  #expire(connection: Connection, requestId = ''): void {
+    this.#send(connection, errorFrame(requestId, CHAT_ERROR.unauthorized, 'Session expired'));
+    this.#detach(connection);
+    connection.ws.close(1000, 'Session expired');
   }
 
   close(): void {

@@ -333,4 +333,31 @@ describe('messaging with time under test control', () => {
       ann.disconnect();
     }
   });
+
+  it('ends an expired session at its next request, refusing that request with ERROR 401', async () => {
+    const slowSweep = await startHarness({ clock, sweepIntervalMs: 3_600_000 });
+    try {
+      const roomArn = await createRoom(slowSweep);
+      const { room: ann, tokenCalls } = chatRoom(slowSweep, roomArn, {
+        userId: 'ann',
+        sessionDurationInMinutes: 1,
+        passTokenExpiration: false,
+      });
+      const connected = next(ann, 'connect');
+      ann.connect();
+      await connected;
+      try {
+        clock.advance(61_000);
+        const reconnected = next(ann, 'connect');
+        const error = await refusal(ann.sendMessage(new SendMessageRequest('too late')));
+        assert.equal(error.errorCode, 401);
+        await reconnected;
+        assert.equal(tokenCalls(), 2);
+      } finally {
+        ann.disconnect();
+      }
+    } finally {
+      await slowSweep.close();
+    }
+  });
 });
