@@ -5,7 +5,7 @@
  * - N = 100, 1,000 and 2,000 clients in one room; one of them sends at the room's maximum rate
  *   (maximumMessageRatePerSecond = 100) for a few seconds; every client (the sender included)
  *   receives every message.
- * - Clients are raw `ws` sockets speaking the IVS messaging protocol (SEND_MESSAGE out, MESSAGE in),
+ * - Clients are lean WebSocket clients speaking the IVS messaging protocol (SEND_MESSAGE out, MESSAGE in),
  *   not amazon-ivs-chat-messaging: one SDK instance per client would measure the SDK. They run in
  *   their own process; each server runs alone in another process, started and stopped the same way.
  * - The bare server parses each SEND_MESSAGE, builds one MESSAGE frame of the same shape and sends
@@ -361,7 +361,7 @@ async function main(): Promise<void> {
     `Fan-out: one sender at ${RATE} msg/s (the room's maximum) for ${SEND_SECONDS} s; every client receives every message.`,
   );
   console.log(
-    'Clients: raw ws sockets speaking the IVS protocol, in their own process (not one SDK per client).',
+    'Clients: lean WebSocket clients (RFC 6455 over net sockets) speaking the IVS protocol, in their own process (not one SDK per client).',
   );
   console.log(
     'Servers: each alone in its own process. Repetitions interleave bare and emulator; figures are medians.\n',
