@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ChatRoom, DeleteMessageRequest, SendMessageRequest } from 'amazon-ivs-chat-messaging';
@@ -124,6 +127,32 @@ describe('npm start (the local stack)', () => {
     } finally {
       mod.disconnect();
       ann.disconnect();
+    }
+  });
+});
+
+describe('npm start with EMULATOR_DATA_DIR', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'local-stack-'));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reuses the default room it kept instead of creating another', async () => {
+    const env = {
+      CHAT_BACKEND: 'local',
+      AWS_REGION: 'us-east-1',
+      LOG_LEVEL: 'silent',
+      EMULATOR_DATA_DIR: dir,
+    };
+    const first = await startLocalStack({ env, port: 0, emulatorPort: 0 });
+    const firstArn = first.roomArn;
+    await first.close();
+    const second = await startLocalStack({ env, port: 0, emulatorPort: 0 });
+    try {
+      assert.ok(firstArn);
+      assert.equal(second.roomArn, firstArn);
+    } finally {
+      await second.close();
     }
   });
 });
