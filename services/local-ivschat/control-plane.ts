@@ -154,7 +154,8 @@ export function createControlPlane(
       .then((result) => {
         if (MUTATING.has(result.name)) onChange();
         send(response, result.status, result.status === 204 ? undefined : (result.body ?? {}));
-        logger.debug('control plane', {
+        // Operation names and statuses only: never a body (tokens, user ids, attributes).
+        logger.info('control plane', {
           operation: result.name,
           status: result.status,
           ms: Math.round(performance.now() - started),
@@ -165,7 +166,7 @@ export function createControlPlane(
         // 4xx explain themselves to the caller; anything unexpected is a generic 500, details logged.
         const failure = known ? error : new IvsChatError('InternalServerException', 'Internal server error');
         if (!known) logger.error('control plane failed', describeError(error));
-        else logger.debug('control plane refused', { errorName: failure.name, status: failure.status });
+        else logger.info('control plane refused', { errorName: failure.name, status: failure.status });
         if (!response.headersSent)
           send(response, failure.status, failure.body(), { 'x-amzn-ErrorType': failure.name });
       });
