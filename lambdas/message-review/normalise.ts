@@ -143,8 +143,12 @@ for (let code = 0; code < 128; code++) {
   ASCII_LETTER[code] = isLetter || kind === OTHER ? 1 : 0;
 }
 
+/** Pictographs and emoji (U+1F300–U+1FAFF): plain symbols, classified without Unicode tables. */
+const isPictograph = (code: number): boolean => code >= 0x1f300 && code <= 0x1faff;
+
 function kindOf(code: number): number {
   if (code < 128) return ASCII_KIND[code] ?? OTHER;
+  if (isPictograph(code)) return OTHER;
   if (SEPARATORS.has(code)) return SEP;
   if (LEET_OF.has(code)) return LEET;
   const text = String.fromCodePoint(code);
@@ -156,6 +160,7 @@ function kindOf(code: number): number {
 /** Whether a folded code point is a letter (not a digit, not a symbol). */
 export function isLetterCode(code: number): boolean {
   if (code < 128) return code >= 0x61 && code <= 0x7a;
+  if (isPictograph(code)) return false;
   return LETTER.test(String.fromCodePoint(code));
 }
 
@@ -167,6 +172,10 @@ function fold(code: number): Folded {
       letters: [ASCII_LETTER[code] === 1],
     };
   }
+  // Pictographs and emoji (U+1F300–U+1FAFF) fold to themselves: no compatibility form, no case, not
+  // invisible, not a letter (a test checks the whole block). Skipping the general path keeps the
+  // Unicode tables it needs out of cold start, where the default list's one emoji term would load them.
+  if (isPictograph(code)) return { codes: [code], kinds: [OTHER], letters: [true] };
   const text = String.fromCodePoint(code);
   if (INVISIBLE.test(text)) return { codes: [], kinds: [], letters: [] };
   const folded = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '');

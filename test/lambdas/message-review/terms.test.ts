@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TermMatcher } from '../../../lambdas/message-review/terms.js';
-import { toUnits } from '../../../lambdas/message-review/normalise.js';
+import { OTHER, toUnits } from '../../../lambdas/message-review/normalise.js';
 import { DEFAULT_BLOCKED_TERMS } from '../../../lambdas/message-review/default-terms.js';
 
 const defaults = new TermMatcher(DEFAULT_BLOCKED_TERMS);
@@ -103,5 +103,26 @@ describe('TermMatcher', () => {
     const matcher = new TermMatcher(['', '  ', '...', 'ok*']);
 
     assert.equal(matcher.size, 1);
+  });
+});
+
+describe('toUnits', () => {
+  it('folds every pictograph in U+1F300–U+1FAFF to itself, as the general path would', () => {
+    for (let code = 0x1f300; code <= 0x1faff; code++) {
+      const text = String.fromCodePoint(code);
+      const general = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+      const isPlainSymbol = !/\p{Default_Ignorable_Code_Point}|[\p{L}\p{N}]|\s/u.test(text);
+
+      const units = toUnits(text);
+
+      assert.ok(general === text && isPlainSymbol, `U+${code.toString(16)} has a fold of its own`);
+      assert.deepEqual([units.length, units.code[0], units.kind[0]], [1, code, OTHER]);
+    }
+  });
+
+  it('folds every ASCII character to exactly one unit', () => {
+    const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, code) => code));
+
+    assert.equal(toUnits(ascii).length, 128);
   });
 });
