@@ -143,12 +143,12 @@ describe('template.yaml functions', () => {
       });
 
       it('is built with the same esbuild options as scripts/build.ts', () => {
+        const entry = fn.entryPoints[0] ?? '';
         const target = targets.find(
           (candidate) =>
-            Array.isArray(candidate.options.entryPoints) &&
-            candidate.options.entryPoints.includes(fn.entryPoints[0]),
+            Array.isArray(candidate.options.entryPoints) && candidate.options.entryPoints.includes(entry),
         );
-        assert.ok(target, `scripts/build.ts has a target for ${fn.entryPoints[0] ?? '?'}`);
+        assert.ok(target, `scripts/build.ts has a target for ${entry}`);
         const { options } = target;
         const props = fn.buildProperties;
         assert.equal(props.Format, options.format);
