@@ -4,7 +4,7 @@
  * Prints each bundle's size.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
@@ -38,17 +38,6 @@ export async function buildAll(): Promise<void> {
   }
 }
 
-/**
- * The Lambda bundles are CommonJS, but this package is `"type": "module"`: without this marker node
- * would load the dist/<name>/index.js bundles as ES modules. In Lambda the artifact has no
- * package.json, so CommonJS applies there too.
- */
-export function markDistCommonJs(): void {
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  writeFileSync(join(root, 'dist/package.json'), '{ "type": "commonjs" }\n');
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await buildAll();
-  markDistCommonJs();
 }
