@@ -4,7 +4,7 @@
  * Prints each bundle's size.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 
@@ -26,11 +26,25 @@ export const lambdaDefaults = {
   legalComments: 'none',
 } as const satisfies BuildOptions;
 
-export const targets: readonly Target[] = [];
+export const targets: readonly Target[] = [
+  {
+    name: 'message-review',
+    options: {
+      ...lambdaDefaults,
+      entryPoints: ['lambdas/message-review/handler.ts'],
+      outfile: 'dist/message-review/index.js',
+    },
+  },
+];
 
 export async function buildAll(): Promise<void> {
   for (const target of targets) {
     await build({ absWorkingDir: root, logLevel: 'warning', ...target.options });
+    if (target.options.format === 'cjs') {
+      // The repository's package.json says "type": "module"; without this marker Node would load a
+      // CommonJS bundle in dist/ as ESM (the emulator and `invoke:review` load it as Lambda does).
+      writeFileSync(join(root, dirname(target.options.outfile), 'package.json'), '{ "type": "commonjs" }\n');
+    }
     const size = statSync(join(root, target.options.outfile)).size;
     console.log(
       `built ${target.name.padEnd(16)} ${relative(root, join(root, target.options.outfile))}  ${(size / 1024).toFixed(1)} KiB`,

@@ -1,0 +1,278 @@
+/**
+ * The review handler, built from its configuration and what it talks to (logger, fetch, clock), so the
+ * Lambda entry, the tests and the benchmark run the same code. It never throws and never answers
+ * invalidly: anything that goes wrong answers FALLBACK_RESULT, with the cause logged and counted.
+ *
+ * Nothing here is shared between invocations but the compiled policy: every answer is a fresh object,
+ * so the emulator may call one instance many times, concurrently.
+ */
+import {
+  attributesByteSize,
+  codePointLength,
+  IVS_LIMITS,
+  type FallbackResult,
+} from '../../shared/ivs/limits.js';
+import { describeError, type Logger } from '../../shared/logger.js';
+import {
+  parseReviewAnswer,
+  parseReviewEvent,
+  parseStringMap,
+  type ReviewAnswer,
+  type ReviewEvent,
+} from '../../shared/review/contract.js';
+import type { ReviewConfig } from './config.js';
+import type { CompiledPolicy } from './policy.js';
+import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
+
+export const FALLBACK_CAUSES = [
+  'configuration',
+  'malformed-event',
+  'budget-exhausted',
+  'remote-check-failed',
+  'invalid-answer',
+  'internal-error',
+] as const;
+export type FallbackCause = (typeof FALLBACK_CAUSES)[number];
+
+/** What a DENY from the fallback tells the sender. */
+export const FALLBACK_REASON = 'Your message could not be reviewed. Please try again.';
+/** Attribute naming the rules that fired, when the policy sets `reportRules`. */
+export const RULES_ATTRIBUTE = 'ReviewRules';
+const REMOTE_REASON_MAX = 200;
+
+export type ReviewHandler = (event: unknown, context?: unknown) => Promise<ReviewAnswer>;
+
+export interface HandlerDependencies {
+  readonly config: ReviewConfig;
+  readonly logger: Logger;
+  readonly fetch?: typeof fetch;
+  /** Monotonic milliseconds; injected so tests can run out the budget without waiting. */
+  readonly now?: () => number;
+}
+
+class ReviewFailure extends Error {
+  override readonly name = 'ReviewFailure';
+  constructor(
+    readonly code: FallbackCause,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The parts of a Lambda context this handler uses, read defensively (the caller is not trusted). */
+function readContext(context: unknown): { requestId: string | undefined; remainingMs: number | undefined } {
+  if (!isRecord(context)) return { requestId: undefined, remainingMs: undefined };
+  const requestId = typeof context.awsRequestId === 'string' ? context.awsRequestId : undefined;
+  let remainingMs: number | undefined;
+  const remaining = context.getRemainingTimeInMillis;
+  if (typeof remaining === 'function') {
+    try {
+      const value: unknown = remaining.call(context);
+      if (typeof value === 'number' && Number.isFinite(value)) remainingMs = value;
+    } catch {
+      remainingMs = undefined;
+    }
+  }
+  return { requestId, remainingMs };
+}
+
+/**
+ * The fallback answer. ALLOW delivers the original content, which must itself be a valid ALLOW
+ * (non-empty, within the room limit); when it is not (a malformed event), DENY is the only valid answer.
+ */
+export function fallbackAnswer(
+  result: FallbackResult,
+  event: unknown,
+  maximumMessageLength: number,
+): ReviewAnswer {
+  if (result === 'ALLOW' && isRecord(event) && typeof event.Content === 'string') {
+    const content = event.Content;
+    if (content.length > 0 && codePointLength(content) <= maximumMessageLength) {
+      const attributes = parseStringMap(event.Attributes, 'Attributes');
+      const echoed =
+        attributes.ok && attributesByteSize(attributes.value) <= IVS_LIMITS.attributesMaxBytes
+          ? attributes.value
+          : {};
+      return { ReviewResult: 'ALLOW', Content: content, Attributes: echoed };
+    }
+  }
+  return { ReviewResult: 'DENY', Attributes: { Reason: FALLBACK_REASON } };
+}
+
+/** Adds `ReviewRules` when asked, and only if the attributes stay within IVS's 1 KB. */
+function withRules(
+  attributes: Readonly<Record<string, string>>,
+  fired: readonly string[],
+  policy: CompiledPolicy,
+): Record<string, string> {
+  if (!policy.reportRules || fired.length === 0) return { ...attributes };
+  const reported = { ...attributes, [RULES_ATTRIBUTE]: fired.join(',') };
+  return attributesByteSize(reported) <= IVS_LIMITS.attributesMaxBytes ? reported : { ...attributes };
+}
+
+interface RemoteVerdict {
+  readonly result: 'ALLOW' | 'DENY';
+  readonly reason: string | undefined;
+}
+
+/**
+ * The optional remote moderation endpoint: POST {content, messageId, roomArn} → {result, reason?}.
+ * Aborted through `signal` when the budget runs out.
+ */
+async function askRemote(
+  url: string,
+  event: ReviewEvent,
+  content: string,
+  signal: AbortSignal,
+  fetchImpl: typeof fetch,
+): Promise<RemoteVerdict> {
+  const response = await fetchImpl(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
+    signal,
+  });
+  if (!response.ok)
+    throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
+  const body: unknown = await response.json();
+  if (!isRecord(body) || (body.result !== 'ALLOW' && body.result !== 'DENY')) {
+    throw new ReviewFailure('remote-check-failed', 'remote check answered without result ALLOW or DENY');
+  }
+  const reason =
+    typeof body.reason === 'string' &&
+    body.reason.trim().length > 0 &&
+    body.reason.length <= REMOTE_REASON_MAX
+      ? body.reason.trim()
+      : undefined;
+  return { result: body.result, reason };
+}
+
+/** Races `work` against the remaining budget; on exhaustion aborts it and fails with budget-exhausted. */
+async function withinBudget<T>(remainingMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (remainingMs <= 0) throw new ReviewFailure('budget-exhausted', 'no budget left for the remote check');
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new ReviewFailure('budget-exhausted', `review budget ran out waiting for the remote check`));
+    }, remainingMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createReviewHandler(dependencies: HandlerDependencies): ReviewHandler {
+  const { config, logger } = dependencies;
+  const fetchImpl = dependencies.fetch ?? globalThis.fetch;
+  const now = dependencies.now ?? (() => performance.now());
+  const maximumMessageLength = config.policy?.maximumMessageLength ?? IVS_LIMITS.maximumMessageLength.default;
+
+  return async function handler(event: unknown, context?: unknown): Promise<ReviewAnswer> {
+    const startedAt = now();
+    const { requestId, remainingMs } = readContext(context);
+    // Counted from invocation and covering any async work; never past what Lambda itself allows.
+    const budgetMs = Math.min(config.budgetMs, remainingMs ?? Number.POSITIVE_INFINITY);
+    const log = logger.child(requestId === undefined ? {} : { requestId });
+
+    const fallback = (cause: FallbackCause, detail: Record<string, unknown>): ReviewAnswer => {
+      const answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
+      // One log line that is also a CloudWatch embedded-metric record: fallbacks are counted by cause.
+      log.warn('review fell back', {
+        ...detail,
+        cause,
+        result: answer.ReviewResult,
+        durationMs: Math.round((now() - startedAt) * 1000) / 1000,
+        Fallback: 1,
+        Cause: cause,
+        _aws: {
+          Timestamp: Date.now(),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'IvsChatReview',
+              Dimensions: [['Cause']],
+              Metrics: [{ Name: 'Fallback', Unit: 'Count' }],
+            },
+          ],
+        },
+      });
+      return answer;
+    };
+
+    try {
+      const policy = config.policy;
+      if (!policy || config.problems.length > 0) {
+        return fallback('configuration', { problems: config.problems });
+      }
+      const parsed = parseReviewEvent(event);
+      if (!parsed.ok) return fallback('malformed-event', { problem: parsed.problem });
+      const message = parsed.value;
+      const role = message.Sender.Attributes.role;
+      const trusted = role !== undefined && policy.trustedRoles.includes(role);
+
+      let verdict: Verdict = trusted
+        ? trustedVerdict(message.Content, policy.maximumMessageLength)
+        : applyRules(policy, message.Content);
+      let remoteReason: string | undefined;
+
+      if (verdict.result === 'ALLOW' && !trusted && policy.remoteCheck) {
+        const allowed = verdict;
+        const remote = await withinBudget(budgetMs - (now() - startedAt), (signal) =>
+          askRemote(policy.remoteCheck?.url ?? '', message, allowed.content, signal, fetchImpl),
+        );
+        if (remote.result === 'DENY') {
+          remoteReason = remote.reason;
+          verdict = { result: 'DENY', rule: 'remoteCheck', fired: [...verdict.fired, 'remoteCheck'] };
+        }
+      }
+      if (now() - startedAt > budgetMs) {
+        return fallback('budget-exhausted', { problem: 'rules took longer than the budget' });
+      }
+
+      const answer: ReviewAnswer =
+        verdict.result === 'ALLOW'
+          ? {
+              ReviewResult: 'ALLOW',
+              Content: verdict.content,
+              Attributes: withRules(message.Attributes, verdict.fired, policy),
+            }
+          : {
+              ReviewResult: 'DENY',
+              Attributes: withRules({ Reason: remoteReason ?? REASONS[verdict.rule] }, verdict.fired, policy),
+            };
+      const valid = parseReviewAnswer(answer, policy.maximumMessageLength);
+      if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
+
+      // Never the message text at info level: its length and the rules that fired only.
+      log.info('reviewed', {
+        messageId: message.MessageId,
+        result: answer.ReviewResult,
+        rules: verdict.fired,
+        trusted,
+        contentLength: codePointLength(message.Content),
+        durationMs: Math.round((now() - startedAt) * 1000) / 1000,
+      });
+      return answer;
+    } catch (error) {
+      if (error instanceof ReviewFailure) return fallback(error.code, { problem: error.message });
+      return fallback('internal-error', describeError(error));
+    }
+  };
+}
+
+/** Trusted senders skip the rules; the answer must still be a valid ALLOW. */
+function trustedVerdict(content: string, maximumMessageLength: number): Verdict {
+  if (content.length === 0) return { result: 'DENY', rule: 'empty', fired: ['empty'] };
+  if (codePointLength(content) > maximumMessageLength)
+    return { result: 'DENY', rule: 'length', fired: ['length'] };
+  const fired: RuleName[] = [];
+  return { result: 'ALLOW', content, fired };
+}
