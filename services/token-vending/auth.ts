@@ -1,0 +1,157 @@
+/**
+ * App JWT verification: jsonwebtoken with keys from a JWKS URL through jwks-rsa (cached, with a
+ * rate-limited refetch when an unknown `kid` appears). Algorithms are pinned to asymmetric ones, so
+ * `alg: none` and every HS* token (including HS256 "signed" with the public key) are refused before
+ * any key is looked up. Issuer and audience are required. Nothing here logs a token or a claim.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import jwksRsa from 'jwks-rsa';
+import { IVS_LIMITS } from '../../shared/ivs/limits.js';
+import { HttpError, unauthorized } from './errors.js';
+
+export const ALLOWED_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+] as const;
+type AllowedAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
+
+/** Longer bearer values are refused unread (no IdP token comes near it; it bounds parsing work). */
+export const MAX_TOKEN_BYTES = 8192;
+
+export interface VerifiedIdentity {
+  readonly sub: string;
+  readonly roles: readonly string[];
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedIdentity>;
+}
+
+export interface JwtVerifierOptions {
+  readonly jwksUri: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly rolesClaim: string;
+  /** Seconds of exp/nbf leeway for clock skew. */
+  readonly clockToleranceSeconds?: number;
+  /** Seconds since the epoch; injected so tests control time. */
+  readonly now?: () => number;
+  readonly jwksTimeoutMs?: number;
+}
+
+function isAllowedAlgorithm(value: unknown): value is AllowedAlgorithm {
+  return ALLOWED_ALGORITHMS.some((alg) => alg === value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Roles from the configured claim: an array of strings (Cognito groups) or one space-separated string. */
+function readRoles(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter((role) => role !== '');
+  if (Array.isArray(value)) return value.filter((role): role is string => typeof role === 'string');
+  return [];
+}
+
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const client = jwksRsa({
+    jwksUri: options.jwksUri,
+    cache: true,
+    cacheMaxEntries: 16,
+    cacheMaxAge: 10 * 60_000,
+    // An unknown kid triggers a refetch (key rotation), at most 10 a minute so forged kids cannot
+    // turn the service into a JWKS flooder.
+    rateLimit: true,
+    jwksRequestsPerMinute: 10,
+    timeout: options.jwksTimeoutMs ?? 3000,
+  });
+  // PEM → KeyObject once per key, not once per request.
+  const keyObjects = new Map<string, KeyObject>();
+  const keyFor = async (kid: string | undefined): Promise<KeyObject> => {
+    const pem = (await client.getSigningKey(kid)).getPublicKey();
+    let key = keyObjects.get(pem);
+    if (!key) {
+      if (keyObjects.size >= 16) keyObjects.clear();
+      key = createPublicKey(pem);
+      keyObjects.set(pem, key);
+    }
+    return key;
+  };
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+
+  return {
+    async verify(token) {
+      if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) {
+        throw unauthorized('invalid_token', `the token is longer than ${MAX_TOKEN_BYTES} bytes`);
+      }
+      const decoded = jwt.decode(token, { complete: true });
+      if (!decoded || !isRecord(decoded.header))
+        throw unauthorized('invalid_token', 'the token is malformed');
+      const { alg, kid } = decoded.header;
+      if (!isAllowedAlgorithm(alg)) {
+        throw unauthorized(
+          'invalid_token',
+          'the token alg is not accepted (asymmetric algorithms only: RS*, PS*, ES*)',
+        );
+      }
+      if (kid !== undefined && typeof kid !== 'string')
+        throw unauthorized('invalid_token', 'the kid is malformed');
+
+      let key: KeyObject;
+      try {
+        key = await keyFor(kid);
+      } catch (error) {
+        if (isRecord(error) && error.isEndpointUnavailable === true) {
+          // Our identity provider is unreachable: not the caller's fault.
+          throw new HttpError(503, 'upstream_unavailable', 'the JWKS endpoint is unavailable', {
+            headers: { 'Retry-After': '5' },
+            cause: error,
+          });
+        }
+        throw unauthorized('invalid_token', 'the signing key is unknown', error);
+      }
+
+      let payload: unknown;
+      try {
+        payload = jwt.verify(token, key, {
+          algorithms: [...ALLOWED_ALGORITHMS],
+          issuer: options.issuer,
+          audience: options.audience,
+          clockTolerance,
+          clockTimestamp: now(),
+        });
+      } catch (error) {
+        const reason =
+          error instanceof jwt.TokenExpiredError
+            ? 'the token has expired'
+            : error instanceof jwt.NotBeforeError
+              ? 'the token is not valid yet'
+              : error instanceof jwt.JsonWebTokenError && /audience|issuer/.test(error.message)
+                ? 'the token was issued for another issuer or audience'
+                : 'the token signature or claims are invalid';
+        throw unauthorized('invalid_token', reason, error);
+      }
+      if (!isRecord(payload)) throw unauthorized('invalid_token', 'the token payload is not an object');
+      // A token without exp would never expire: refuse it (jsonwebtoken only checks exp when present).
+      if (typeof payload.exp !== 'number') throw unauthorized('invalid_token', 'the token has no exp');
+      const { sub } = payload;
+      const { min, max } = IVS_LIMITS.userIdLength;
+      // sub becomes the IVS userId (1–128 characters).
+      if (typeof sub !== 'string' || sub.length < min || sub.length > max) {
+        throw unauthorized('invalid_token', `the token needs a sub of ${min} to ${max} characters`);
+      }
+      return { sub, roles: readRoles(payload[options.rolesClaim]), claims: payload };
+    },
+  };
+}

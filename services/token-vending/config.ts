@@ -1,0 +1,188 @@
+/**
+ * Configuration, read from the environment once at startup and validated into typed values. Every
+ * problem is reported at once, each message naming the variable and what it should be.
+ */
+import { readFileSync } from 'node:fs';
+import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
+import { ConfigError } from './errors.js';
+import { DEFAULT_POLICY, parsePolicy, type ChatPolicy } from './policy.js';
+
+export const CHAT_BACKENDS = ['local', 'aws'] as const;
+export type ChatBackend = (typeof CHAT_BACKENDS)[number];
+
+/** Audience of dev-login tokens when AUTH_AUDIENCE is not set (local mode only). */
+export const LOCAL_AUDIENCE = 'ivs-chat-backend-local';
+
+export interface AuthConfig {
+  /** Unset only in local mode, where the service's own JWKS URL, issuer and audience apply. */
+  readonly jwksUri: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  readonly rolesClaim: string;
+}
+
+export interface IvsConfig {
+  /** Explicit endpoint (local mode: the emulator). In AWS mode the SDK resolves it, honouring AWS_ENDPOINT_URL_IVSCHAT. */
+  readonly endpoint: string | undefined;
+  readonly region: string | undefined;
+  /** Local mode signs with dummy static credentials (the emulator ignores SigV4). */
+  readonly dummyCredentials: boolean;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxAttempts: number;
+}
+
+export interface RateLimitConfig {
+  /** Token requests per window per user (anonymous: per IP); 0 turns the limit off. */
+  readonly max: number;
+  readonly windowMs: number;
+  /** Bound on tracked callers; the store's memory never grows past it. */
+  readonly maxKeys: number;
+}
+
+export interface Config {
+  readonly backend: ChatBackend;
+  readonly port: number;
+  readonly host: string;
+  readonly auth: AuthConfig;
+  readonly allowAnonymous: boolean;
+  readonly devLogin: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly policy: ChatPolicy;
+  readonly rateLimit: RateLimitConfig;
+  /** Express `trust proxy` hop count: how many reverse proxies sit in front (0 = none). */
+  readonly trustProxy: number;
+  readonly ivs: IvsConfig;
+  readonly logLevel: LogLevel;
+}
+
+export interface LoadConfigOptions {
+  /** Lambda has no stable URL of its own and a fresh key per container: no dev login, AUTH_* required. */
+  readonly runtime?: 'process' | 'lambda';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}; got "${text}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const boolean = (name: string): boolean => {
+    const text = read(name)?.toLowerCase();
+    if (text === undefined || text === 'false' || text === '0') return false;
+    if (text === 'true' || text === '1') return true;
+    problems.push(`${name} must be true or false; got "${text}"`);
+    return false;
+  };
+  const url = (name: string): string | undefined => {
+    const text = read(name);
+    if (text === undefined) return undefined;
+    try {
+      const parsed = new URL(text);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+      return text;
+    } catch {
+      problems.push(`${name} must be an http(s) URL; got "${text}"`);
+      return undefined;
+    }
+  };
+
+  const backendText = read('CHAT_BACKEND') ?? 'local';
+  const backend = CHAT_BACKENDS.find((candidate) => candidate === backendText);
+  if (!backend) problems.push(`CHAT_BACKEND must be local or aws; got "${backendText}"`);
+  const local = (backend ?? 'local') === 'local';
+  const lambda = options.runtime === 'lambda';
+
+  const auth: AuthConfig = {
+    jwksUri: url('AUTH_JWKS_URI'),
+    issuer: read('AUTH_ISSUER'),
+    audience: read('AUTH_AUDIENCE'),
+    rolesClaim: read('AUTH_ROLES_CLAIM') ?? 'roles',
+  };
+  if (!local || lambda) {
+    const missing = (['AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter(
+      (name) => read(name) === undefined,
+    );
+    if (missing.length > 0) {
+      const where = lambda ? 'in Lambda' : 'with CHAT_BACKEND=aws';
+      problems.push(`${missing.join(', ')} must be set ${where} (how your app's JWTs are verified)`);
+    }
+  }
+
+  const corsOrigins: string[] = [];
+  for (const origin of (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    let valid = origin === '*';
+    try {
+      valid ||= new URL(origin).origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (valid) corsOrigins.push(origin);
+    else
+      problems.push(
+        `CORS_ORIGINS entries must be origins like https://app.example.com (no path); got "${origin}"`,
+      );
+  }
+
+  let policy = DEFAULT_POLICY;
+  const policyFile = read('CHAT_POLICY_FILE');
+  if (policyFile !== undefined) {
+    try {
+      policy = parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      problems.push(`CHAT_POLICY_FILE ${policyFile}: ${reason}`);
+    }
+  }
+
+  let logLevel: LogLevel = 'info';
+  try {
+    logLevel = parseLogLevel(read('LOG_LEVEL'));
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+
+  const emulatorPort = integer('EMULATOR_PORT', 4510, 1, 65535);
+  const config: Config = {
+    backend: backend ?? 'local',
+    port: integer('PORT', 3000, 0, 65535),
+    host: read('HOST') ?? '127.0.0.1',
+    auth,
+    allowAnonymous: boolean('ALLOW_ANONYMOUS'),
+    devLogin: local && !lambda,
+    corsOrigins,
+    policy,
+    rateLimit: {
+      max: integer('RATE_LIMIT_MAX', 30, 0, 1_000_000),
+      windowMs: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
+      maxKeys: 10_000,
+    },
+    trustProxy: integer('TRUST_PROXY', 0, 0, 10),
+    ivs: {
+      endpoint: local ? `http://127.0.0.1:${emulatorPort}` : undefined,
+      region: read('AWS_REGION') ?? (local ? 'us-east-1' : undefined),
+      dummyCredentials: local,
+      connectionTimeoutMs: 1000,
+      requestTimeoutMs: integer('IVS_REQUEST_TIMEOUT_MS', 3000, 100, 30_000),
+      maxAttempts: integer('IVS_MAX_ATTEMPTS', 2, 1, 5),
+    },
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

@@ -1,0 +1,24 @@
+/**
+ * Process entry: `tsx services/token-vending/server.ts`. Starts the service from the environment,
+ * prints its URL, drains on SIGTERM/SIGINT, and exits non-zero with a clear message on bad config.
+ */
+import { ConfigError } from './errors.js';
+import { startTokenService } from './start.js';
+
+try {
+  const service = await startTokenService({ env: process.env });
+  console.log(`token service: ${service.url}`);
+  const stop = (signal: string): void => {
+    console.log(`${signal}: draining in-flight requests`);
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (error) {
+  if (error instanceof ConfigError) console.error(`token service not started: ${error.message}`);
+  else console.error('token service not started:', error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,448 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import request from 'supertest';
+import { parsePolicy } from '../../../services/token-vending/policy.js';
+import { createDevIdentityProvider } from '../../../services/token-vending/dev-login.js';
+import { readFileSync } from 'node:fs';
+import { buildTestApp, ROOM_ARN } from './support/app.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  newRsaKey,
+  signToken,
+  startJwksServer,
+  type JwksServer,
+  type TestKey,
+} from './support/jwks-server.js';
+
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'));
+
+let jwks: JwksServer;
+let key: TestKey;
+before(async () => {
+  key = newRsaKey('key-1');
+  jwks = await startJwksServer([key]);
+});
+after(() => jwks.close());
+
+const bearer = (claims: Record<string, unknown>): string => `Bearer ${signToken(key, claims)}`;
+
+function lastCreateChatTokenInput(t: ReturnType<typeof buildTestApp>): unknown {
+  const calls = t.ivs.commandCalls(CreateChatTokenCommand);
+  assert.equal(calls.length, 1, 'CreateChatToken called once');
+  return calls[0]?.args[0].input;
+}
+
+function assertProblem(res: request.Response, status: number, code: string): void {
+  assert.equal(res.status, status);
+  assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+  assert.equal(res.body.status, status);
+  assert.equal(res.body.code, code);
+  assert.equal(res.body.requestId, res.headers['x-request-id']);
+  assert.doesNotMatch(res.text, /\bat .*\.(ts|js):\d+/, 'no stack trace');
+}
+
+describe('POST /v1/chat-tokens', () => {
+  it('answers a signed-in user with the token, its times, user id and capabilities', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'user-1', name: 'Ann' }))
+      .send({ roomIdentifier: ROOM_ARN });
+
+    assert.equal(res.status, 200);
+    assert.equal(res.body.token, 'AQICAHchat-token-secret');
+    assert.ok(!Number.isNaN(Date.parse(res.body.tokenExpirationTime)));
+    assert.ok(!Number.isNaN(Date.parse(res.body.sessionExpirationTime)));
+    assert.equal(res.body.userId, 'user-1');
+    assert.deepEqual(res.body.capabilities, ['SEND_MESSAGE']);
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  it('passes CreateChatToken the sub, the policy capabilities, the default 60 minutes and claim attributes', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    await request(t.app)
+      .post('/v1/chat-tokens')
+      .set(
+        'Authorization',
+        bearer({ sub: 'user-1', name: 'Ann', picture: 'https://img.example/a.png', email: 'a@x' }),
+      )
+      .send({ roomIdentifier: ROOM_ARN })
+      .expect(200);
+
+    assert.deepEqual(lastCreateChatTokenInput(t), {
+      roomIdentifier: ROOM_ARN,
+      userId: 'user-1',
+      capabilities: ['SEND_MESSAGE'],
+      sessionDurationInMinutes: 60,
+      attributes: { role: 'user', displayName: 'Ann', avatarUrl: 'https://img.example/a.png' },
+    });
+  });
+
+  it('gives a moderator the three capabilities and role moderator', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'mod-1', name: 'Mo', roles: ['user', 'moderator'] }))
+      .send({ roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 15 })
+      .expect(200);
+
+    assert.deepEqual(lastCreateChatTokenInput(t), {
+      roomIdentifier: ROOM_ARN,
+      userId: 'mod-1',
+      capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'],
+      sessionDurationInMinutes: 15,
+      attributes: { role: 'moderator', displayName: 'Mo' },
+    });
+  });
+
+  it('gives a viewer no capability even when signed in', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'v-1', roles: ['viewer'] }))
+      .send({ roomIdentifier: ROOM_ARN })
+      .expect(200);
+
+    assert.deepEqual(res.body.capabilities, []);
+    assert.deepEqual(lastCreateChatTokenInput(t), {
+      roomIdentifier: ROOM_ARN,
+      userId: 'v-1',
+      capabilities: [],
+      sessionDurationInMinutes: 60,
+      attributes: { role: 'viewer', displayName: 'v-1' },
+    });
+  });
+
+  it('caps the session at the role maximum and reads attributes as the policy file maps them', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, policy: parsePolicy(fixture('policies/strict.json')) });
+
+    await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'm-1', nickname: 'Kit', name: 'ignored', team: 'blue' }))
+      .send({ roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 180 })
+      .expect(200);
+
+    assert.deepEqual(lastCreateChatTokenInput(t), {
+      roomIdentifier: ROOM_ARN,
+      userId: 'm-1',
+      capabilities: ['SEND_MESSAGE'],
+      sessionDurationInMinutes: 20,
+      attributes: { role: 'member', displayName: 'Kit', team: 'blue' },
+    });
+  });
+
+  it('gives an anonymous caller a view-only token when anonymous access is on', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, config: { allowAnonymous: true } });
+
+    const res = await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN }).expect(200);
+
+    assert.deepEqual(res.body.capabilities, []);
+    assert.match(res.body.userId, /^anonymous-[0-9a-f-]{36}$/);
+    const input = lastCreateChatTokenInput(t);
+    assert.deepEqual(input, {
+      roomIdentifier: ROOM_ARN,
+      userId: res.body.userId,
+      capabilities: [],
+      sessionDurationInMinutes: 60,
+      attributes: { role: 'anonymous', displayName: 'Guest' },
+    });
+  });
+
+  it('refuses a caller without a JWT when anonymous access is off', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN });
+
+    assertProblem(res, 401, 'missing_token');
+    assert.match(String(res.headers['www-authenticate']), /^Bearer/);
+    assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0);
+  });
+
+  for (const [name, body] of [
+    ['a body naming capabilities', { roomIdentifier: ROOM_ARN, capabilities: ['DELETE_MESSAGE'] }],
+    ['a body naming a userId', { roomIdentifier: ROOM_ARN, userId: 'someone-else' }],
+    ['a body naming attributes', { roomIdentifier: ROOM_ARN, attributes: { role: 'moderator' } }],
+    ['a room that is not an ARN', { roomIdentifier: 'abcdEFGH1234' }],
+    ['a missing room', { sessionDurationInMinutes: 10 }],
+    ['a session of 0 minutes', { roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 0 }],
+    ['a session of 181 minutes', { roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 181 }],
+    ['a fractional session', { roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 1.5 }],
+    ['a session given as a string', { roomIdentifier: ROOM_ARN, sessionDurationInMinutes: '30' }],
+    ['a JSON array', [ROOM_ARN]],
+  ] as const) {
+    it(`refuses ${name} with 400 before calling IVS`, async () => {
+      const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+      const res = await request(t.app)
+        .post('/v1/chat-tokens')
+        .set('Authorization', bearer({ sub: 'user-1' }))
+        .send(body);
+
+      assertProblem(res, 400, 'invalid_body');
+      assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0);
+    });
+  }
+
+  it('refuses malformed JSON with 400', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'user-1' }))
+      .set('Content-Type', 'application/json')
+      .send('{"roomIdentifier": ');
+
+    assertProblem(res, 400, 'invalid_json');
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'user-1' }))
+      .set('Content-Type', 'text/plain')
+      .send(`roomIdentifier=${ROOM_ARN}`);
+
+    assertProblem(res, 415, 'unsupported_media_type');
+  });
+
+  it('refuses a request with no body with 415', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'user-1' }));
+
+    assertProblem(res, 415, 'unsupported_media_type');
+  });
+
+  it('refuses a body over 4 KB with 413', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'user-1' }))
+      .send({ roomIdentifier: ROOM_ARN, padding: 'x'.repeat(5000) });
+
+    assertProblem(res, 413, 'payload_too_large');
+  });
+
+  it('refuses a caller holding a denied role with 403', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, policy: parsePolicy(fixture('policies/strict.json')) });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'b-1', roles: ['member', 'banned'] }))
+      .send({ roomIdentifier: ROOM_ARN });
+
+    assertProblem(res, 403, 'forbidden');
+    assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0);
+  });
+
+  it('refuses a room outside the policy allow-list with 403', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, policy: parsePolicy(fixture('policies/strict.json')) });
+
+    const res = await request(t.app)
+      .post('/v1/chat-tokens')
+      .set('Authorization', bearer({ sub: 'm-1' }))
+      .send({ roomIdentifier: 'arn:aws:ivschat:us-east-1:123456789012:room/zzzzZZZZ9999' });
+
+    assertProblem(res, 403, 'forbidden');
+  });
+
+  it('answers 429 with Retry-After once a user exceeds the limit, and serves again in the next window', async () => {
+    const t = buildTestApp({
+      jwksUri: jwks.jwksUri,
+      config: { rateLimit: { max: 2, windowMs: 60_000, maxKeys: 100 } },
+    });
+    const send = (sub: string): request.Test =>
+      request(t.app)
+        .post('/v1/chat-tokens')
+        .set('Authorization', bearer({ sub }))
+        .send({ roomIdentifier: ROOM_ARN });
+    await send('busy').expect(200);
+    await send('busy').expect(200);
+
+    const limited = await send('busy');
+    const otherUser = await send('calm');
+    t.clock.now += 61_000;
+    const nextWindow = await send('busy');
+
+    assertProblem(limited, 429, 'rate_limited');
+    assert.ok(Number(limited.headers['retry-after']) >= 1 && Number(limited.headers['retry-after']) <= 60);
+    assert.equal(otherUser.status, 200);
+    assert.equal(nextWindow.status, 200);
+  });
+
+  it('limits anonymous callers by IP', async () => {
+    const t = buildTestApp({
+      jwksUri: jwks.jwksUri,
+      config: { allowAnonymous: true, rateLimit: { max: 1, windowMs: 60_000, maxKeys: 100 } },
+    });
+    await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN }).expect(200);
+
+    const res = await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN });
+
+    assertProblem(res, 429, 'rate_limited');
+  });
+});
+
+describe('every response', () => {
+  it('answers an unknown route with a 404 problem', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/v1/nothing-here');
+
+    assertProblem(res, 404, 'not_found');
+  });
+
+  it('answers GET on the token route with a 404 problem', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/v1/chat-tokens');
+
+    assertProblem(res, 404, 'not_found');
+  });
+
+  it('carries a fresh request id, or the caller’s well-formed one', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const fresh = await request(t.app).get('/healthz');
+    const echoed = await request(t.app).get('/healthz').set('X-Request-Id', 'trace-abc.123');
+    const replaced = await request(t.app).get('/healthz').set('X-Request-Id', 'bad id with spaces');
+
+    assert.match(String(fresh.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.equal(echoed.headers['x-request-id'], 'trace-abc.123');
+    assert.match(String(replaced.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
+  it('carries helmet’s security headers and no x-powered-by', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/healthz');
+
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.ok(res.headers['content-security-policy']);
+    assert.equal(res.headers['x-powered-by'], undefined);
+  });
+
+  it('allows a configured CORS origin and no other', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const allowed = await request(t.app)
+      .options('/v1/chat-tokens')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    const other = await request(t.app)
+      .options('/v1/chat-tokens')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.match(String(allowed.headers['access-control-allow-headers']), /Authorization/);
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+  });
+});
+
+describe('GET /healthz and GET /openapi.json', () => {
+  it('reports ok', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/healthz').expect(200);
+
+    assert.deepEqual(res.body, { status: 'ok' });
+  });
+
+  it('describes the token route and its error statuses', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/openapi.json').expect(200);
+
+    assert.equal(res.body.openapi, '3.1.0');
+    const post = res.body.paths['/v1/chat-tokens'].post;
+    assert.deepEqual(Object.keys(post.responses).sort(), [
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '413',
+      '415',
+      '429',
+      '502',
+      '503',
+    ]);
+    assert.equal(res.body.paths['/v1/dev/login'], undefined);
+  });
+});
+
+describe('POST /v1/dev/login', () => {
+  const devIdentity = createDevIdentityProvider({ issuer: ISSUER, audience: AUDIENCE, rolesClaim: 'roles' });
+
+  it('is absent without a dev identity provider (AWS mode)', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const login = await request(t.app).post('/v1/dev/login').send({ userId: 'ann' });
+    const keys = await request(t.app).get('/.well-known/jwks.json');
+
+    assertProblem(login, 404, 'not_found');
+    assertProblem(keys, 404, 'not_found');
+  });
+
+  it('issues an RS256 ID token with sub, name, roles, iss, aud and exp', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, devIdentity });
+
+    const res = await request(t.app)
+      .post('/v1/dev/login')
+      .send({ userId: 'ann', displayName: 'Ann', roles: ['moderator'] })
+      .expect(200);
+
+    const [header, payload] = String(res.body.idToken)
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+    assert.equal(header?.alg, 'RS256');
+    assert.equal(header?.kid, devIdentity.jwks.keys[0]?.kid);
+    assert.equal(payload?.sub, 'ann');
+    assert.equal(payload?.name, 'Ann');
+    assert.deepEqual(payload?.roles, ['moderator']);
+    assert.equal(payload?.iss, ISSUER);
+    assert.equal(payload?.aud, AUDIENCE);
+    assert.equal(typeof payload?.exp, 'number');
+  });
+
+  it('publishes the public key and nothing private', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri, devIdentity });
+
+    const res = await request(t.app).get('/.well-known/jwks.json').expect(200);
+
+    assert.equal(res.body.keys.length, 1);
+    assert.equal(res.body.keys[0].kty, 'RSA');
+    assert.equal(res.body.keys[0].d, undefined);
+  });
+
+  for (const [name, body] of [
+    ['an empty userId', { userId: '' }],
+    ['a userId over 128 characters', { userId: 'u'.repeat(129) }],
+    ['roles that are not a list of names', { userId: 'ann', roles: 'moderator' }],
+    ['an unknown field', { userId: 'ann', admin: true }],
+  ] as const) {
+    it(`refuses ${name} with 400`, async () => {
+      const t = buildTestApp({ jwksUri: jwks.jwksUri, devIdentity });
+
+      const res = await request(t.app).post('/v1/dev/login').send(body);
+
+      assertProblem(res, 400, 'invalid_body');
+    });
+  }
+});

@@ -1,0 +1,77 @@
+/**
+ * createApp with test parts: a real IvschatClient whose send is mocked by aws-sdk-client-mock, a
+ * verifier reading a real local JWKS server, an injectable clock and captured log lines.
+ */
+import { IvschatClient, CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import type {
+  ServiceInputTypes,
+  ServiceOutputTypes,
+  IvschatClientResolvedConfig,
+} from '@aws-sdk/client-ivschat';
+import type express from 'express';
+import { createLogger } from '../../../../shared/logger.js';
+import { createApp, type AppConfig, type SiteOptions } from '../../../../services/token-vending/app.js';
+import { createJwtVerifier } from '../../../../services/token-vending/auth.js';
+import type { DevIdentityProvider } from '../../../../services/token-vending/dev-login.js';
+import { DEFAULT_POLICY, type ChatPolicy } from '../../../../services/token-vending/policy.js';
+import { AUDIENCE, ISSUER } from './jwks-server.js';
+
+export const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
+
+export interface TestApp {
+  readonly app: express.Express;
+  readonly ivs: AwsStub<ServiceInputTypes, ServiceOutputTypes, IvschatClientResolvedConfig>;
+  readonly logs: string[];
+  /** Milliseconds since the epoch, read by the app and the verifier; tests move it. */
+  readonly clock: { now: number };
+}
+
+export interface TestAppOptions {
+  readonly jwksUri: string;
+  readonly config?: Partial<AppConfig>;
+  readonly policy?: ChatPolicy;
+  readonly devIdentity?: DevIdentityProvider;
+  readonly site?: SiteOptions;
+  readonly logLevel?: 'debug' | 'info';
+}
+
+export const TEST_CONFIG: AppConfig = {
+  allowAnonymous: false,
+  corsOrigins: ['https://app.example.com'],
+  rateLimit: { max: 0, windowMs: 60_000, maxKeys: 1000 },
+  trustProxy: 0,
+};
+
+export function buildTestApp(options: TestAppOptions): TestApp {
+  const client = new IvschatClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const ivs = mockClient(client);
+  const now = Date.now();
+  ivs.on(CreateChatTokenCommand).resolves({
+    token: 'AQICAHchat-token-secret',
+    tokenExpirationTime: new Date(now + 60_000),
+    sessionExpirationTime: new Date(now + 3_600_000),
+  });
+  const logs: string[] = [];
+  const clock = { now };
+  const app = createApp({
+    ivs: client,
+    verifier: createJwtVerifier({
+      jwksUri: options.jwksUri,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      rolesClaim: 'roles',
+      now: () => Math.floor(clock.now / 1000),
+    }),
+    policy: options.policy ?? DEFAULT_POLICY,
+    clock: () => clock.now,
+    logger: createLogger({ level: options.logLevel ?? 'info', write: (line) => logs.push(line) }),
+    config: { ...TEST_CONFIG, ...options.config },
+    ...(options.devIdentity ? { devIdentity: options.devIdentity } : {}),
+    ...(options.site ? { site: options.site } : {}),
+  });
+  return { app, ivs, logs, clock };
+}
