@@ -88,3 +88,19 @@ export function serverlessFunction(template: Json, logicalId: string): FunctionD
     environment: { ...variablesOf(globals.Environment), ...variablesOf(ownEnvironment) },
   };
 }
+
+/**
+ * The value a template gives an environment variable when deployed with default parameters: a
+ * literal as is, `!Ref` to a parameter with a Default as that default; anything else (a parameter
+ * without a default, a condition) is undefined, for the caller's environment to supply.
+ */
+export function defaultValue(template: Json, value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  if (!isRecord(value) || typeof value.Ref !== 'string') return undefined;
+  const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+  const parameter = parameters[value.Ref];
+  if (!isRecord(parameter)) return undefined;
+  const fallback = parameter.Default;
+  return typeof fallback === 'string' || typeof fallback === 'number' ? String(fallback) : undefined;
+}

@@ -4,16 +4,17 @@
  * `sam build` would deploy) through a local HTTP API payload 2.0 adapter, so it can be exercised with
  * curl exactly as it runs behind API Gateway.
  *
- * The function gets the environment the template gives it: literal values from template.yaml
- * (e.g. CHAT_BACKEND=aws) unless already set, and the parameter-backed ones (AUTH_*, CORS_ORIGINS,
- * LOG_LEVEL…) from this process's environment. Point it at the emulator with AWS_ENDPOINT_URL_IVSCHAT.
+ * The function gets the environment the template gives it, unless this process's environment already
+ * sets a variable: literal values (CHAT_BACKEND=aws) and parameter defaults (LOG_LEVEL=info…) from
+ * template.yaml; parameters without a default (AUTH_*, CORS_ORIGINS) must come from the environment.
+ * Point it at the emulator with AWS_ENDPOINT_URL_IVSCHAT.
  *
  * Usage: PORT=3001 HOST=127.0.0.1 npm run start:api [-- <bundle.js>]
  */
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpApiServer, loadHandler } from './local-http-api/server.js';
-import { readTemplate, repoRoot, serverlessFunction } from './sam-template.js';
+import { defaultValue, readTemplate, repoRoot, serverlessFunction } from './sam-template.js';
 
 const FUNCTION_ID = 'TokenVendingFunction';
 
@@ -30,7 +31,8 @@ function main(): void {
   const port = parsePort(process.env.PORT);
   const host = process.env.HOST ?? '127.0.0.1';
   const bundle = process.argv[2] ?? join(repoRoot, 'dist/token-vending/index.js');
-  const fn = serverlessFunction(readTemplate(), FUNCTION_ID);
+  const template = readTemplate();
+  const fn = serverlessFunction(template, FUNCTION_ID);
 
   // What the Lambda runtime and the template would set, unless the caller already did.
   const defaults: Record<string, string> = {
@@ -42,7 +44,8 @@ function main(): void {
   const missing: string[] = [];
   for (const [name, value] of Object.entries(fn.environment)) {
     if (name === 'NODE_OPTIONS') continue; // applied below: options cannot change after start
-    if (typeof value === 'string' || typeof value === 'number') defaults[name] = String(value);
+    const fallback = defaultValue(template, value);
+    if (fallback !== undefined) defaults[name] = fallback;
     else if (process.env[name] === undefined) missing.push(name);
   }
   for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
