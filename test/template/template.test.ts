@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { targets } from '../../scripts/build.js';
 import {
+  defaultValue,
   isRecord,
   readTemplate,
   repoRoot,
@@ -21,6 +22,14 @@ import {
 const template = readTemplate();
 const all = resources(template);
 const functionIds = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id);
+
+/** What `sam deploy --guided` would be told for the parameters that have no default. */
+const DEPLOY_ANSWERS: Readonly<Record<string, string>> = {
+  AuthJwksUri: 'https://idp.example.com/.well-known/jwks.json',
+  AuthIssuer: 'https://idp.example.com',
+  AuthAudience: 'chat-app',
+  CorsOrigins: 'https://app.example.com',
+};
 
 /**
  * The BuildProperties keys `sam build` passes to esbuild, as the SAM developer guide lists them
@@ -136,6 +145,12 @@ describe('template.yaml functions', () => {
       it('exports a handler taking at most (event, context)', async () => {
         const entry = join(repoRoot, fn.entryPoints[0] ?? '');
         assert.ok(existsSync(entry), `${entry} exists`);
+        // Entries read their environment at load, as in Lambda: give them what a deployment would.
+        for (const [name, value] of Object.entries(fn.environment)) {
+          const parameter = isRecord(value) && typeof value.Ref === 'string' ? value.Ref : '';
+          const deployed = defaultValue(template, value) ?? DEPLOY_ANSWERS[parameter];
+          if (deployed !== undefined) process.env[name] ??= deployed;
+        }
         const module: unknown = await import(pathToFileURL(entry).href);
         const handler: unknown = isRecord(module) ? module[fn.handlerExport] : undefined;
         assert.equal(typeof handler, 'function', `${entry} exports ${fn.handlerExport}`);
