@@ -1,0 +1,173 @@
+/**
+ * The control plane over HTTP, as @aws-sdk/client-ivschat speaks restJson1 (ivschat-facts.md §3):
+ * `POST /<Operation>` with a JSON body, the tag operations on `/tags/{resourceArn}`, any base path
+ * in front kept. Errors carry the model's status, the `x-amzn-ErrorType` header and a
+ * `{message, ...members}` body.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError, type Logger } from '../../shared/logger.js';
+import { IvsChatError, validationError } from './errors.js';
+import type { Operation, OperationContext } from './operations/context.js';
+import { createChatToken, deleteMessage, disconnectUser, sendEvent } from './operations/chat.js';
+import {
+  createLoggingConfiguration,
+  deleteLoggingConfiguration,
+  getLoggingConfiguration,
+  listLoggingConfigurations,
+  updateLoggingConfiguration,
+} from './operations/logging-configurations.js';
+import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from './operations/rooms.js';
+import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
+import { isRecord } from './validation.js';
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CreateChatToken: createChatToken,
+  CreateRoom: createRoom,
+  GetRoom: getRoom,
+  ListRooms: listRooms,
+  UpdateRoom: updateRoom,
+  DeleteRoom: deleteRoom,
+  SendEvent: sendEvent,
+  DeleteMessage: deleteMessage,
+  DisconnectUser: disconnectUser,
+  CreateLoggingConfiguration: createLoggingConfiguration,
+  GetLoggingConfiguration: getLoggingConfiguration,
+  ListLoggingConfigurations: listLoggingConfigurations,
+  UpdateLoggingConfiguration: updateLoggingConfiguration,
+  DeleteLoggingConfiguration: deleteLoggingConfiguration,
+};
+
+/** Operations that change stored resources (persistence snapshots after them). */
+const MUTATING = new Set([
+  'CreateRoom',
+  'UpdateRoom',
+  'DeleteRoom',
+  'CreateLoggingConfiguration',
+  'UpdateLoggingConfiguration',
+  'DeleteLoggingConfiguration',
+  'TagResource',
+  'UntagResource',
+]);
+
+const MAX_BODY_BYTES = 256 * 1024;
+const TAGS_PATH = /\/tags\/([^/]+)$/;
+const OPERATION_PATH = /\/([A-Za-z]+)$/;
+
+async function readBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw validationError([], 'OTHER', 'Request body too large');
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw validationError([], 'OTHER', 'Request body is not valid JSON');
+  }
+  if (!isRecord(parsed)) throw validationError([], 'OTHER', 'Request body must be a JSON object');
+  return parsed;
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: Record<string, unknown> | undefined,
+  headers: Record<string, string> = {},
+): void {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    'x-amzn-RequestId': randomUUID(),
+    ...(body === undefined
+      ? {}
+      : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+    ...headers,
+  });
+  response.end(payload);
+}
+
+export interface ControlPlaneOptions {
+  readonly context: OperationContext;
+  readonly logger: Logger;
+  readonly onChange: () => void;
+}
+
+export function createControlPlane(
+  options: ControlPlaneOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  const { context, logger, onChange } = options;
+  const route = async (
+    request: IncomingMessage,
+  ): Promise<{ name: string; status: number; body?: Record<string, unknown> }> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const tags = TAGS_PATH.exec(url.pathname);
+    if (tags) {
+      let resourceArn: string;
+      try {
+        resourceArn = decodeURIComponent(tags[1] ?? '');
+      } catch {
+        throw validationError([{ name: 'resourceArn', message: 'is not percent-encoded correctly' }]);
+      }
+      const body = method === 'POST' ? await readBody(request) : {};
+      const operation =
+        method === 'POST'
+          ? 'TagResource'
+          : method === 'DELETE'
+            ? 'UntagResource'
+            : method === 'GET'
+              ? 'ListTagsForResource'
+              : undefined;
+      if (operation === undefined)
+        throw validationError([], 'UNKNOWN_OPERATION', `${method} is not allowed on tags`);
+      const handler =
+        operation === 'TagResource'
+          ? tagResource
+          : operation === 'UntagResource'
+            ? untagResource
+            : listTagsForResource;
+      const result = handler({ body, resourceArn, query: url.searchParams }, context);
+      return {
+        name: operation,
+        status: result.status ?? 200,
+        ...(result.body ? { body: { ...result.body } } : {}),
+      };
+    }
+    const name = OPERATION_PATH.exec(url.pathname)?.[1] ?? '';
+    const operation = method === 'POST' ? OPERATIONS[name] : undefined;
+    if (!operation)
+      throw validationError([], 'UNKNOWN_OPERATION', `Unknown operation ${method} ${url.pathname}`);
+    const body = await readBody(request);
+    const result = operation({ body }, context);
+    return { name, status: result.status ?? 200, ...(result.body ? { body: { ...result.body } } : {}) };
+  };
+
+  return (request, response) => {
+    const started = performance.now();
+    route(request)
+      .then((result) => {
+        if (MUTATING.has(result.name)) onChange();
+        send(response, result.status, result.status === 204 ? undefined : (result.body ?? {}));
+        logger.debug('control plane', {
+          operation: result.name,
+          status: result.status,
+          ms: Math.round(performance.now() - started),
+        });
+      })
+      .catch((error: unknown) => {
+        const known = error instanceof IvsChatError;
+        // 4xx explain themselves to the caller; anything unexpected is a generic 500, details logged.
+        const failure = known ? error : new IvsChatError('InternalServerException', 'Internal server error');
+        if (!known) logger.error('control plane failed', describeError(error));
+        else logger.debug('control plane refused', { errorName: failure.name, status: failure.status });
+        if (!response.headersSent)
+          send(response, failure.status, failure.body(), { 'x-amzn-ErrorType': failure.name });
+      });
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * With a data directory, rooms, logging configurations and tags survive a restart: a JSON snapshot
+ * written after every change (atomically: temporary file, then rename) and read back, checked
+ * field by field, at start. Without one, everything stays in memory.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FALLBACK_RESULTS } from '../../shared/ivs/limits.js';
+import type { DestinationConfiguration, LoggingConfiguration, Room, StoreSnapshot } from './store.js';
+import { isRecord } from './validation.js';
+
+const FILE = 'state.json';
+
+export function saveSnapshot(dataDir: string, snapshot: StoreSnapshot): void {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, FILE);
+  writeFileSync(`${path}.tmp`, JSON.stringify({ version: 1, ...snapshot }, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what} must be a string`);
+  return value;
+}
+
+function integer(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`${what} must be an integer`);
+  return value;
+}
+
+function stringMap(value: unknown, what: string): Record<string, string> {
+  if (!isRecord(value)) throw new Error(`${what} must be an object`);
+  const map: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(value)) map[key] = text(entry, `${what}.${key}`);
+  return map;
+}
+
+function parseRoom(value: unknown): Room {
+  if (!isRecord(value)) throw new Error('room must be an object');
+  const handler = value.messageReviewHandler;
+  let messageReviewHandler: Room['messageReviewHandler'];
+  if (isRecord(handler)) {
+    const fallbackResult = FALLBACK_RESULTS.find((result) => result === handler.fallbackResult) ?? 'ALLOW';
+    messageReviewHandler = { uri: text(handler.uri, 'room.messageReviewHandler.uri'), fallbackResult };
+  }
+  const logging = Array.isArray(value.loggingConfigurationIdentifiers)
+    ? value.loggingConfigurationIdentifiers
+    : [];
+  return {
+    id: text(value.id, 'room.id'),
+    arn: text(value.arn, 'room.arn'),
+    name: text(value.name, 'room.name'),
+    createTime: text(value.createTime, 'room.createTime'),
+    updateTime: text(value.updateTime, 'room.updateTime'),
+    maximumMessageRatePerSecond: integer(
+      value.maximumMessageRatePerSecond,
+      'room.maximumMessageRatePerSecond',
+    ),
+    maximumMessageLength: integer(value.maximumMessageLength, 'room.maximumMessageLength'),
+    ...(messageReviewHandler ? { messageReviewHandler } : {}),
+    loggingConfigurationIdentifiers: logging.map((entry) =>
+      text(entry, 'room.loggingConfigurationIdentifiers[]'),
+    ),
+  };
+}
+
+function parseDestination(value: unknown): DestinationConfiguration {
+  if (!isRecord(value)) throw new Error('destinationConfiguration must be an object');
+  if (isRecord(value.s3)) return { s3: { bucketName: text(value.s3.bucketName, 's3.bucketName') } };
+  if (isRecord(value.cloudWatchLogs)) {
+    return {
+      cloudWatchLogs: {
+        logGroupName: text(value.cloudWatchLogs.logGroupName, 'cloudWatchLogs.logGroupName'),
+      },
+    };
+  }
+  if (isRecord(value.firehose)) {
+    return {
+      firehose: {
+        deliveryStreamName: text(value.firehose.deliveryStreamName, 'firehose.deliveryStreamName'),
+      },
+    };
+  }
+  throw new Error('destinationConfiguration names no destination');
+}
+
+function parseLoggingConfiguration(value: unknown): LoggingConfiguration {
+  if (!isRecord(value)) throw new Error('logging configuration must be an object');
+  return {
+    id: text(value.id, 'loggingConfiguration.id'),
+    arn: text(value.arn, 'loggingConfiguration.arn'),
+    name: text(value.name, 'loggingConfiguration.name'),
+    createTime: text(value.createTime, 'loggingConfiguration.createTime'),
+    updateTime: text(value.updateTime, 'loggingConfiguration.updateTime'),
+    destinationConfiguration: parseDestination(value.destinationConfiguration),
+  };
+}
+
+/** The saved snapshot, or undefined when there is none yet. A damaged file fails loudly at start. */
+export function loadSnapshot(dataDir: string): StoreSnapshot | undefined {
+  const path = join(dataDir, FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (!isRecord(value) || !Array.isArray(value.rooms) || !Array.isArray(value.loggingConfigurations)) {
+      throw new Error('expected {rooms, loggingConfigurations, tags}');
+    }
+    const tags: Record<string, Record<string, string>> = {};
+    if (isRecord(value.tags)) {
+      for (const [arn, map] of Object.entries(value.tags)) tags[arn] = stringMap(map, `tags[${arn}]`);
+    }
+    return {
+      rooms: value.rooms.map(parseRoom),
+      loggingConfigurations: value.loggingConfigurations.map(parseLoggingConfiguration),
+      tags,
+    };
+  } catch (error) {
+    throw new Error(
+      `${path} is not a snapshot this emulator wrote: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * `startEmulator`: the local IVS Chat emulator on one port — the control plane over HTTP and
+ * messaging over the WebSocket upgrade of the same server. Used by `npm run emulator`, `npm start`,
+ * the tests and the bench.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IVS_LIMITS } from '../../shared/ivs/limits.js';
+import { createLogger, describeError, type Logger } from '../../shared/logger.js';
+import { ChatLogSink } from './chat-log.js';
+import { systemClock, type Clock } from './clock.js';
+import { createControlPlane } from './control-plane.js';
+import { FunctionHost } from './function-host.js';
+import { defaultFunctionMap, type FunctionMap } from './functions.js';
+import { Messaging } from './messaging.js';
+import type { OperationContext } from './operations/context.js';
+import { loadSnapshot, saveSnapshot } from './persistence.js';
+import type { SlidingWindow } from './rate-limit.js';
+import { Store } from './store.js';
+import { TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
+
+export type { FunctionMap, LocalFunction } from './functions.js';
+export type { Clock } from './clock.js';
+export { ManualClock } from './clock.js';
+
+export interface EmulatorOptions {
+  /** Default 0 (an ephemeral port). */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default us-east-1. */
+  readonly region?: string;
+  /** Default 123456789012. */
+  readonly accountId?: string;
+  /** Rooms, tags and logging configurations persist here, and chat logs are written here. */
+  readonly dataDir?: string;
+  /** Lambda ARN or function name → local function. Merged over the default (`message-review`). */
+  readonly functions?: FunctionMap;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** How long a chat token may wait before it connects; default one minute. */
+  readonly tokenTtlMs?: number;
+  /** How often session expiry is checked; default 1 s. */
+  readonly sweepIntervalMs?: number;
+  /**
+   * IVS waits 200 ms for a review and that is not adjustable (ivschat-facts.md §2): keep the default
+   * except in tests that must not depend on a loaded machine's scheduling.
+   */
+  readonly reviewDeadlineMs?: number;
+}
+
+export interface Emulator {
+  /** Control plane, e.g. http://127.0.0.1:4510 */
+  readonly url: string;
+  /** Messaging, e.g. ws://127.0.0.1:4510 */
+  readonly wsUrl: string;
+  readonly region: string;
+  readonly accountId: string;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const logger = options.logger ?? createLogger({ base: { service: 'local-ivschat' } });
+  const clock = options.clock ?? systemClock;
+  const { dataDir } = options;
+
+  const store = new Store();
+  if (dataDir !== undefined) {
+    const snapshot = loadSnapshot(dataDir);
+    if (snapshot) store.restore(snapshot);
+  }
+  const functions = new FunctionHost({
+    functions: { ...defaultFunctionMap(), ...options.functions },
+    region,
+    logger,
+  });
+  const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS);
+  const chatLog = new ChatLogSink(dataDir, store, logger);
+  const messaging = new Messaging({
+    store,
+    tokens,
+    functions,
+    clock,
+    logger,
+    chatLog,
+    reviewDeadlineMs: options.reviewDeadlineMs ?? IVS_LIMITS.reviewTimeoutMs,
+  });
+  const context: OperationContext = {
+    store,
+    messaging,
+    tokens,
+    functions,
+    clock,
+    region,
+    accountId,
+    throttles: new Map<string, SlidingWindow>(),
+  };
+  const persist = (): void => {
+    if (dataDir === undefined) return;
+    try {
+      saveSnapshot(dataDir, store.snapshot());
+    } catch (error) {
+      logger.error('could not save the emulator state', describeError(error));
+    }
+  };
+  const server = createServer(createControlPlane({ context, logger, onChange: persist }));
+  server.on('upgrade', (request, socket, head) => {
+    messaging.handleUpgrade(request, socket, head);
+  });
+  for (const room of store.rooms.values()) {
+    if (room.messageReviewHandler && room.messageReviewHandler.uri !== '')
+      functions.warm(room.messageReviewHandler.uri);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const sweep = setInterval(() => {
+    messaging.expireSessions();
+    tokens.sweep(clock.now().getTime());
+  }, options.sweepIntervalMs ?? 1000);
+  sweep.unref();
+
+  const { port } = server.address() as AddressInfo;
+  const origin = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${origin}`,
+    wsUrl: `ws://${origin}`,
+    region,
+    accountId,
+    close: () => {
+      closed ??= (async () => {
+        clearInterval(sweep);
+        messaging.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
+        await functions.close();
+        await chatLog.close();
+      })();
+      return closed;
+    },
+  };
+}
