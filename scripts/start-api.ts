@@ -11,6 +11,7 @@
  *
  * Usage: PORT=3001 HOST=127.0.0.1 npm run start:api [-- <bundle.js>]
  */
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpApiServer, loadHandler } from './local-http-api/server.js';
@@ -52,11 +53,10 @@ function main(): void {
   // The template sets NODE_OPTIONS=--enable-source-maps; this is its in-process equivalent.
   process.setSourceMapsEnabled(true);
   if (missing.length > 0) {
-    console.warn(
-      `start:api: ${missing.join(', ')} not set (template parameters); the function may refuse to start`,
-    );
+    console.warn(`start:api: ${missing.join(', ')} not set (template parameters without a default)`);
   }
 
+  if (!existsSync(bundle)) throw new Error(`${bundle} not found: run npm run build first`);
   const handler = loadHandler(bundle, fn.handlerExport);
   const server = createHttpApiServer({
     handler,
