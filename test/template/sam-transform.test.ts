@@ -100,6 +100,15 @@ describe('template.yaml through the SAM transform', () => {
     }
   });
 
+  it('lets IVS invoke exactly the alias the room calls', () => {
+    const alias = { Ref: 'MessageReviewFunctionAliaslive' };
+    assert.equal(Reflect.get(resources.MessageReviewFunctionAliaslive ?? {}, 'Type'), 'AWS::Lambda::Alias');
+    assert.deepEqual(props(resources, 'MessageReviewInvokePermission').FunctionName, alias);
+    const handler = props(resources, 'ChatRoom').MessageReviewHandler;
+    assert.ok(isRecord(handler));
+    assert.deepEqual(handler.Uri, alias);
+  });
+
   it('gives the token function role CreateChatToken as its only ivschat action', () => {
     const role = JSON.stringify(props(resources, 'TokenVendingFunctionRole'));
     assert.deepEqual(role.match(/ivschat:[A-Za-z*]+/g), ['ivschat:CreateChatToken']);

@@ -203,7 +203,8 @@ describe('message review wiring', () => {
     const props = properties(id);
     assert.equal(props.Principal, 'ivschat.amazonaws.com');
     assert.equal(props.Action, 'lambda:InvokeFunction');
-    assert.ok(isGetAtt(props.FunctionName, 'MessageReviewFunction', 'Arn'));
+    // The alias: what the room invokes, and what provisioned concurrency keeps warm.
+    assert.ok(isRef(props.FunctionName, 'MessageReviewFunction.Alias'));
     assert.ok(isRef(props.SourceAccount, 'AWS::AccountId'));
     assert.deepEqual(props.SourceArn, {
       'Fn::Sub': 'arn:${AWS::Partition}:ivschat:${AWS::Region}:${AWS::AccountId}:room/*',
@@ -218,7 +219,7 @@ describe('message review wiring', () => {
     assert.ok(asList(room.DependsOn).includes(permissionId), `${roomId} DependsOn ${permissionId}`);
     const handler = properties(roomId).MessageReviewHandler;
     assert.ok(isRecord(handler));
-    assert.ok(isGetAtt(handler.Uri, 'MessageReviewFunction', 'Arn'));
+    assert.ok(isRef(handler.Uri, 'MessageReviewFunction.Alias'));
     assert.ok(isRef(handler.FallbackResult, 'FallbackResult'));
   });
 
