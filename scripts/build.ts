@@ -35,6 +35,17 @@ export const targets: readonly Target[] = [
       outfile: 'dist/message-review/index.js',
     },
   },
+  {
+    // The token service bundles its AWS SDK (external: []): the deployed function then runs the exact
+    // @aws-sdk/client-ivschat version the tests ran, not whatever the runtime ships that month.
+    name: 'token-vending',
+    options: {
+      ...lambdaDefaults,
+      external: [],
+      entryPoints: ['services/token-vending/lambda.ts'],
+      outfile: 'dist/token-vending/index.js',
+    },
+  },
 ];
 
 export async function buildAll(): Promise<void> {

@@ -47,6 +47,8 @@ export interface AppDeps {
 
 /** RFC 7230 body limit for every JSON endpoint; token requests are a few hundred bytes. */
 export const BODY_LIMIT_BYTES = 4096;
+/** Overall cap on one CreateChatToken, retries included: no caller waits on IVS longer than this. */
+export const IVS_DEADLINE_MS = 5000;
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const TOKEN_REQUEST_FIELDS = ['roomIdentifier', 'sessionDurationInMinutes'] as const;
 const DEV_LOGIN_FIELDS = ['userId', 'displayName', 'roles'] as const;

@@ -21,6 +21,8 @@ export function createIvsClient(config: IvsConfig): IvschatClient {
     requestHandler: {
       connectionTimeout: config.connectionTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
+      // Without this the handler only warns when requestTimeout passes and the request keeps waiting.
+      throwOnRequestTimeout: true,
       httpAgent: new Agent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     },

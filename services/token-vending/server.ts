@@ -10,8 +10,12 @@ try {
   console.log(`token service: ${service.url}`);
   const stop = (signal: string): void => {
     console.log(`${signal}: draining in-flight requests`);
+    const started = performance.now();
     service.close().then(
-      () => process.exit(0),
+      () => {
+        console.log(`drained in ${Math.round(performance.now() - started)} ms`);
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import request from 'supertest';
+import { at, body } from './support/http.js';
 import { parsePolicy } from '../../../services/token-vending/policy.js';
 import { createDevIdentityProvider } from '../../../services/token-vending/dev-login.js';
 import { readFileSync } from 'node:fs';
@@ -38,9 +39,9 @@ function lastCreateChatTokenInput(t: ReturnType<typeof buildTestApp>): unknown {
 function assertProblem(res: request.Response, status: number, code: string): void {
   assert.equal(res.status, status);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
-  assert.equal(res.body.requestId, res.headers['x-request-id']);
+  assert.equal(body(res).status, status);
+  assert.equal(body(res).code, code);
+  assert.equal(body(res).requestId, res.headers['x-request-id']);
   assert.doesNotMatch(res.text, /\bat .*\.(ts|js):\d+/, 'no stack trace');
 }
 
@@ -54,11 +55,11 @@ describe('POST /v1/chat-tokens', () => {
       .send({ roomIdentifier: ROOM_ARN });
 
     assert.equal(res.status, 200);
-    assert.equal(res.body.token, 'AQICAHchat-token-secret');
-    assert.ok(!Number.isNaN(Date.parse(res.body.tokenExpirationTime)));
-    assert.ok(!Number.isNaN(Date.parse(res.body.sessionExpirationTime)));
-    assert.equal(res.body.userId, 'user-1');
-    assert.deepEqual(res.body.capabilities, ['SEND_MESSAGE']);
+    assert.equal(body(res).token, 'AQICAHchat-token-secret');
+    assert.ok(!Number.isNaN(Date.parse(String(body(res).tokenExpirationTime))));
+    assert.ok(!Number.isNaN(Date.parse(String(body(res).sessionExpirationTime))));
+    assert.equal(body(res).userId, 'user-1');
+    assert.deepEqual(body(res).capabilities, ['SEND_MESSAGE']);
     assert.equal(res.headers['cache-control'], 'no-store');
   });
 
@@ -110,7 +111,7 @@ describe('POST /v1/chat-tokens', () => {
       .send({ roomIdentifier: ROOM_ARN })
       .expect(200);
 
-    assert.deepEqual(res.body.capabilities, []);
+    assert.deepEqual(body(res).capabilities, []);
     assert.deepEqual(lastCreateChatTokenInput(t), {
       roomIdentifier: ROOM_ARN,
       userId: 'v-1',
@@ -143,12 +144,12 @@ describe('POST /v1/chat-tokens', () => {
 
     const res = await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN }).expect(200);
 
-    assert.deepEqual(res.body.capabilities, []);
-    assert.match(res.body.userId, /^anonymous-[0-9a-f-]{36}$/);
+    assert.deepEqual(body(res).capabilities, []);
+    assert.match(String(body(res).userId), /^anonymous-[0-9a-f-]{36}$/);
     const input = lastCreateChatTokenInput(t);
     assert.deepEqual(input, {
       roomIdentifier: ROOM_ARN,
-      userId: res.body.userId,
+      userId: body(res).userId,
       capabilities: [],
       sessionDurationInMinutes: 60,
       attributes: { role: 'anonymous', displayName: 'Guest' },
@@ -165,7 +166,7 @@ describe('POST /v1/chat-tokens', () => {
     assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0);
   });
 
-  for (const [name, body] of [
+  for (const [name, payload] of [
     ['a body naming capabilities', { roomIdentifier: ROOM_ARN, capabilities: ['DELETE_MESSAGE'] }],
     ['a body naming a userId', { roomIdentifier: ROOM_ARN, userId: 'someone-else' }],
     ['a body naming attributes', { roomIdentifier: ROOM_ARN, attributes: { role: 'moderator' } }],
@@ -183,7 +184,7 @@ describe('POST /v1/chat-tokens', () => {
       const res = await request(t.app)
         .post('/v1/chat-tokens')
         .set('Authorization', bearer({ sub: 'user-1' }))
-        .send(body);
+        .send(payload);
 
       assertProblem(res, 400, 'invalid_body');
       assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0);
@@ -368,9 +369,10 @@ describe('GET /healthz and GET /openapi.json', () => {
 
     const res = await request(t.app).get('/openapi.json').expect(200);
 
-    assert.equal(res.body.openapi, '3.1.0');
-    const post = res.body.paths['/v1/chat-tokens'].post;
-    assert.deepEqual(Object.keys(post.responses).sort(), [
+    assert.equal(body(res).openapi, '3.1.0');
+    const responses = at(body(res), 'paths', '/v1/chat-tokens', 'post', 'responses');
+    assert.ok(typeof responses === 'object' && responses !== null);
+    assert.deepEqual(Object.keys(responses).sort(), [
       '200',
       '400',
       '401',
@@ -382,7 +384,7 @@ describe('GET /healthz and GET /openapi.json', () => {
       '502',
       '503',
     ]);
-    assert.equal(res.body.paths['/v1/dev/login'], undefined);
+    assert.equal(at(body(res), 'paths', '/v1/dev/login'), undefined);
   });
 });
 
@@ -407,18 +409,18 @@ describe('POST /v1/dev/login', () => {
       .send({ userId: 'ann', displayName: 'Ann', roles: ['moderator'] })
       .expect(200);
 
-    const [header, payload] = String(res.body.idToken)
+    const [header, payload] = String(body(res).idToken)
       .split('.')
       .slice(0, 2)
-      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
-    assert.equal(header?.alg, 'RS256');
-    assert.equal(header?.kid, devIdentity.jwks.keys[0]?.kid);
-    assert.equal(payload?.sub, 'ann');
-    assert.equal(payload?.name, 'Ann');
-    assert.deepEqual(payload?.roles, ['moderator']);
-    assert.equal(payload?.iss, ISSUER);
-    assert.equal(payload?.aud, AUDIENCE);
-    assert.equal(typeof payload?.exp, 'number');
+      .map((part): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+    assert.equal(at(header, 'alg'), 'RS256');
+    assert.equal(at(header, 'kid'), devIdentity.jwks.keys[0]?.kid);
+    assert.equal(at(payload, 'sub'), 'ann');
+    assert.equal(at(payload, 'name'), 'Ann');
+    assert.deepEqual(at(payload, 'roles'), ['moderator']);
+    assert.equal(at(payload, 'iss'), ISSUER);
+    assert.equal(at(payload, 'aud'), AUDIENCE);
+    assert.equal(typeof at(payload, 'exp'), 'number');
   });
 
   it('publishes the public key and nothing private', async () => {
@@ -426,12 +428,12 @@ describe('POST /v1/dev/login', () => {
 
     const res = await request(t.app).get('/.well-known/jwks.json').expect(200);
 
-    assert.equal(res.body.keys.length, 1);
-    assert.equal(res.body.keys[0].kty, 'RSA');
-    assert.equal(res.body.keys[0].d, undefined);
+    assert.equal(at(body(res), 'keys', 'length'), 1);
+    assert.equal(at(body(res), 'keys', 0, 'kty'), 'RSA');
+    assert.equal(at(body(res), 'keys', 0, 'd'), undefined);
   });
 
-  for (const [name, body] of [
+  for (const [name, payload] of [
     ['an empty userId', { userId: '' }],
     ['a userId over 128 characters', { userId: 'u'.repeat(129) }],
     ['roles that are not a list of names', { userId: 'ann', roles: 'moderator' }],
@@ -440,7 +442,7 @@ describe('POST /v1/dev/login', () => {
     it(`refuses ${name} with 400`, async () => {
       const t = buildTestApp({ jwksUri: jwks.jwksUri, devIdentity });
 
-      const res = await request(t.app).post('/v1/dev/login').send(body);
+      const res = await request(t.app).post('/v1/dev/login').send(payload);
 
       assertProblem(res, 400, 'invalid_body');
     });

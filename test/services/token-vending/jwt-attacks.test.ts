@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import request from 'supertest';
+import { body } from './support/http.js';
 import { buildTestApp, ROOM_ARN } from './support/app.js';
 import {
   AUDIENCE,
@@ -40,7 +41,7 @@ async function assertRefused(authorization: string): Promise<request.Response> {
     .set('Authorization', authorization)
     .send({ roomIdentifier: ROOM_ARN });
   assert.equal(res.status, 401);
-  assert.equal(res.body.code, 'invalid_token');
+  assert.equal(body(res).code, 'invalid_token');
   assert.match(String(res.headers['www-authenticate']), /^Bearer error="invalid_token"/);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   assert.equal(t.ivs.commandCalls(CreateChatTokenCommand).length, 0, 'IVS never called');
@@ -226,7 +227,7 @@ describe('JWKS key handling', () => {
         .send({ roomIdentifier: ROOM_ARN });
 
       assert.equal(res.status, 503);
-      assert.equal(res.body.code, 'upstream_unavailable');
+      assert.equal(body(res).code, 'upstream_unavailable');
       assert.ok(Number(res.headers['retry-after']) > 0);
     } finally {
       await server.close();

@@ -1,0 +1,288 @@
+/**
+ * `npm run bench:token`: the token service against a bare node:http server making the same
+ * CreateChatToken call with no auth and no validation, measured in the same run.
+ *
+ * Three processes, so load generation does not share a thread with what it measures:
+ *   - this one: autocannon and the JWT pool (signed before the run, so signing is not measured);
+ *   - an IVS-like endpoint (node:http answering CreateChatToken as IVS does: ISO timestamps);
+ *   - the targets: startTokenService (RS256 verify through JWKS, body validation, policy, helmet,
+ *     CORS, problem+json, request id, logging serialised to a sink) and the bare server, both using
+ *     the same IvschatClient configuration over keep-alive HTTP.
+ * The per-user rate limit is turned off through configuration (RATE_LIMIT_MAX=0).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import autocannon from 'autocannon';
+import jwt from 'jsonwebtoken';
+import { createLogger } from '../../shared/logger.js';
+import { loadConfig } from '../../services/token-vending/config.js';
+import { createIvsClient } from '../../services/token-vending/ivs.js';
+import { startTokenService } from '../../services/token-vending/start.js';
+
+const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/benchROOM123';
+const ISSUER = 'https://bench-idp.example';
+const AUDIENCE = 'bench-app';
+const DURATION_S = 10;
+const WARMUP_S = 2;
+const CONNECTIONS = 10;
+const FIXED_RATE = 1000;
+const JWT_POOL = 4000;
+const BODY = JSON.stringify({ roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 30 });
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+/**
+ * The endpoint CreateChatToken is sent to: one function, so it can be swapped for the emulator.
+ * Answers like IVS Chat (ivschat-facts.md §3): POST /CreateChatToken → 200 with ISO-8601 strings.
+ */
+async function startIvsEndpoint(): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const now = Date.now();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          token: `AQICAH${randomUUID().replaceAll('-', '')}`,
+          tokenExpirationTime: new Date(now + 60_000).toISOString(),
+          sessionExpirationTime: new Date(now + 1_800_000).toISOString(),
+        }),
+      );
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return listen(server);
+}
+
+/** The comparison: same IVS client, same call, no auth, no validation, no middleware. */
+async function startBareServer(ivsPort: string): Promise<string> {
+  const ivs = createIvsClient(loadConfig({ EMULATOR_PORT: ivsPort }).ivs);
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      ivs
+        .send(
+          new CreateChatTokenCommand({
+            roomIdentifier: ROOM_ARN,
+            userId: 'bench-user',
+            capabilities: ['SEND_MESSAGE'],
+            sessionDurationInMinutes: 30,
+            attributes: { role: 'user', displayName: 'Bench' },
+          }),
+        )
+        .then(
+          (out) => {
+            res.writeHead(200, { 'content-type': 'application/json' }).end(
+              JSON.stringify({
+                token: out.token,
+                tokenExpirationTime: out.tokenExpirationTime?.toISOString(),
+                sessionExpirationTime: out.sessionExpirationTime?.toISOString(),
+              }),
+            );
+          },
+          () => {
+            res.writeHead(503).end();
+          },
+        );
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return listen(server);
+}
+
+/** A JWKS endpoint for the app's identity provider, served from the targets' process. */
+async function startJwks(jwk: Record<string, unknown>): Promise<string> {
+  const body = JSON.stringify({ keys: [jwk] });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  return `${await listen(server)}/.well-known/jwks.json`;
+}
+
+interface Ready {
+  readonly url?: string;
+  readonly service?: string;
+  readonly bare?: string;
+}
+
+async function child(role: string): Promise<void> {
+  const send = (message: Ready): void => {
+    process.send?.(message);
+  };
+  if (role === 'ivs') {
+    send({ url: await startIvsEndpoint() });
+    return;
+  }
+  const ivsPort = new URL(String(process.env.BENCH_IVS_URL)).port;
+  const jwk: unknown = JSON.parse(String(process.env.BENCH_JWK));
+  if (typeof jwk !== 'object' || jwk === null) throw new Error('BENCH_JWK missing');
+  const jwksUri = await startJwks({ ...jwk });
+  // Logs are produced and serialised as in production, then dropped (the terminal is not measured).
+  const logger = createLogger({ level: 'info', write: () => undefined });
+  const service = await startTokenService({
+    env: {
+      CHAT_BACKEND: 'local',
+      EMULATOR_PORT: ivsPort,
+      AUTH_JWKS_URI: jwksUri,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      RATE_LIMIT_MAX: '0',
+    },
+    port: 0,
+    logger,
+  });
+  send({ service: service.url, bare: await startBareServer(ivsPort) });
+}
+
+function spawn(
+  role: string,
+  env: Record<string, string> = {},
+): Promise<{ proc: ChildProcess; ready: Ready }> {
+  const proc = fork(fileURLToPath(import.meta.url), [`--role=${role}`], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    proc.once('message', (ready: Ready) => {
+      resolve({ proc, ready });
+    });
+    proc.once('exit', (code) => {
+      reject(new Error(`${role} process exited with ${code}`));
+    });
+  });
+}
+
+interface Measure {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly total: number;
+}
+
+function run(
+  url: string,
+  tokens: readonly string[] | undefined,
+  seconds: number,
+  overallRate?: number,
+): Promise<Measure> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/v1/chat-tokens`,
+        method: 'POST',
+        connections: CONNECTIONS,
+        duration: seconds,
+        ...(overallRate === undefined ? {} : { overallRate }),
+        headers: { 'content-type': 'application/json' },
+        body: BODY,
+        requests: [
+          {
+            setupRequest: (request) => {
+              if (!tokens) return request;
+              const token = tokens[next++ % tokens.length] ?? '';
+              return { ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } };
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        resolve({
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors,
+          total: result.requests.total,
+        });
+      },
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = 'bench-key';
+  console.log(`signing a pool of ${JWT_POOL} distinct RS256 JWTs (not measured)…`);
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = Array.from({ length: JWT_POOL }, (_, i) =>
+    jwt.sign(
+      { sub: `bench-user-${i}`, name: `Bench ${i}`, jti: randomUUID(), iat: now, exp: now + 3600 },
+      privateKey,
+      {
+        algorithm: 'RS256',
+        keyid: kid,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      },
+    ),
+  );
+
+  const ivs = await spawn('ivs');
+  const targets = await spawn('targets', {
+    BENCH_IVS_URL: String(ivs.ready.url),
+    BENCH_JWK: JSON.stringify({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }),
+  });
+  const service = String(targets.ready.service);
+  const bare = String(targets.ready.bare);
+  try {
+    console.log(`warming up (${WARMUP_S} s each)…`);
+    await run(service, tokens, WARMUP_S);
+    await run(bare, undefined, WARMUP_S);
+    console.log(`measuring at full load: ${CONNECTIONS} connections, ${DURATION_S} s each…`);
+    const serviceLoad = await run(service, tokens, DURATION_S);
+    const bareLoad = await run(bare, undefined, DURATION_S);
+    console.log(`measuring at a fixed ${FIXED_RATE} req/s, ${DURATION_S} s each…`);
+    const serviceFixed = await run(service, tokens, DURATION_S, FIXED_RATE);
+    const bareFixed = await run(bare, undefined, DURATION_S, FIXED_RATE);
+
+    const row = (name: string, m: Measure): string =>
+      `| ${name.padEnd(34)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(6)} | ${m.p99.toFixed(1).padStart(6)} | ${String(m.non2xx + m.errors).padStart(6)} |`;
+    const ratio = serviceLoad.rps / bareLoad.rps;
+    console.log('');
+    console.log('Token service vs bare CreateChatToken server (same IVS-like endpoint, same run)');
+    console.log(
+      'rate limit: disabled for the bench (RATE_LIMIT_MAX=0); JWT pool cycled, every request RSA-verified',
+    );
+    console.log('');
+    console.log(`| ${'run'.padEnd(34)} |   req/s | p50 ms | p99 ms | errors |`);
+    console.log(`| ${'-'.repeat(34)} | ------: | -----: | -----: | -----: |`);
+    console.log(row('service, full load', serviceLoad));
+    console.log(row('bare server, full load', bareLoad));
+    console.log(row(`service, fixed ${FIXED_RATE} req/s`, serviceFixed));
+    console.log(row(`bare server, fixed ${FIXED_RATE} req/s`, bareFixed));
+    console.log('');
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+    console.log(
+      `throughput ratio service/bare: ${(ratio * 100).toFixed(1)} % (target >= 60 %: ${verdict(ratio >= 0.6)})`,
+    );
+    console.log(
+      `p99 at ${FIXED_RATE} req/s: ${serviceFixed.p99.toFixed(1)} ms, bare ${bareFixed.p99.toFixed(1)} ms (target <= 10 ms: ${verdict(serviceFixed.p99 <= 10)}); achieved ${serviceFixed.rps.toFixed(0)} req/s`,
+    );
+    console.log(`total bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    targets.proc.kill();
+    ivs.proc.kill();
+  }
+}
+
+const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice('--role='.length);
+if (role === undefined) await main();
+else await child(role);

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A response's JSON body as an object (supertest types it `any`; tests read it as `unknown`). */
+export function body(res: { readonly body: unknown }): Record<string, unknown> {
+  const value = res.body;
+  assert.ok(isRecord(value), 'the body is a JSON object');
+  return value;
+}
+
+/** The value at a path inside parsed JSON, or undefined. */
+export function at(value: unknown, ...path: readonly (string | number)[]): unknown {
+  let current = value;
+  for (const step of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = Reflect.get(current, step);
+  }
+  return current;
+}
