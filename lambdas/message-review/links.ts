@@ -27,6 +27,8 @@ export interface LinkMatch extends Range {
 }
 
 export function findLinks(text: string): LinkMatch[] {
+  // Every link form has a dot or "://": most chat lines are ruled out without the expression.
+  if (!text.includes('.') && !text.includes('://')) return [];
   const hosts: string[] = [];
   const ranges = matchRanges(text, LINK, (match) => {
     const groups = match.groups ?? {};

@@ -109,6 +109,7 @@ const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const MARKS = /\p{M}/gu;
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 const SPACE_CHAR = /^\s$/u;
+const LETTER = /^\p{L}$/u;
 
 interface Folded {
   /** Normalised code points (none for an invisible character, several for a ligature). */
@@ -117,16 +118,57 @@ interface Folded {
   readonly letters: readonly boolean[];
 }
 
+const LEET_SYMBOLS_ASCII = '@$!|+';
+const ASCII_SEPARATORS = ' \t\n\r\v\f.-_~';
+
+/**
+ * ASCII folds to exactly one unit each (NFKC and NFD leave it alone; nothing in it is invisible), so
+ * it is tabled directly: flat arrays keep the common case to a few reads, and cold start cheap.
+ */
+const ASCII_CODE = new Int32Array(128);
+const ASCII_KIND = new Uint8Array(128);
+const ASCII_LEET = new Int8Array(128);
+const ASCII_LETTER = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const lower = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  const char = String.fromCharCode(lower);
+  const isLetter = lower >= 0x61 && lower <= 0x7a;
+  const isDigit = lower >= 0x30 && lower <= 0x39;
+  let kind = OTHER;
+  if (ASCII_SEPARATORS.includes(char)) kind = SEP;
+  else if (LEET_SYMBOLS_ASCII.includes(char)) kind = LEET;
+  else if (isLetter || isDigit) kind = WORD;
+  ASCII_CODE[code] = lower;
+  ASCII_KIND[code] = kind;
+  ASCII_LEET[code] = LEET_OF.get(lower) ?? -1;
+  // An emoji or other symbol matched as itself counts as a real character too ("🖕").
+  ASCII_LETTER[code] = isLetter || kind === OTHER ? 1 : 0;
+}
+
 function kindOf(code: number): number {
+  if (code < 128) return ASCII_KIND[code] ?? OTHER;
   if (SEPARATORS.has(code)) return SEP;
-  if (LEET_OF.has(code) && !(code >= 0x30 && code <= 0x39)) return LEET;
+  if (LEET_OF.has(code)) return LEET;
   const text = String.fromCodePoint(code);
   if (WORD_CHAR.test(text)) return WORD;
   if (SPACE_CHAR.test(text)) return SEP;
   return OTHER;
 }
 
+/** Whether a folded code point is a letter (not a digit, not a symbol). */
+export function isLetterCode(code: number): boolean {
+  if (code < 128) return code >= 0x61 && code <= 0x7a;
+  return LETTER.test(String.fromCodePoint(code));
+}
+
 function fold(code: number): Folded {
+  if (code < 128) {
+    return {
+      codes: [ASCII_CODE[code] ?? code],
+      kinds: [ASCII_KIND[code] ?? OTHER],
+      letters: [ASCII_LETTER[code] === 1],
+    };
+  }
   const text = String.fromCodePoint(code);
   if (INVISIBLE.test(text)) return { codes: [], kinds: [], letters: [] };
   const folded = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '');
@@ -139,13 +181,12 @@ function fold(code: number): Folded {
     codes.push(mapped);
     const kind = kindOf(mapped);
     kinds.push(kind);
-    // An emoji or other symbol matched as itself counts as a real character too ("🖕").
-    letters.push(kind === OTHER || (kind === WORD && /^\p{L}$/u.test(String.fromCodePoint(mapped))));
+    letters.push(kind === OTHER || (kind === WORD && isLetterCode(mapped)));
   }
   return { codes, kinds, letters };
 }
 
-/** ASCII is folded by table: the common case stays allocation-free. */
+/** ASCII folds, for callers that want the Folded shape. */
 const ASCII: readonly Folded[] = Array.from({ length: 128 }, (_, code) => fold(code));
 
 /**
@@ -176,8 +217,10 @@ export function isSeparator(code: number): boolean {
   return kindOf(code) === SEP;
 }
 
-export function toUnits(text: string): Units {
-  const original = Array.from(text);
+/**
+ * @param original the text's code points, when the caller already has them (`Array.from(text)`)
+ */
+export function toUnits(text: string, original: readonly string[] = Array.from(text)): Units {
   // A code point folds to at most a few units (ligatures); grow if a rare one folds to more.
   let capacity = original.length + 8;
   let code = new Int32Array(capacity);
@@ -187,7 +230,17 @@ export function toUnits(text: string): Units {
   let origin = new Int32Array(capacity);
   let length = 0;
   for (let index = 0; index < original.length; index++) {
-    const folded = foldCached(original[index]?.codePointAt(0) ?? 0);
+    const point = original[index]?.codePointAt(0) ?? 0;
+    if (point < 128) {
+      code[length] = ASCII_CODE[point] ?? 0;
+      kind[length] = ASCII_KIND[point] ?? OTHER;
+      leet[length] = ASCII_LEET[point] ?? -1;
+      letter[length] = ASCII_LETTER[point] ?? 0;
+      origin[length] = index;
+      length++;
+      continue;
+    }
+    const folded = foldCached(point);
     for (let part = 0; part < folded.codes.length; part++) {
       if (length === capacity) {
         capacity *= 2;
@@ -197,10 +250,10 @@ export function toUnits(text: string): Units {
         letter = grow(letter, new Uint8Array(capacity));
         origin = grow(origin, new Int32Array(capacity));
       }
-      const point = folded.codes[part] ?? 0;
-      code[length] = point;
+      const mapped = folded.codes[part] ?? 0;
+      code[length] = mapped;
       kind[length] = folded.kinds[part] ?? OTHER;
-      leet[length] = LEET_OF.get(point) ?? -1;
+      leet[length] = LEET_OF.get(mapped) ?? -1;
       letter[length] = folded.letters[part] === true ? 1 : 0;
       origin[length] = index;
       length++;

@@ -10,6 +10,7 @@ const PHONE = /(?<![\p{L}\p{N}+])\+?\(?\d(?:[ .()-]{0,2}\d){6,14}(?![\p{L}\p{N}]
 const whole = (match: RegExpExecArray): Range => ({ start: match.index, end: match.index + match[0].length });
 
 export function findEmails(text: string): Range[] {
+  if (!text.includes('@')) return [];
   return matchRanges(text, EMAIL, whole);
 }
 

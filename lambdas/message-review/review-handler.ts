@@ -131,15 +131,26 @@ async function askRemote(
   signal: AbortSignal,
   fetchImpl: typeof fetch,
 ): Promise<RemoteVerdict> {
-  const response = await fetchImpl(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
-    signal,
-  });
-  if (!response.ok)
-    throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
-  const body: unknown = await response.json();
+  let body: unknown;
+  try {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
+      signal,
+    });
+    if (!response.ok) {
+      throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
+    }
+    body = await response.json();
+  } catch (error) {
+    if (error instanceof ReviewFailure) throw error;
+    // Network errors, aborts and bodies that are not JSON all mean the check did not answer.
+    throw new ReviewFailure(
+      'remote-check-failed',
+      `remote check failed (${String(describeError(error).errorName)})`,
+    );
+  }
   if (!isRecord(body) || (body.result !== 'ALLOW' && body.result !== 'DENY')) {
     throw new ReviewFailure('remote-check-failed', 'remote check answered without result ALLOW or DENY');
   }
@@ -181,12 +192,12 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
     const { requestId, remainingMs } = readContext(context);
     // Counted from invocation and covering any async work; never past what Lambda itself allows.
     const budgetMs = Math.min(config.budgetMs, remainingMs ?? Number.POSITIVE_INFINITY);
-    const log = logger.child(requestId === undefined ? {} : { requestId });
 
     const fallback = (cause: FallbackCause, detail: Record<string, unknown>): ReviewAnswer => {
       const answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
       // One log line that is also a CloudWatch embedded-metric record: fallbacks are counted by cause.
-      log.warn('review fell back', {
+      logger.warn('review fell back', {
+        requestId,
         ...detail,
         cause,
         result: answer.ReviewResult,
@@ -252,7 +263,8 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
 
       // Never the message text at info level: its length and the rules that fired only.
-      log.info('reviewed', {
+      logger.info('reviewed', {
+        requestId,
         messageId: message.MessageId,
         result: answer.ReviewResult,
         rules: verdict.fired,

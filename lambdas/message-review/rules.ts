@@ -69,7 +69,7 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
 
   let masked = false;
   if (policy.matcher.size > 0) {
-    const units = toUnits(content);
+    const units = toUnits(content, chars);
     const matches = policy.matcher.find(units, policy.blockedTermAction === 'MASK');
     if (matches.length > 0) {
       if (policy.blockedTermAction === 'DENY') return deny('blockedTerms');

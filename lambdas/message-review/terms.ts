@@ -10,21 +10,43 @@
  * Term syntax: a plain term matches a whole word (and its plural with -s/-es); a trailing `*` matches
  * any word that starts with the term ("fuck*" also catches "fuckface").
  */
-import { foldText, isSeparator, LEET, LEET_CANDIDATES, OTHER, SEP, WORD, type Units } from './normalise.js';
+import {
+  foldText,
+  isLetterCode,
+  isSeparator,
+  LEET,
+  LEET_CANDIDATES,
+  OTHER,
+  SEP,
+  WORD,
+  type Units,
+} from './normalise.js';
 
 const SPACE = 32;
 /** Bound on walk steps from one word start: hostile input cannot make a walk explode. */
 const STEP_LIMIT = 2000;
 
 interface Node {
-  readonly next: Map<number, Node>;
+  /** Children by folded code point; shared empty map for leaves (most nodes), made on first child. */
+  next: Map<number, Node>;
   /** A whole-word term ends here. */
   end: boolean;
   /** A prefix term (`term*`) ends here. */
   prefix: boolean;
+  /** The child along a term's space, kept apart because the walk asks for it at every step. */
+  space: Node | undefined;
+  /** Plurals a whole-word term ending here also matches: PLURAL_S, PLURAL_ES or both. */
+  plural: number;
 }
 
-const newNode = (): Node => ({ next: new Map(), end: false, prefix: false });
+const LEAF: ReadonlyMap<number, Node> = new Map();
+const newNode = (): Node => ({
+  next: LEAF as Map<number, Node>,
+  end: false,
+  prefix: false,
+  space: undefined,
+  plural: 0,
+});
 
 /** A match in unit indices, end exclusive. */
 export interface TermMatch {
@@ -49,7 +71,11 @@ export function foldTerm(term: string): { codes: number[]; prefix: boolean } | u
   return codes.length === 0 ? undefined : { codes, prefix };
 }
 
-const PLURAL_ES = ['s', 'x', 'z', 'ch', 'sh'];
+/** Plural flags: "-s" for every term ending in a letter, "-es" after s, x, z, ch and sh. */
+const PLURAL_S = 1;
+const PLURAL_ES = 2;
+const LOWER_S = 0x73;
+const LOWER_E = 0x65;
 
 export class TermMatcher {
   readonly size: number;
@@ -61,41 +87,52 @@ export class TermMatcher {
       const folded = foldTerm(term);
       if (!folded) continue;
       size++;
-      this.insert(folded.codes, folded.prefix);
-      if (folded.prefix) continue;
-      // Plurals are whole words of their own; adding them keeps whole-word matching strict.
-      const spelled = String.fromCodePoint(...folded.codes);
-      if (!/\p{L}$/u.test(spelled)) continue;
-      this.insert([...folded.codes, 0x73], false);
-      if (PLURAL_ES.some((ending) => spelled.endsWith(ending)))
-        this.insert([...folded.codes, 0x65, 0x73], false);
+      const node = this.insert(folded.codes);
+      if (folded.prefix) {
+        node.prefix = true;
+        continue;
+      }
+      node.end = true;
+      // Plurals are checked by the walk rather than stored: half the trie, a cheaper cold start.
+      const codes = folded.codes;
+      const last = codes[codes.length - 1] ?? 0;
+      if (!isLetterCode(last)) continue;
+      node.plural |= PLURAL_S;
+      const beforeLast = codes[codes.length - 2] ?? 0;
+      const sibilant = last === LOWER_S || last === 0x78 || last === 0x7a;
+      const digraph = last === 0x68 && (beforeLast === 0x63 || beforeLast === LOWER_S);
+      if (sibilant || digraph) node.plural |= PLURAL_ES;
     }
     this.size = size;
   }
 
-  private insert(codes: readonly number[], prefix: boolean): void {
+  private insert(codes: readonly number[]): Node {
     let node = this.root;
     for (const code of codes) {
       let child = node.next.get(code);
       if (!child) {
         child = newNode();
+        if (node.next === LEAF) node.next = new Map();
         node.next.set(code, child);
+        if (code === SPACE) node.space = child;
       }
       node = child;
     }
-    if (prefix) node.prefix = true;
-    else node.end = true;
+    return node;
   }
 
   /** Matches in order; with `all` false, stops at the first (enough to DENY). */
   find(units: Units, all: boolean): TermMatch[] {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
-    const { kind } = units;
+    const { kind, code, leet } = units;
+    const walk = new Walk(units);
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
-      const end = new Walk(units, start).run(this.root);
+      // Most words cannot begin a term: one lookup rules them out.
+      if ((leet[start] ?? -1) < 0 && !this.root.next.has(code[start] ?? 0)) continue;
+      const end = walk.run(this.root, start);
       if (end > start) {
         matches.push({ start, end });
         if (!all) break;
@@ -109,14 +146,14 @@ export class TermMatcher {
 /** One depth-first walk of the trie from one word start; returns the longest match end or -1. */
 class Walk {
   private steps = 0;
+  private start = 0;
 
-  constructor(
-    private readonly units: Units,
-    private readonly start: number,
-  ) {}
+  constructor(private readonly units: Units) {}
 
-  run(root: Node): number {
-    return this.walk(root, this.start, 0, false, false);
+  run(root: Node, start: number): number {
+    this.start = start;
+    this.steps = 0;
+    return this.walk(root, start, 0, false, false);
   }
 
   /**
@@ -129,7 +166,10 @@ class Walk {
     const { length, kind } = this.units;
     let best = -1;
     if (sawLetter && (!split || segment === 1)) {
-      if (node.end && this.boundaryAfter(at, split)) best = at;
+      if (node.end) {
+        if (this.boundaryAfter(at, split)) best = at;
+        else if (node.plural !== 0 && !split) best = Math.max(best, this.plural(node.plural, at));
+      }
       if (node.prefix && !split) {
         let end = at;
         while (end < length && kind[end] === WORD) end++;
@@ -141,7 +181,7 @@ class Walk {
     if (k === SEP) {
       let next = at;
       while (next < length && kind[next] === SEP) next++;
-      const space = node.next.get(SPACE);
+      const space = node.space;
       if (space && segment > 0) best = Math.max(best, this.walk(space, next, 0, split, sawLetter));
       // "f.u.c.k": skip a short separator run only between single letters.
       if (segment === 1 && next - at <= 3 && next < length) {
@@ -152,7 +192,7 @@ class Walk {
     if (k === OTHER)
       return Math.max(best, this.follow(node, at, this.units.code[at] ?? 0, segment, split, sawLetter));
     // A term's space may also match nothing: "blowjob" for "blow job".
-    const space = node.next.get(SPACE);
+    const space = node.space;
     if (space && segment > 0) best = Math.max(best, this.walk(space, at, 0, split, sawLetter));
     const primary = this.units.code[at] ?? 0;
     best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter));
@@ -193,7 +233,20 @@ class Walk {
     return best;
   }
 
+  /** The end of "-s" or "-es" (stretched too: "bitchesss") ending a word at `at`, or -1. */
+  private plural(flags: number, at: number): number {
+    let end = at;
+    if ((flags & PLURAL_ES) !== 0 && this.canRead(end, LOWER_E)) {
+      while (end < this.units.length && this.canRead(end, LOWER_E)) end++;
+      if (!this.canRead(end, LOWER_S)) end = at;
+    }
+    if (!this.canRead(end, LOWER_S)) return -1;
+    while (end < this.units.length && this.canRead(end, LOWER_S)) end++;
+    return this.boundaryAfter(end, false) ? end : -1;
+  }
+
   private canRead(at: number, char: number): boolean {
+    if (at >= this.units.length) return false;
     if (this.units.code[at] === char) return true;
     const k = this.units.kind[at];
     if (k !== WORD && k !== LEET) return false;

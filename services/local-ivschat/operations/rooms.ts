@@ -1,7 +1,7 @@
 /** CreateRoom, GetRoom, UpdateRoom, DeleteRoom and ListRooms, with the model's shapes and bounds. */
 import { formatArn, newResourceId, parseLoggingConfigurationArn } from '../../../shared/ivs/arn.js';
 import { FALLBACK_RESULTS, IVS_LIMITS } from '../../../shared/ivs/limits.js';
-import { notFound } from '../errors.js';
+import { accessDenied, notFound } from '../errors.js';
 import { parseLambdaArn } from '../functions.js';
 import type { MessageReviewHandler, Room } from '../store.js';
 import { Fields } from '../validation.js';
@@ -47,7 +47,9 @@ function reviewHandler(fields: Fields, context: OperationContext): MessageReview
     const arn = parseLambdaArn(uri);
     // IVS invokes only a Lambda in the room's account and region (ivschat-facts.md §2).
     if (arn && (arn.region !== context.region || arn.accountId !== context.accountId)) {
-      handler.fail('uri', `must be a Lambda function in ${context.region} and account ${context.accountId}`);
+      throw accessDenied(
+        `IVS Chat can only invoke a Lambda function in ${context.region} and account ${context.accountId}`,
+      );
     }
   }
   fields.absorb(handler);
@@ -63,7 +65,7 @@ function loggingIdentifiers(fields: Fields, context: OperationContext): string[]
       'loggingConfigurationIdentifiers',
       `must have at most ${IVS_LIMITS.loggingConfigurations.perRoom} items`,
     );
-    return undefined;
+    fields.check();
   }
   const identifiers: string[] = [];
   for (const [index, value] of list.entries()) {
@@ -117,16 +119,16 @@ export const createRoom: Operation = ({ body }, context) => {
 
 export const getRoom: Operation = ({ body }, context) => {
   const fields = new Fields(body);
-  const identifier = fields.string('identifier', { required: true, min: 1, max: 128 });
+  fields.roomArn('identifier');
   fields.check();
-  const room = findRoom(context, identifier ?? '');
+  const room = findRoom(context, String(fields.raw('identifier')));
   return { body: roomOutput(room, context.store.tagsOf(room.arn)) };
 };
 
 /** Changes apply at once to live connections: messaging reads the room at every request. */
 export const updateRoom: Operation = ({ body }, context) => {
   const fields = new Fields(body);
-  const identifier = fields.string('identifier', { required: true, min: 1, max: 128 });
+  fields.roomArn('identifier');
   const name = fields.string('name', { max: roomName.max, pattern: roomName.pattern });
   const rate = fields.integer(
     'maximumMessageRatePerSecond',
@@ -137,7 +139,7 @@ export const updateRoom: Operation = ({ body }, context) => {
   const handler = reviewHandler(fields, context);
   fields.check();
   const logging = loggingIdentifiers(fields, context);
-  const room = findRoom(context, identifier ?? '');
+  const room = findRoom(context, String(fields.raw('identifier')));
   if (name !== undefined) room.name = name;
   if (rate !== undefined) room.maximumMessageRatePerSecond = rate;
   if (length !== undefined) room.maximumMessageLength = length;
@@ -157,9 +159,9 @@ export const updateRoom: Operation = ({ body }, context) => {
 /** 204, no body; every client of the room is disconnected. */
 export const deleteRoom: Operation = ({ body }, context) => {
   const fields = new Fields(body);
-  const identifier = fields.string('identifier', { required: true, min: 1, max: 128 });
+  fields.roomArn('identifier');
   fields.check();
-  const room = findRoom(context, identifier ?? '');
+  const room = findRoom(context, String(fields.raw('identifier')));
   context.store.rooms.delete(room.id);
   context.store.setTags(room.arn, {});
   context.messaging.closeRoom(room.id);

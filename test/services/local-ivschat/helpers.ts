@@ -11,7 +11,8 @@ import {
   IvschatClient,
   type CreateRoomCommandInput,
 } from '@aws-sdk/client-ivschat';
-import { ChatRoom, type ChatRoomListenerMap } from 'amazon-ivs-chat-messaging';
+import { ChatRoom, type ChatError, type ChatRoomListenerMap } from 'amazon-ivs-chat-messaging';
+import assert from 'node:assert/strict';
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { createLogger } from '../../../shared/logger.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../../services/local-ivschat/start.js';
@@ -139,4 +140,19 @@ export async function join(harness: Harness, roomArn: string, options: JoinOptio
   room.connect();
   await connected;
   return room;
+}
+
+function isChatError(value: unknown): value is ChatError {
+  return typeof value === 'object' && value !== null && 'errorCode' in value && 'errorMessage' in value;
+}
+
+/** The ChatError a request is refused with; fails the test if the request succeeds. */
+export async function refusal(promise: Promise<unknown>): Promise<ChatError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isChatError(error)) return error;
+    throw error;
+  }
+  assert.fail('expected the request to be refused');
 }

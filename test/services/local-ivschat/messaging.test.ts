@@ -9,29 +9,17 @@ import {
   SendEventCommand,
   UpdateRoomCommand,
 } from '@aws-sdk/client-ivschat';
-import {
-  DeleteMessageRequest,
-  DisconnectUserRequest,
-  SendMessageRequest,
-  type ChatError,
-} from 'amazon-ivs-chat-messaging';
+import { DeleteMessageRequest, DisconnectUserRequest, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { ManualClock } from '../../../services/local-ivschat/start.js';
-import { chatRoom, createRoom, join, next, startHarness, type Harness } from './helpers.js';
+import { chatRoom, createRoom, join, next, refusal, startHarness, type Harness } from './helpers.js';
 
 const MODERATOR = ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'] as const;
 
-function isChatError(value: unknown): value is ChatError {
-  return typeof value === 'object' && value !== null && 'errorCode' in value;
-}
-
-async function chatError(promise: Promise<unknown>): Promise<ChatError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isChatError(error)) return error;
-    throw error;
-  }
-  assert.fail('expected the request to be refused');
+function attribute(
+  attributes: Readonly<Record<string, string>> | undefined,
+  key: string,
+): string | undefined {
+  return attributes?.[key];
 }
 
 /** Opens a raw WebSocket with a token as its subprotocol; resolves 'open' or the refusal's status. */
@@ -85,7 +73,7 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
     const roomArn = await createRoom(harness);
     const viewer = await join(harness, roomArn, { userId: 'viewer', capabilities: [] });
     try {
-      const error = await chatError(viewer.sendMessage(new SendMessageRequest('hi')));
+      const error = await refusal(viewer.sendMessage(new SendMessageRequest('hi')));
       assert.equal(error.errorCode, 403);
     } finally {
       viewer.disconnect();
@@ -99,7 +87,7 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
       // Three emoji are six UTF-16 units and twelve bytes, but three code points: allowed.
       const allowed = await ann.sendMessage(new SendMessageRequest('😀😀😀'));
       assert.equal(allowed.content, '😀😀😀');
-      const error = await chatError(ann.sendMessage(new SendMessageRequest('abcd')));
+      const error = await refusal(ann.sendMessage(new SendMessageRequest('abcd')));
       assert.equal(error.errorCode, 400);
     } finally {
       ann.disconnect();
@@ -110,7 +98,7 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
     const roomArn = await createRoom(harness);
     const ann = await join(harness, roomArn, { userId: 'ann' });
     try {
-      const error = await chatError(ann.deleteMessage(new DeleteMessageRequest('abcdefABCDEF')));
+      const error = await refusal(ann.deleteMessage(new DeleteMessageRequest('abcdefABCDEF')));
       assert.equal(error.errorCode, 403);
     } finally {
       ann.disconnect();
@@ -130,7 +118,7 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
       assert.equal(event.reason, 'off topic');
       assert.notEqual(event.id, message.id);
       assert.equal(bobEvent.id, event.id);
-      assert.equal(bobEvent.attributes?.MessageId, message.id);
+      assert.equal(attribute(bobEvent.attributes, 'MessageId'), message.id);
     } finally {
       mod.disconnect();
       bob.disconnect();
@@ -191,8 +179,8 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
       );
       const event = await received;
       assert.equal(event.messageId, message.id);
-      assert.equal(event.attributes?.MessageId, message.id);
-      assert.equal(event.attributes?.MessageID, message.id);
+      assert.equal(attribute(event.attributes, 'MessageId'), message.id);
+      assert.equal(attribute(event.attributes, 'MessageID'), message.id);
       assert.equal(event.requestId, '');
       assert.equal(event.id, result.id);
       assert.notEqual(event.id, message.id);
@@ -228,7 +216,7 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
     try {
       await ann.sendMessage(new SendMessageRequest('twelve chars'));
       await harness.client.send(new UpdateRoomCommand({ identifier: roomArn, maximumMessageLength: 5 }));
-      const error = await chatError(ann.sendMessage(new SendMessageRequest('twelve chars')));
+      const error = await refusal(ann.sendMessage(new SendMessageRequest('twelve chars')));
       assert.equal(error.errorCode, 400);
     } finally {
       ann.disconnect();
@@ -270,8 +258,8 @@ describe('messaging (amazon-ivs-chat-messaging against the emulator)', () => {
     const connection = await rawConnect(harness.emulator.wsUrl, token);
     assert.ok(connection.opened);
     const reply = new Promise<unknown>((resolve) => {
-      connection.socket.once('message', (data) => {
-        resolve(JSON.parse(String(data)));
+      connection.socket.once('message', (data: Buffer) => {
+        resolve(JSON.parse(data.toString('utf8')));
       });
     });
     connection.socket.send('{"Action":"SEND_MESSAGE"');
@@ -301,7 +289,7 @@ describe('messaging with time under test control', () => {
     try {
       await ann.sendMessage(new SendMessageRequest('one'));
       await bob.sendMessage(new SendMessageRequest('two'));
-      const error = await chatError(ann.sendMessage(new SendMessageRequest('three')));
+      const error = await refusal(ann.sendMessage(new SendMessageRequest('three')));
       assert.equal(error.errorCode, 429);
       clock.advance(1001);
       const later = await bob.sendMessage(new SendMessageRequest('four'));

@@ -98,7 +98,9 @@ describe('loadConfig', () => {
   });
 
   it('accepts the example policy shipped beside the service', () => {
-    const example = fileURLToPath(new URL('../../../services/token-vending/policy.example.json', import.meta.url));
+    const example = fileURLToPath(
+      new URL('../../../services/token-vending/policy.example.json', import.meta.url),
+    );
 
     const config = loadConfig({ CHAT_POLICY_FILE: example });
 

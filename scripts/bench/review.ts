@@ -1,0 +1,242 @@
+/**
+ * `npm run bench:review`: the review Lambda's per-message decision time beside `obscenity` and
+ * `bad-words`, on the same seeded corpus (10,000 messages) and the same 5,000+ terms, in one run;
+ * cold start of the built bundle beside an empty `node -e ''`; bundle size.
+ *
+ * Every figure is measured here, in this run; nothing is asserted. Libraries that cannot finish the
+ * corpus within a per-library time cap are measured on the prefix they finished (the corpus is
+ * shuffled, so a prefix is a fair sample) and the table says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Filter } from 'bad-words';
+import {
+  englishRecommendedTransformers,
+  parseRawPattern,
+  RegExpMatcher,
+  TextCensor,
+  type BlacklistedTerm,
+} from 'obscenity';
+import naughtyWordsEnglish from 'naughty-words/en.json' with { type: 'json' };
+import { lambdaContext, loadBuiltHandler } from '../invoke-review.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const BUNDLE = join(root, 'dist/message-review/index.js');
+const MESSAGES = 10_000;
+const TERMS = 5_000;
+const WARMUP = 1_000;
+const CAP_MS = 20_000;
+const COLD_STARTS = 20;
+
+/** mulberry32: small, seeded, deterministic. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const next = random(20261122);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+const between = (low: number, high: number): number => low + Math.floor(next() * (high - low + 1));
+
+const VOCABULARY = (
+  'the a to and of in is it you that for on with this was are be have at not but what all were we when ' +
+  'your can said there use an each which she do how their if will up other about out many then them these ' +
+  'so some her would make like him into time has look two more write go see number no way could people my ' +
+  'than first water been call who oil its now find long down day did get come made may part stream chat ' +
+  'game play win lost great nice love hello thanks lol gg wow music song class assistant Scunthorpe ' +
+  'cocktail passage bass grass classic glass analysis therapist cumulative Essex Sussex Dickens shitake ' +
+  'button butter hello title mass pass assess assume'
+).split(' ');
+
+/** Real list terms first (single words only, so every library reads them the same way), then made-up ones. */
+function buildTerms(): string[] {
+  const terms = new Set(naughtyWordsEnglish.filter((term) => /^[a-z]+$/u.test(term)));
+  const vocabulary = new Set(VOCABULARY.map((word) => word.toLowerCase()));
+  const consonants = Array.from('bcdfghjklmnprstvwz');
+  const vowels = Array.from('aeiou');
+  while (terms.size < TERMS) {
+    let word = '';
+    for (let syllable = between(2, 4); syllable > 0; syllable--) word += pick(consonants) + pick(vowels);
+    if (next() < 0.5) word += pick(consonants);
+    if (!vocabulary.has(word)) terms.add(word);
+  }
+  return [...terms];
+}
+
+function evade(term: string): string {
+  switch (between(0, 5)) {
+    case 0:
+      return Array.from(term).join('.');
+    case 1:
+      return term.replace(/[aeios]/gu, (char) => ({ a: '4', e: '3', i: '1', o: '0', s: '$' })[char] ?? char);
+    case 2:
+      return term.replace(/[aeiou]/u, (vowel) => vowel.repeat(4));
+    case 3:
+      return Array.from(term)
+        .map((char) => String.fromCodePoint((char.codePointAt(0) ?? 0) + 0xfee0))
+        .join('');
+    case 4:
+      return Array.from(term).join('\u200b');
+    default:
+      return term.toUpperCase();
+  }
+}
+
+function buildCorpus(terms: readonly string[]): string[] {
+  const sentence = (words: number): string => Array.from({ length: words }, () => pick(VOCABULARY)).join(' ');
+  return Array.from({ length: MESSAGES }, () => {
+    const kind = next();
+    if (kind < 0.55) return sentence(between(2, 20));
+    if (kind < 0.7) return `${sentence(between(1, 8))} ${pick(terms)} ${sentence(between(0, 8))}`;
+    if (kind < 0.8) return `${sentence(between(1, 8))} ${evade(pick(terms))} ${sentence(between(0, 6))}`;
+    if (kind < 0.87)
+      return `${sentence(between(1, 6))} https://example.com/${between(1, 9999)} or evil.example/x`;
+    if (kind < 0.94) return sentence(between(60, 75)).slice(0, 480);
+    return `${sentence(between(2, 8))} 😀🎉 ${pick(['naïve café', 'ｆｕｌｌ ｗｉｄｔｈ', 'Grüße', 'привет'])} ${sentence(3)}`;
+  });
+}
+
+interface Row {
+  readonly name: string;
+  readonly measured: number;
+  readonly median: number;
+  readonly p99: number;
+}
+
+function percentile(sorted: Float64Array, share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.NaN;
+}
+
+async function measure(
+  name: string,
+  corpus: readonly string[],
+  decide: (text: string) => unknown,
+): Promise<Row> {
+  for (let index = 0; index < WARMUP; index++) await decide(corpus[index % corpus.length] ?? '');
+  const times = new Float64Array(corpus.length);
+  const deadline = performance.now() + CAP_MS;
+  let measured = 0;
+  for (const text of corpus) {
+    const start = process.hrtime.bigint();
+    await decide(text);
+    times[measured++] = Number(process.hrtime.bigint() - start) / 1000;
+    if (performance.now() > deadline) break;
+  }
+  const sorted = times.slice(0, measured).sort();
+  return { name, measured, median: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+}
+
+function coldStart(args: readonly string[]): number {
+  const times: number[] = [];
+  for (let run = 0; run < COLD_STARTS; run++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, {
+      stdio: 'ignore',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed`);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+const fmt = (value: number, digits = 1): string => value.toFixed(digits);
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const terms = buildTerms();
+  const corpus = buildCorpus(terms);
+  console.log(
+    `review bench: ${corpus.length} messages, ${terms.length} terms (seeded), node ${process.version}`,
+  );
+
+  // The deployable itself: the built bundle, loaded as Lambda loads it, policy read from the env.
+  const policyFor = (action: string): string =>
+    JSON.stringify({ blockedTerms: terms, blockedTermAction: action });
+  const maskHandler = loadBuiltHandler(BUNDLE, { REVIEW_POLICY: policyFor('MASK'), LOG_LEVEL: 'silent' });
+  const denyHandler = loadBuiltHandler(BUNDLE, { REVIEW_POLICY: policyFor('DENY'), LOG_LEVEL: 'silent' });
+  const context = lambdaContext();
+  const event = (text: string): Record<string, unknown> => ({
+    Content: text,
+    MessageId: 'abcDEF123456',
+    RoomArn: 'arn:aws:ivschat:us-east-1:123456789012:room/abcDEF123456',
+    Attributes: {},
+    Sender: { UserId: 'u-1', Attributes: { role: 'user' }, Ip: '203.0.113.9' },
+  });
+
+  const blacklistedTerms: BlacklistedTerm[] = terms.map((term, id) => ({
+    id,
+    pattern: parseRawPattern(`|${term}|`),
+  }));
+  const obscenity = new RegExpMatcher({ blacklistedTerms, ...englishRecommendedTransformers });
+  const censor = new TextCensor();
+  const badWords = new Filter({ emptyList: true });
+  badWords.addWords(...terms);
+
+  const rows: Row[] = [];
+  rows.push(
+    await measure('this Lambda (bundle): MASK, all matches', corpus, (text) =>
+      maskHandler(event(text), context),
+    ),
+  );
+  rows.push(
+    await measure('this Lambda (bundle): DENY, first match', corpus, (text) =>
+      denyHandler(event(text), context),
+    ),
+  );
+  rows.push(
+    await measure('obscenity 0.4.6: getAllMatches + censor', corpus, (text) =>
+      censor.applyTo(text, obscenity.getAllMatches(text)),
+    ),
+  );
+  rows.push(await measure('obscenity 0.4.6: hasMatch', corpus, (text) => obscenity.hasMatch(text)));
+  rows.push(await measure('bad-words 4.1.5: isProfane', corpus, (text) => badWords.isProfane(text)));
+
+  const [ours, oursDeny, obscenityMask, obscenityHas] = rows;
+  console.log('\nper-message decision time (µs)');
+  console.log(
+    `${'implementation'.padEnd(44)} ${'messages'.padStart(9)} ${'median'.padStart(9)} ${'p99'.padStart(9)}`,
+  );
+  for (const row of rows) {
+    console.log(
+      `${row.name.padEnd(44)} ${String(row.measured).padStart(9)} ${fmt(row.median, 2).padStart(9)} ${fmt(row.p99, 2).padStart(9)}`,
+    );
+  }
+  const partial = rows.filter((row) => row.measured < corpus.length);
+  for (const row of partial) {
+    console.log(
+      `  note: ${row.name} finished ${row.measured} of ${corpus.length} messages within the ${CAP_MS / 1000} s cap`,
+    );
+  }
+  if (ours && oursDeny && obscenityMask && obscenityHas) {
+    console.log(
+      `\nspeed-up vs obscenity, median: MASK ${fmt(obscenityMask.median / ours.median)}x, DENY ${fmt(obscenityHas.median / oursDeny.median)}x; ` +
+        `p99: MASK ${fmt(obscenityMask.p99 / ours.p99)}x, DENY ${fmt(obscenityHas.p99 / oursDeny.p99)}x`,
+    );
+    console.log(`target p99 <= 50 µs: MASK ${fmt(ours.p99, 2)} µs, DENY ${fmt(oursDeny.p99, 2)} µs`);
+  }
+
+  const bundle = readFileSync(BUNDLE);
+  const empty = coldStart(['-e', '']);
+  const loaded = coldStart(['-e', `require(${JSON.stringify(BUNDLE)})`]);
+  console.log(`\ncold start, median of ${COLD_STARTS} fresh processes`);
+  console.log(`  node -e ''                  ${fmt(empty)} ms`);
+  console.log(
+    `  node -e 'require(bundle)'   ${fmt(loaded)} ms   load overhead ${fmt(loaded - empty)} ms (target <= 15)`,
+  );
+  console.log(
+    `\nbundle dist/message-review/index.js: ${fmt(statSync(BUNDLE).size / 1024)} KiB minified, ${fmt(gzipSync(bundle).length / 1024)} KiB gzip (target <= 60 KB)`,
+  );
+  console.log(`\nbench took ${fmt((performance.now() - began) / 1000)} s`);
+}
+
+await main();
