@@ -242,6 +242,29 @@ describe('message review wiring', () => {
   });
 });
 
+describe('logging', () => {
+  it('keeps every log group for a bounded time', () => {
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    assert.ok(groups.length >= 4, 'both functions, the chat log and the API access log');
+    for (const [id] of groups)
+      assert.ok(
+        isRef(properties(id).RetentionInDays, 'LogRetentionInDays') ||
+          isRef(properties(id).RetentionInDays, 'ChatLogRetentionInDays'),
+        id,
+      );
+  });
+
+  it('writes API access logs without headers, query strings or bodies', () => {
+    const settings = properties('TokenApi').AccessLogSettings;
+    assert.ok(isRecord(settings) && typeof settings.Format === 'string');
+    assert.doesNotMatch(
+      settings.Format,
+      /\$context\.(authorizer|requestOverride|responseOverride)|\$request\.|querystring|header/i,
+    );
+    assert.ok(JSON.parse(settings.Format), 'the format is one JSON object');
+  });
+});
+
 describe('IAM', () => {
   const statements = policyStatements(template);
   const ivschatStatements = statements.filter((statement) =>
