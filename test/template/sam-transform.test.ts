@@ -1,0 +1,121 @@
+/**
+ * Runs the real SAM translator (the one cfn-lint bundles) over template.yaml and checks what
+ * CloudFormation would receive: SAM rewrites Globals, CORS and policies, and has mistranslated
+ * intrinsic CORS origins before (see the CorsConfiguration comment in template.yaml).
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { homedir } from 'node:os';
+import { describe, it } from 'node:test';
+import { isRecord, templatePath } from '../../scripts/sam-template.js';
+
+/** The Python that runs cfn-lint: from a real cfn-lint script's shebang, else python3 (pyenv shims). */
+function cfnLintPython(): string {
+  const pyenvRoots = [join(homedir(), '.pyenv/versions'), '/root/.pyenv/versions'].filter((dir) =>
+    existsSync(dir),
+  );
+  const candidates = [
+    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'cfn-lint')),
+    ...pyenvRoots.flatMap((root) => readdirSync(root).map((version) => join(root, version, 'bin/cfn-lint'))),
+  ];
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const shebang = readFileSync(candidate, 'utf8').split('\n', 1)[0] ?? '';
+    const match = /^#!\s*(\S*python[\d.]*)\s*$/.exec(shebang);
+    if (match?.[1] !== undefined && existsSync(match[1])) return match[1];
+  }
+  return 'python3';
+}
+
+// cfn-lint's own SAM transform, so the managed-policy lookup needs no AWS credentials.
+const TRANSLATE = `
+import json, sys
+from cfnlint.decode import decode
+from cfnlint.template.transforms._sam import Transform
+template, matches = decode(sys.argv[1])
+if matches:
+    sys.exit("cannot parse: " + str(matches))
+transform = Transform(sys.argv[1], template, "us-east-1")
+errors = transform.transform_template()
+if errors:
+    sys.exit("transform failed: " + str(errors))
+print(json.dumps(transform._template, default=str))
+`;
+
+function translate(): Record<string, unknown> {
+  const output = execFileSync(cfnLintPython(), ['-c', TRANSLATE, templatePath], { encoding: 'utf8' });
+  const parsed: unknown = JSON.parse(output);
+  assert.ok(isRecord(parsed) && isRecord(parsed.Resources));
+  return parsed.Resources;
+}
+
+function props(resources: Record<string, unknown>, id: string): Record<string, unknown> {
+  const resource = resources[id];
+  assert.ok(isRecord(resource) && isRecord(resource.Properties), `${id} translated`);
+  return resource.Properties;
+}
+
+describe('template.yaml through the SAM transform', () => {
+  const resources = translate();
+
+  it('gives the HTTP API a CORS configuration with the origins from the parameter', () => {
+    const body = props(resources, 'TokenApi').Body;
+    assert.ok(isRecord(body));
+    const cors = body['x-amazon-apigateway-cors'];
+    assert.deepEqual(cors, {
+      'Fn::If': [
+        'HasCorsOrigins',
+        {
+          allowOrigins: { 'Fn::Split': [',', { Ref: 'CorsOrigins' }] },
+          allowMethods: ['GET', 'POST', 'OPTIONS'],
+          allowHeaders: ['authorization', 'content-type'],
+          maxAge: 600,
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+  });
+
+  it('routes every request to the token function with payload format 2.0', () => {
+    const body = props(resources, 'TokenApi').Body;
+    assert.ok(isRecord(body) && isRecord(body.paths));
+    const route = body.paths.$default;
+    assert.ok(isRecord(route) && isRecord(route['x-amazon-apigateway-any-method']));
+    const integration = route['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'];
+    assert.ok(isRecord(integration));
+    assert.equal(integration.payloadFormatVersion, '2.0');
+    assert.match(JSON.stringify(integration.uri), /TokenVendingFunction\.Arn/);
+  });
+
+  it('merges the global JSON log format with each function log group', () => {
+    for (const [id, group] of [
+      ['MessageReviewFunction', 'MessageReviewLogGroup'],
+      ['TokenVendingFunction', 'TokenVendingLogGroup'],
+    ] as const) {
+      const fn = props(resources, id);
+      assert.equal(fn.Runtime, 'nodejs22.x');
+      assert.deepEqual(fn.LoggingConfig, { LogFormat: 'JSON', LogGroup: { Ref: group } });
+    }
+  });
+
+  it('lets IVS invoke exactly the alias the room calls', () => {
+    const alias = { Ref: 'MessageReviewFunctionAliaslive' };
+    assert.equal(Reflect.get(resources.MessageReviewFunctionAliaslive ?? {}, 'Type'), 'AWS::Lambda::Alias');
+    assert.deepEqual(props(resources, 'MessageReviewInvokePermission').FunctionName, alias);
+    const handler = props(resources, 'ChatRoom').MessageReviewHandler;
+    assert.ok(isRecord(handler));
+    assert.deepEqual(handler.Uri, alias);
+  });
+
+  it('gives the token function role CreateChatToken as its only ivschat action', () => {
+    const role = JSON.stringify(props(resources, 'TokenVendingFunctionRole'));
+    assert.deepEqual(role.match(/ivschat:[A-Za-z*]+/g), ['ivschat:CreateChatToken']);
+  });
+
+  it('gives the review function role no ivschat permission at all', () => {
+    const role = JSON.stringify(props(resources, 'MessageReviewFunctionRole'));
+    assert.doesNotMatch(role, /ivschat/);
+  });
+});

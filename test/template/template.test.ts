@@ -1,0 +1,329 @@
+/**
+ * Structural checks of template.yaml that cfn-lint cannot make: it ignores Metadata (the esbuild
+ * build), does not know our handlers, and accepts a too-broad IAM grant or a missing DependsOn.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import { targets } from '../../scripts/build.js';
+import {
+  defaultValue,
+  isRecord,
+  readTemplate,
+  repoRoot,
+  resources,
+  resourcesOfType,
+  serverlessFunction,
+  type Json,
+} from '../../scripts/sam-template.js';
+
+const template = readTemplate();
+const all = resources(template);
+const functionIds = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id);
+
+/** What `sam deploy --guided` would be told for the parameters that have no default. */
+const DEPLOY_ANSWERS: Readonly<Record<string, string>> = {
+  AuthJwksUri: 'https://idp.example.com/.well-known/jwks.json',
+  AuthIssuer: 'https://idp.example.com',
+  AuthAudience: 'chat-app',
+  CorsOrigins: 'https://app.example.com',
+};
+
+/**
+ * The BuildProperties keys `sam build` passes to esbuild, as the SAM developer guide lists them
+ * ("Building Node.js Lambda functions with esbuild in AWS SAM"). Anything else is silently dropped,
+ * so a typo (e.g. `SourceMap`) would ship a bundle built differently from the one tested.
+ */
+const SAM_ESBUILD_PROPERTIES = new Set([
+  'EntryPoints',
+  'External',
+  'Format',
+  'Loader',
+  'MainFields',
+  'Minify',
+  'OutExtension',
+  'Sourcemap',
+  'SourcesContent',
+  'Target',
+]);
+
+function properties(id: string): Record<string, unknown> {
+  const value = all[id]?.Properties;
+  assert.ok(isRecord(value), `${id} has Properties`);
+  return value;
+}
+
+function isRef(value: unknown, target: string): boolean {
+  return isRecord(value) && value.Ref === target;
+}
+
+function isGetAtt(value: unknown, resource: string, attribute: string): boolean {
+  if (!isRecord(value)) return false;
+  const getAtt = value['Fn::GetAtt'];
+  return (
+    (Array.isArray(getAtt) && getAtt[0] === resource && getAtt[1] === attribute) ||
+    getAtt === `${resource}.${attribute}`
+  );
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Every IAM policy statement in the template: SAM function Policies, roles and policies. */
+function policyStatements(tpl: Json): Record<string, unknown>[] {
+  const statements: Record<string, unknown>[] = [];
+  const collect = (document: unknown): void => {
+    if (!isRecord(document)) return;
+    for (const statement of asList(document.Statement)) if (isRecord(statement)) statements.push(statement);
+  };
+  for (const [, resource] of Object.entries(resources(tpl))) {
+    const props = isRecord(resource.Properties) ? resource.Properties : {};
+    if (resource.Type === 'AWS::Serverless::Function') {
+      for (const policy of asList(props.Policies)) collect(policy);
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of asList(props.Policies)) if (isRecord(policy)) collect(policy.PolicyDocument);
+    }
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      collect(props.PolicyDocument);
+    }
+  }
+  return statements;
+}
+
+describe('template.yaml globals', () => {
+  it('deploys through the SAM transform', () => {
+    assert.equal(template.Transform, 'AWS::Serverless-2016-10-31');
+  });
+
+  it('runs every function on nodejs22.x, arm64, traced, JSON-logged, with source maps', () => {
+    const globals = isRecord(template.Globals) ? template.Globals.Function : undefined;
+    assert.ok(isRecord(globals));
+    assert.equal(globals.Runtime, 'nodejs22.x');
+    assert.deepEqual(globals.Architectures, ['arm64']);
+    assert.equal(globals.Tracing, 'Active');
+    assert.deepEqual(globals.LoggingConfig, { LogFormat: 'JSON' });
+    for (const id of functionIds) {
+      assert.equal(serverlessFunction(template, id).environment.NODE_OPTIONS, '--enable-source-maps', id);
+    }
+  });
+});
+
+describe('template.yaml functions', () => {
+  it('has the two deployable functions', () => {
+    assert.deepEqual([...functionIds].sort(), ['MessageReviewFunction', 'TokenVendingFunction']);
+  });
+
+  for (const id of functionIds) {
+    describe(id, () => {
+      const fn = serverlessFunction(template, id);
+
+      it('is built by esbuild from the repository root', () => {
+        assert.equal(
+          all[id]?.Metadata && isRecord(all[id].Metadata) && all[id].Metadata.BuildMethod,
+          'esbuild',
+        );
+        assert.equal(properties(id).CodeUri, '.');
+      });
+
+      it('gives esbuild only BuildProperties SAM accepts', () => {
+        const unknown = Object.keys(fn.buildProperties).filter((key) => !SAM_ESBUILD_PROPERTIES.has(key));
+        assert.deepEqual(unknown, []);
+      });
+
+      it('names one entry file that exists, and a Handler that matches esbuild output', () => {
+        assert.equal(fn.entryPoints.length, 1);
+        const entry = fn.entryPoints[0] ?? '';
+        assert.ok(existsSync(join(repoRoot, entry)), `${entry} exists`);
+        // One entry point: esbuild writes <entry basename>.js at the top of the artifact.
+        assert.equal(fn.handlerFile, basename(entry, extname(entry)));
+      });
+
+      it('exports a handler taking at most (event, context)', async () => {
+        const entry = join(repoRoot, fn.entryPoints[0] ?? '');
+        assert.ok(existsSync(entry), `${entry} exists`);
+        // Entries read their environment at load, as in Lambda: give them what a deployment would.
+        for (const [name, value] of Object.entries(fn.environment)) {
+          const parameter = isRecord(value) && typeof value.Ref === 'string' ? value.Ref : '';
+          const deployed = defaultValue(template, value) ?? DEPLOY_ANSWERS[parameter];
+          if (deployed !== undefined) process.env[name] ??= deployed;
+        }
+        const module: unknown = await import(pathToFileURL(entry).href);
+        const handler: unknown = isRecord(module) ? module[fn.handlerExport] : undefined;
+        assert.equal(typeof handler, 'function', `${entry} exports ${fn.handlerExport}`);
+        assert.ok(typeof handler === 'function' && handler.length <= 2, 'at most two parameters');
+      });
+
+      it('is built with the same esbuild options as scripts/build.ts', () => {
+        const entry = fn.entryPoints[0] ?? '';
+        const target = targets.find(
+          (candidate) =>
+            Array.isArray(candidate.options.entryPoints) && candidate.options.entryPoints.includes(entry),
+        );
+        assert.ok(target, `scripts/build.ts has a target for ${entry}`);
+        const { options } = target;
+        const props = fn.buildProperties;
+        assert.equal(props.Format, options.format);
+        assert.equal(props.Target, options.target);
+        assert.equal(props.Minify, options.minify);
+        assert.equal(props.Sourcemap, options.sourcemap);
+        // SAM marks nothing external unless told to: an absent External bundles everything.
+        assert.deepEqual(props.External ?? [], options.external ?? []);
+      });
+
+      it('logs to its own log group with a retention', () => {
+        const logging = properties(id).LoggingConfig;
+        assert.ok(isRecord(logging) && isRecord(logging.LogGroup));
+        const groupId = logging.LogGroup.Ref;
+        assert.equal(typeof groupId, 'string');
+        const group = all[String(groupId)];
+        assert.equal(group?.Type, 'AWS::Logs::LogGroup');
+        assert.ok(isRecord(group.Properties) && group.Properties.RetentionInDays !== undefined);
+      });
+    });
+  }
+
+  it('gives the review function a timeout of about a second and a small memory', () => {
+    const fn = serverlessFunction(template, 'MessageReviewFunction');
+    // IVS waits 200 ms whatever the timeout (ivschat-facts.md §2).
+    assert.ok(fn.timeoutSeconds <= 3, `timeout ${fn.timeoutSeconds}s`);
+    assert.ok(fn.memorySize <= 512, `memory ${fn.memorySize} MB`);
+    assert.ok(isRef(fn.environment.FALLBACK_RESULT, 'FallbackResult'));
+  });
+});
+
+describe('message review wiring', () => {
+  const permissions = resourcesOfType(template, 'AWS::Lambda::Permission');
+
+  it('lets only IVS Chat rooms of this account and region invoke the review function', () => {
+    assert.equal(permissions.length, 1);
+    const [id] = permissions[0] ?? [''];
+    const props = properties(id);
+    assert.equal(props.Principal, 'ivschat.amazonaws.com');
+    assert.equal(props.Action, 'lambda:InvokeFunction');
+    // The alias: what the room invokes, and what provisioned concurrency keeps warm.
+    assert.ok(isRef(props.FunctionName, 'MessageReviewFunction.Alias'));
+    assert.ok(isRef(props.SourceAccount, 'AWS::AccountId'));
+    assert.deepEqual(props.SourceArn, {
+      'Fn::Sub': 'arn:${AWS::Partition}:ivschat:${AWS::Region}:${AWS::AccountId}:room/*',
+    });
+  });
+
+  it('creates the room after the permission, with the function as its review handler', () => {
+    const rooms = resourcesOfType(template, 'AWS::IVSChat::Room');
+    assert.equal(rooms.length, 1);
+    const [roomId, room] = rooms[0] ?? ['', {}];
+    const [permissionId] = permissions[0] ?? [''];
+    assert.ok(asList(room.DependsOn).includes(permissionId), `${roomId} DependsOn ${permissionId}`);
+    const handler = properties(roomId).MessageReviewHandler;
+    assert.ok(isRecord(handler));
+    assert.ok(isRef(handler.Uri, 'MessageReviewFunction.Alias'));
+    assert.ok(isRef(handler.FallbackResult, 'FallbackResult'));
+  });
+
+  it('logs the room to a CloudWatch log group with a retention', () => {
+    const [roomId] = resourcesOfType(template, 'AWS::IVSChat::Room')[0] ?? [''];
+    const configs = resourcesOfType(template, 'AWS::IVSChat::LoggingConfiguration');
+    assert.equal(configs.length, 1);
+    const [configId] = configs[0] ?? [''];
+    assert.ok(
+      asList(properties(roomId).LoggingConfigurationIdentifiers).some((v) => isGetAtt(v, configId, 'Arn')),
+    );
+    const destination = properties(configId).DestinationConfiguration;
+    assert.ok(isRecord(destination) && isRecord(destination.CloudWatchLogs));
+    const groupRef = destination.CloudWatchLogs.LogGroupName;
+    assert.ok(isRecord(groupRef) && typeof groupRef.Ref === 'string');
+    const group = all[groupRef.Ref];
+    assert.equal(group?.Type, 'AWS::Logs::LogGroup');
+    assert.ok(isRecord(group.Properties) && group.Properties.RetentionInDays !== undefined);
+  });
+});
+
+describe('logging', () => {
+  it('keeps every log group for a bounded time', () => {
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    assert.ok(groups.length >= 4, 'both functions, the chat log and the API access log');
+    for (const [id] of groups)
+      assert.ok(
+        isRef(properties(id).RetentionInDays, 'LogRetentionInDays') ||
+          isRef(properties(id).RetentionInDays, 'ChatLogRetentionInDays'),
+        id,
+      );
+  });
+
+  it('writes API access logs without headers, query strings or bodies', () => {
+    const settings = properties('TokenApi').AccessLogSettings;
+    assert.ok(isRecord(settings) && typeof settings.Format === 'string');
+    assert.doesNotMatch(
+      settings.Format,
+      /\$context\.(authorizer|requestOverride|responseOverride)|\$request\.|querystring|header/i,
+    );
+    assert.ok(JSON.parse(settings.Format), 'the format is one JSON object');
+  });
+});
+
+describe('IAM', () => {
+  const statements = policyStatements(template);
+  const ivschatStatements = statements.filter((statement) =>
+    asList(statement.Action).some((action) => typeof action === 'string' && /^(ivschat:|\*$)/i.test(action)),
+  );
+
+  it('grants ivschat actions nowhere with a wildcard action or resource', () => {
+    assert.ok(ivschatStatements.length > 0, 'the token function has an ivschat grant');
+    for (const statement of ivschatStatements) {
+      for (const action of asList(statement.Action)) {
+        assert.ok(typeof action === 'string' && !action.includes('*'), `action ${JSON.stringify(action)}`);
+      }
+      // Not "*", and not a pattern such as room/* either: named rooms only.
+      assert.ok(!JSON.stringify(statement.Resource ?? '*').includes('*'), 'no wildcard in Resource');
+      assert.equal(statement.NotResource, undefined);
+      assert.equal(statement.NotAction, undefined);
+    }
+  });
+
+  it('lets the token function create chat tokens, and nothing else in ivschat', () => {
+    const actions = ivschatStatements.flatMap((statement) => asList(statement.Action));
+    assert.deepEqual(actions, ['ivschat:CreateChatToken']);
+    const resource = JSON.stringify(ivschatStatements[0]?.Resource);
+    assert.match(resource, /ChatRoom/);
+    assert.match(resource, /AdditionalRoomArns/);
+  });
+});
+
+describe('template.yaml parameters and outputs', () => {
+  it('constrains every parameter', () => {
+    const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+    assert.ok(Object.keys(parameters).length > 0);
+    for (const [name, parameter] of Object.entries(parameters)) {
+      assert.ok(isRecord(parameter), name);
+      const constrained = ['AllowedValues', 'AllowedPattern', 'MinValue', 'MaxValue'].some(
+        (key) => key in parameter,
+      );
+      assert.ok(constrained, `${name} has AllowedValues, AllowedPattern or Min/MaxValue`);
+    }
+  });
+
+  it('keeps the room message rate within the CloudFormation cap of 10', () => {
+    const parameters = isRecord(template.Parameters) ? template.Parameters : {};
+    const rate = parameters.MaximumMessageRatePerSecond;
+    assert.ok(isRecord(rate));
+    assert.equal(rate.MaxValue, 10);
+  });
+
+  it('outputs the API URL, the room ARN and id, and the messaging endpoint', () => {
+    const outputs = isRecord(template.Outputs) ? template.Outputs : {};
+    for (const name of ['ApiUrl', 'RoomArn', 'RoomId', 'MessagingEndpoint']) assert.ok(name in outputs, name);
+    const endpoint = outputs.MessagingEndpoint;
+    assert.ok(isRecord(endpoint));
+    assert.deepEqual(endpoint.Value, { 'Fn::Sub': 'wss://edge.ivschat.${AWS::Region}.amazonaws.com' });
+  });
+});
+
+describe('samconfig.toml', () => {
+  it('exists beside the template', () => {
+    assert.ok(statSync(join(repoRoot, 'samconfig.toml')).size > 0);
+  });
+});
