@@ -245,14 +245,24 @@ describe('review handler: remote check', () => {
   const remote = (path: string, extra: Environment = {}): Harness =>
     harness({ REVIEW_POLICY: JSON.stringify({ remoteCheck: { url: `${base}${path}` } }), ...extra });
 
+  /**
+   * For tests of the remote verdict itself: a budget long enough that a loaded test machine (the
+   * first fetch in a process sets up its HTTP stack) cannot turn the verdict into a fallback.
+   * Budget exhaustion is asserted by the tests below with the real budget.
+   */
+  const remoteWithTime = (path: string): Harness => {
+    const env = { REVIEW_POLICY: JSON.stringify({ remoteCheck: { url: `${base}${path}` } }) };
+    return harness(env, { config: { ...loadConfig(env), budgetMs: 10_000 } });
+  };
+
   it('allows what the remote check allows', async () => {
-    const answer = await remote('/check').handler(reviewEvent('hello'), context);
+    const answer = await remoteWithTime('/check').handler(reviewEvent('hello'), context);
 
     assert.equal(answer.ReviewResult, 'ALLOW');
   });
 
   it('denies with the remote check reason', async () => {
-    const answer = await remote('/check').handler(reviewEvent('a scam offer'), context);
+    const answer = await remoteWithTime('/check').handler(reviewEvent('a scam offer'), context);
 
     assert.deepEqual(answer, { ReviewResult: 'DENY', Attributes: { Reason: 'Looks like a scam.' } });
   });
