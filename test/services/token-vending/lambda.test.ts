@@ -1,9 +1,14 @@
 /**
  * The Lambda entry as API Gateway HTTP API invokes it (payload 2.0), with its module-scope setup
  * reading the environment, a real JWKS server and the real IVS client talking to an IVS-like stub.
+ * The same behaviours run against the source entry and the built bundle (`npm run build` →
+ * dist/token-vending/index.js, AWS SDK bundled in): what SAM deploys is what was tested. The gate
+ * builds before it runs tests.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';
@@ -35,10 +40,27 @@ const context = {
   getRemainingTimeInMillis: () => 3000,
 } as unknown as Context;
 
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** Each way the handler is loaded: the exported function as the runtime would find it. */
+const entries: readonly { label: string; load: () => Promise<unknown> }[] = [
+  {
+    label: 'token-vending Lambda handler (source entry)',
+    load: async () => at(await import('../../../services/token-vending/lambda.js'), 'handler'),
+  },
+  {
+    label: 'token-vending Lambda bundle (dist/token-vending/index.js)',
+    load: () => {
+      const bundle = new URL('../../../dist/token-vending/index.js', import.meta.url);
+      assert.ok(existsSync(bundle), 'dist/token-vending/index.js is missing: run npm run build');
+      return Promise.resolve(at(createRequire(import.meta.url)(fileURLToPath(bundle)), 'handler'));
+    },
+  },
+];
+
 let stub: IvsStub;
 let jwks: JwksServer;
 let key: TestKey;
-let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 before(async () => {
   stub = await startIvsStub();
@@ -52,44 +74,58 @@ before(async () => {
     AUTH_AUDIENCE: AUDIENCE,
     LOG_LEVEL: 'silent',
   });
-  ({ handler } = await import('../../../services/token-vending/lambda.js'));
 });
 after(async () => {
   await stub.close();
   await jwks.close();
 });
 
-describe('token-vending Lambda handler', () => {
-  it('declares fewer than three parameters (no callback style)', () => {
-    assert.ok(handler.length < 3, `declares ${handler.length}`);
+for (const { label, load } of entries) {
+  describe(label, () => {
+    let exported: unknown;
+    let handler: Handler;
+    before(async () => {
+      exported = await load();
+      assert.ok(typeof exported === 'function', 'exports a handler function');
+      const fn = exported;
+      handler = async (event, lambdaContext) => {
+        const result: unknown = await Reflect.apply(fn, undefined, [event, lambdaContext]);
+        return result;
+      };
+    });
+
+    it('declares fewer than three parameters (no callback style)', () => {
+      assert.ok(typeof exported === 'function' && exported.length < 3, 'declares at most two parameters');
+    });
+
+    it('answers an HTTP API v2 token request with a chat token', async () => {
+      const event = loadEvent('post-chat-token');
+      event.headers.authorization = `Bearer ${signToken(key, { sub: 'lambda-user', name: 'Lou' })}`;
+      const before = stub.requests.length;
+
+      const result = await handler(event, context);
+
+      assert.equal(at(result, 'statusCode'), 200);
+      const body: unknown = JSON.parse(String(at(result, 'body')));
+      assert.equal(at(body, 'userId'), 'lambda-user');
+      assert.deepEqual(at(body, 'capabilities'), ['SEND_MESSAGE']);
+      assert.equal(at(stub.requests, before, 'body', 'userId'), 'lambda-user');
+    });
+
+    it('answers a missing JWT with a 401 problem', async () => {
+      const event = loadEvent('post-chat-token');
+      delete event.headers.authorization;
+
+      const result = await handler(event, context);
+
+      assert.equal(at(result, 'statusCode'), 401);
+      assert.match(String(at(result, 'headers', 'content-type')), /application\/problem\+json/);
+    });
+
+    it('answers GET /healthz', async () => {
+      const result = await handler(loadEvent('get-healthz'), context);
+
+      assert.equal(at(result, 'statusCode'), 200);
+    });
   });
-
-  it('answers an HTTP API v2 token request with a chat token', async () => {
-    const event = loadEvent('post-chat-token');
-    event.headers.authorization = `Bearer ${signToken(key, { sub: 'lambda-user', name: 'Lou' })}`;
-
-    const result = await handler(event, context);
-
-    assert.equal(at(result, 'statusCode'), 200);
-    const body: unknown = JSON.parse(String(at(result, 'body')));
-    assert.equal(at(body, 'userId'), 'lambda-user');
-    assert.deepEqual(at(body, 'capabilities'), ['SEND_MESSAGE']);
-    assert.equal(at(stub.requests, 0, 'body', 'userId'), 'lambda-user');
-  });
-
-  it('answers a missing JWT with a 401 problem', async () => {
-    const event = loadEvent('post-chat-token');
-    delete event.headers.authorization;
-
-    const result = await handler(event, context);
-
-    assert.equal(at(result, 'statusCode'), 401);
-    assert.match(String(at(result, 'headers', 'content-type')), /application\/problem\+json/);
-  });
-
-  it('answers GET /healthz', async () => {
-    const result = await handler(loadEvent('get-healthz'), context);
-
-    assert.equal(at(result, 'statusCode'), 200);
-  });
-});
+}
