@@ -4,7 +4,8 @@
  *
  * Three processes, so load generation does not share a thread with what it measures:
  *   - this one: autocannon and the JWT pool (signed before the run, so signing is not measured);
- *   - an IVS-like endpoint (node:http answering CreateChatToken as IVS does: ISO timestamps);
+ *   - the IVS endpoint: the local IVS Chat emulator (services/local-ivschat), with a room created
+ *     through the real SDK, so every CreateChatToken is validated and answered as IVS does;
  *   - the targets: startTokenService (RS256 verify through JWKS, body validation, policy, helmet,
  *     CORS, problem+json, request id, logging serialised to a sink) and the bare server, both using
  *     the same IvschatClient configuration over keep-alive HTTP.
@@ -15,15 +16,15 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { CreateChatTokenCommand, CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from '../../services/token-vending/config.js';
 import { createIvsClient } from '../../services/token-vending/ivs.js';
 import { startTokenService } from '../../services/token-vending/start.js';
+import { startEmulator } from '../../services/local-ivschat/start.js';
 
-const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/benchROOM123';
 const ISSUER = 'https://bench-idp.example';
 const AUDIENCE = 'bench-app';
 const DURATION_S = 10;
@@ -31,7 +32,6 @@ const WARMUP_S = 2;
 const CONNECTIONS = 10;
 const FIXED_RATE = 1000;
 const JWT_POOL = 4000;
-const BODY = JSON.stringify({ roomIdentifier: ROOM_ARN, sessionDurationInMinutes: 30 });
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
@@ -42,29 +42,24 @@ function listen(server: Server): Promise<string> {
 }
 
 /**
- * The endpoint CreateChatToken is sent to: one function, so it can be swapped for the emulator.
- * Answers like IVS Chat (ivschat-facts.md §3): POST /CreateChatToken → 200 with ISO-8601 strings.
+ * The endpoint CreateChatToken is sent to: the emulator, with one room created through the SDK
+ * (ivschat-facts.md §3: the control plane both targets call, validated and answered as IVS does).
  */
-async function startIvsEndpoint(): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const now = Date.now();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          token: `AQICAH${randomUUID().replaceAll('-', '')}`,
-          tokenExpirationTime: new Date(now + 60_000).toISOString(),
-          sessionExpirationTime: new Date(now + 1_800_000).toISOString(),
-        }),
-      );
-    });
+async function startIvsEndpoint(): Promise<{ url: string; roomArn: string }> {
+  const emulator = await startEmulator({ port: 0, logger: createLogger({ level: 'silent' }) });
+  const client = new IvschatClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
-  server.keepAliveTimeout = 60_000;
-  return listen(server);
+  const room = await client.send(new CreateRoomCommand({ name: 'bench' }));
+  client.destroy();
+  if (room.arn === undefined) throw new Error('CreateRoom answered without an arn');
+  return { url: emulator.url, roomArn: room.arn };
 }
 
 /** The comparison: same IVS client, same call, no auth, no validation, no middleware. */
-async function startBareServer(ivsPort: string): Promise<string> {
+async function startBareServer(ivsPort: string, roomArn: string): Promise<string> {
   const ivs = createIvsClient(loadConfig({ EMULATOR_PORT: ivsPort }).ivs);
   const server = createServer((req, res) => {
     req.resume();
@@ -72,7 +67,7 @@ async function startBareServer(ivsPort: string): Promise<string> {
       ivs
         .send(
           new CreateChatTokenCommand({
-            roomIdentifier: ROOM_ARN,
+            roomIdentifier: roomArn,
             userId: 'bench-user',
             capabilities: ['SEND_MESSAGE'],
             sessionDurationInMinutes: 30,
@@ -110,6 +105,7 @@ async function startJwks(jwk: Record<string, unknown>): Promise<string> {
 
 interface Ready {
   readonly url?: string;
+  readonly roomArn?: string;
   readonly service?: string;
   readonly bare?: string;
 }
@@ -119,7 +115,7 @@ async function child(role: string): Promise<void> {
     process.send?.(message);
   };
   if (role === 'ivs') {
-    send({ url: await startIvsEndpoint() });
+    send(await startIvsEndpoint());
     return;
   }
   const ivsPort = new URL(String(process.env.BENCH_IVS_URL)).port;
@@ -140,7 +136,7 @@ async function child(role: string): Promise<void> {
     port: 0,
     logger,
   });
-  send({ service: service.url, bare: await startBareServer(ivsPort) });
+  send({ service: service.url, bare: await startBareServer(ivsPort, String(process.env.BENCH_ROOM_ARN)) });
 }
 
 function spawn(
@@ -173,6 +169,7 @@ interface Measure {
 
 function run(
   url: string,
+  body: string,
   tokens: readonly string[] | undefined,
   seconds: number,
   overallRate?: number,
@@ -187,7 +184,7 @@ function run(
         duration: seconds,
         ...(overallRate === undefined ? {} : { overallRate }),
         headers: { 'content-type': 'application/json' },
-        body: BODY,
+        body,
         requests: [
           {
             setupRequest: (request) => {
@@ -238,26 +235,28 @@ async function main(): Promise<void> {
   const ivs = await spawn('ivs');
   const targets = await spawn('targets', {
     BENCH_IVS_URL: String(ivs.ready.url),
+    BENCH_ROOM_ARN: String(ivs.ready.roomArn),
     BENCH_JWK: JSON.stringify({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }),
   });
+  const body = JSON.stringify({ roomIdentifier: ivs.ready.roomArn, sessionDurationInMinutes: 30 });
   const service = String(targets.ready.service);
   const bare = String(targets.ready.bare);
   try {
     console.log(`warming up (${WARMUP_S} s each)…`);
-    await run(service, tokens, WARMUP_S);
-    await run(bare, undefined, WARMUP_S);
+    await run(service, body, tokens, WARMUP_S);
+    await run(bare, body, undefined, WARMUP_S);
     console.log(`measuring at full load: ${CONNECTIONS} connections, ${DURATION_S} s each…`);
-    const serviceLoad = await run(service, tokens, DURATION_S);
-    const bareLoad = await run(bare, undefined, DURATION_S);
+    const serviceLoad = await run(service, body, tokens, DURATION_S);
+    const bareLoad = await run(bare, body, undefined, DURATION_S);
     console.log(`measuring at a fixed ${FIXED_RATE} req/s, ${DURATION_S} s each…`);
-    const serviceFixed = await run(service, tokens, DURATION_S, FIXED_RATE);
-    const bareFixed = await run(bare, undefined, DURATION_S, FIXED_RATE);
+    const serviceFixed = await run(service, body, tokens, DURATION_S, FIXED_RATE);
+    const bareFixed = await run(bare, body, undefined, DURATION_S, FIXED_RATE);
 
     const row = (name: string, m: Measure): string =>
       `| ${name.padEnd(34)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(6)} | ${m.p99.toFixed(1).padStart(6)} | ${String(m.non2xx + m.errors).padStart(6)} |`;
     const ratio = serviceLoad.rps / bareLoad.rps;
     console.log('');
-    console.log('Token service vs bare CreateChatToken server (same IVS-like endpoint, same run)');
+    console.log('Token service vs bare CreateChatToken server (same emulator endpoint, same run)');
     console.log(
       'rate limit: disabled for the bench (RATE_LIMIT_MAX=0); JWT pool cycled, every request RSA-verified',
     );
