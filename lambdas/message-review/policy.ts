@@ -1,7 +1,8 @@
 /**
  * The review policy (REVIEW_POLICY / REVIEW_POLICY_FILE): parsed from `unknown` JSON, every field
  * checked, unknown keys refused (a typo must not silently turn a rule off), defaults filled in, then
- * compiled once at cold start (the term matcher is the costly part).
+ * compiled once at cold start (the term matcher groups its terms then; it builds each branch of its
+ * trie on first use).
  */
 import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 import type { Parsed } from '../../shared/review/contract.js';

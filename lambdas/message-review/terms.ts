@@ -106,6 +106,24 @@ export function foldTerm(term: string): { codes: number[]; prefix: boolean } | u
   return codes.length === 0 ? undefined : { codes, prefix };
 }
 
+/**
+ * The first code of `foldTerm(term)`, or undefined when the term folds to nothing. Printable ASCII
+ * (almost every list term) is read directly: the first character that is not a separator, lower-cased.
+ */
+export function firstFoldedCode(term: string): number | undefined {
+  for (let index = 0; index < term.length; index++) {
+    const code = term.charCodeAt(index);
+    if (code < 0x20 || code > 0x7e) return foldTerm(term)?.codes[0];
+  }
+  const text = term.trim();
+  const body = text.endsWith('*') ? text.slice(0, -1) : text;
+  for (let index = 0; index < body.length; index++) {
+    const code = body.charCodeAt(index);
+    if (!isSeparator(code)) return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  }
+  return undefined;
+}
+
 /** Plural flags: "-s" for every term ending in a letter, "-es" after s, x, z, ch and sh. */
 const PLURAL_S = 1;
 const PLURAL_ES = 2;
@@ -115,30 +133,54 @@ const LOWER_E = 0x65;
 export class TermMatcher {
   readonly size: number;
   private readonly root = newNode();
+  /**
+   * Terms not yet in the trie, by their first folded code. A walk from a word start reads the root
+   * only for that start's code (and its leetspeak readings), so each branch of the root is built the
+   * first time a word could enter it. Cold start then costs one pass to group the terms, not a whole
+   * trie build (which was most of the bundle's load time, and made V8 optimise `insert` on a
+   * background thread); a message pays only for the few branches its word starts need, once.
+   */
+  private readonly pending = new Map<number, string[]>();
 
   constructor(terms: Iterable<string>) {
     let size = 0;
     for (const term of terms) {
-      const folded = foldTerm(term);
-      if (!folded) continue;
+      const first = firstFoldedCode(term);
+      if (first === undefined) continue;
       size++;
-      const node = this.insert(folded.codes);
-      if (folded.prefix) {
-        node.prefix = true;
-        continue;
-      }
-      node.end = true;
-      // Plurals are checked by the walk rather than stored: half the trie, a cheaper cold start.
-      const codes = folded.codes;
-      const last = codes[codes.length - 1] ?? 0;
-      if (!isLetterCode(last)) continue;
-      node.plural |= PLURAL_S;
-      const beforeLast = codes[codes.length - 2] ?? 0;
-      const sibilant = last === LOWER_S || last === 0x78 || last === 0x7a;
-      const digraph = last === 0x68 && (beforeLast === 0x63 || beforeLast === LOWER_S);
-      if (sibilant || digraph) node.plural |= PLURAL_ES;
+      const group = this.pending.get(first);
+      if (group) group.push(term);
+      else this.pending.set(first, [term]);
     }
     this.size = size;
+  }
+
+  /** Inserts the terms whose first folded code is `code`, if not done yet. */
+  private ensureBranch(code: number): void {
+    const group = this.pending.get(code);
+    if (group === undefined) return;
+    this.pending.delete(code);
+    for (const term of group) {
+      const folded = foldTerm(term);
+      if (folded) this.add(folded.codes, folded.prefix);
+    }
+  }
+
+  private add(codes: readonly number[], prefix: boolean): void {
+    const node = this.insert(codes);
+    if (prefix) {
+      node.prefix = true;
+      return;
+    }
+    node.end = true;
+    // Plurals are checked by the walk rather than stored: half the trie, a cheaper cold start.
+    const last = codes[codes.length - 1] ?? 0;
+    if (!isLetterCode(last)) return;
+    node.plural |= PLURAL_S;
+    const beforeLast = codes[codes.length - 2] ?? 0;
+    const sibilant = last === LOWER_S || last === 0x78 || last === 0x7a;
+    const digraph = last === 0x68 && (beforeLast === 0x63 || beforeLast === LOWER_S);
+    if (sibilant || digraph) node.plural |= PLURAL_ES;
   }
 
   private insert(codes: readonly number[]): Node {
@@ -177,6 +219,7 @@ export class TermMatcher {
       if (start > 0 && kind[start - 1] === WORD) continue;
       // Inside a run of one character ("$$$$"): the walk from the run's first unit covered it.
       if (start > 0 && code[start - 1] === code[start]) continue;
+      if (this.pending.size > 0) this.ensureBranches(units, start);
       if (this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
@@ -186,6 +229,13 @@ export class TermMatcher {
       }
     }
     return matches;
+  }
+
+  /** The root branches a walk from `start` can read: its code and, for leetspeak, each reading. */
+  private ensureBranches(units: Units, start: number): void {
+    this.ensureBranch(units.code[start] ?? 0);
+    const leet = units.leet[start] ?? -1;
+    if (leet >= 0) for (const candidate of LEET_CANDIDATES[leet] ?? []) this.ensureBranch(candidate);
   }
 
   /**

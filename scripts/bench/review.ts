@@ -244,17 +244,31 @@ async function main(): Promise<void> {
   // A third reference: requiring an empty CommonJS file shows what Node's module loader itself costs.
   const emptyModule = join(mkdtempSync(join(tmpdir(), 'bench-review-')), 'empty.cjs');
   writeFileSync(emptyModule, '');
-  const [empty = Number.NaN, emptyRequire = Number.NaN, loaded = Number.NaN] = coldStarts([
-    ['-e', ''],
-    ['-e', `require(${JSON.stringify(emptyModule)})`],
-    ['-e', `require(${JSON.stringify(BUNDLE)})`],
-  ]);
+  // What IVS waits for on a cold start: the load and then the first answer (the term trie's branches
+  // are built on first use, so that answer pays for the ones its words need). The event is the mask
+  // example: a profane word, rewritten, so the answer is a real decision, printed to prove it.
+  const firstEvent = readFileSync(join(root, 'lambdas/message-review/events/mask-term.json'), 'utf8');
+  const firstAnswer = [
+    `require(${JSON.stringify(BUNDLE)}).handler(${firstEvent.trim()},`,
+    `{ awsRequestId: 'bench', getRemainingTimeInMillis: () => 1000 })`,
+    `.then((answer) => { if (answer.ReviewResult !== 'ALLOW' || !answer.Content.includes('*')) process.exit(3); })`,
+  ].join('');
+  const [empty = Number.NaN, emptyRequire = Number.NaN, loaded = Number.NaN, answered = Number.NaN] =
+    coldStarts([
+      ['-e', ''],
+      ['-e', `require(${JSON.stringify(emptyModule)})`],
+      ['-e', `require(${JSON.stringify(BUNDLE)})`],
+      ['-e', firstAnswer],
+    ]);
   rmSync(dirname(emptyModule), { recursive: true, force: true });
   console.log(`\ncold start, median of ${COLD_STARTS} fresh processes each, alternating`);
   console.log(`  node -e ''                       ${fmt(empty)} ms`);
   console.log(`  node -e 'require(empty file)'    ${fmt(emptyRequire)} ms   (the module loader alone)`);
   console.log(
     `  node -e 'require(bundle)'        ${fmt(loaded)} ms   load overhead ${fmt(loaded - empty)} ms (target <= 15), ${fmt(loaded - emptyRequire)} ms over an empty module`,
+  );
+  console.log(
+    `  load + first answer (mask-term)  ${fmt(answered)} ms   ${fmt(answered - empty)} ms over node -e '' (IVS allows 200 ms for both)`,
   );
   console.log(
     `\nbundle dist/message-review/index.js: ${fmt(statSync(BUNDLE).size / 1024)} KiB minified, ${fmt(gzipSync(bundle).length / 1024)} KiB gzip (target <= 60 KB)`,

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TermMatcher } from '../../../lambdas/message-review/terms.js';
+import fc from 'fast-check';
+import { firstFoldedCode, foldTerm, TermMatcher } from '../../../lambdas/message-review/terms.js';
 import { OTHER, toUnits } from '../../../lambdas/message-review/normalise.js';
 import { DEFAULT_BLOCKED_TERMS } from '../../../lambdas/message-review/default-terms.js';
 
@@ -97,6 +98,54 @@ describe('TermMatcher', () => {
     const matches = matcher.find(toUnits('s'.repeat(500) + ' ' + 's.'.repeat(200)), true);
 
     assert.ok(matches.length >= 1);
+  });
+
+  it('finds a term whose first letter is written in leetspeak, on a matcher that has built nothing yet', () => {
+    for (const text of ['$hit', '5hit', 'what a $h1t day']) {
+      assert.equal(found(new TermMatcher(['shit']), text), true, text);
+    }
+  });
+
+  it('answers the same before and after every branch is built (branches are built on first use)', () => {
+    const everyStart = 'a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 @ $ ! | + 🖕';
+    const built = new TermMatcher(DEFAULT_BLOCKED_TERMS);
+    built.find(toUnits(everyStart), true);
+    const words = fc.constantFrom(
+      ...DEFAULT_BLOCKED_TERMS,
+      'class',
+      'f.u.c.k',
+      'sh1t',
+      '@ss',
+      'ok',
+      '🖕',
+      ' ',
+    );
+    const message = fc.oneof(
+      fc.array(words, { maxLength: 8 }).map((parts) => parts.join(' ')),
+      fc.string(),
+    );
+
+    fc.assert(
+      fc.property(message, (text) => {
+        const units = toUnits(text);
+        assert.deepEqual(new TermMatcher(DEFAULT_BLOCKED_TERMS).find(units, true), built.find(units, true));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('groups a term under the first code it folds to, for any term', () => {
+    const term = fc.oneof(
+      fc.string(),
+      fc.string({ unit: fc.constantFrom(' ', '.', '-', '*', 'A', 'b', '$', '\t', 'É', 'ﬁ', '🖕', '\u200b') }),
+    );
+
+    fc.assert(
+      fc.property(term, (text) => {
+        assert.equal(firstFoldedCode(text), foldTerm(text)?.codes[0]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('skips empty and separator-only terms', () => {
