@@ -10,10 +10,19 @@
  *     CORS, problem+json, request id, logging serialised to a sink) and the bare server, both using
  *     the same IvschatClient configuration over keep-alive HTTP.
  * The per-user rate limit is turned off through configuration (RATE_LIMIT_MAX=0).
+ *
+ * Full load is autocannon's closed loop (10 connections, each sending its next request when the last
+ * answers). The fixed rate is an open loop paced here instead: autocannon's own rate option lets each
+ * connection send its share of a second back to back and then wait, which near a server's capacity is
+ * full load in bursts rather than 1,000 evenly spaced requests a second. Here request i is due at
+ * start + i ms, sent on a keep-alive pool that never makes it wait for an earlier answer, and its
+ * latency is counted from when it was due (so the generator's own lateness counts against the target,
+ * and a slow answer cannot hide the requests queued behind it: no coordinated omission).
+ * The targets' process also reports its CPU time, so each server's cost per request is printed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateChatTokenCommand, CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
@@ -104,6 +113,7 @@ async function startJwks(jwk: Record<string, unknown>): Promise<string> {
 }
 
 interface Ready {
+  readonly cpuMicros?: number;
   readonly url?: string;
   readonly roomArn?: string;
   readonly service?: string;
@@ -137,6 +147,11 @@ async function child(role: string): Promise<void> {
     logger,
   });
   send({ service: service.url, bare: await startBareServer(ivsPort, String(process.env.BENCH_ROOM_ARN)) });
+  // CPU time on request, so the parent can work out each server's cost per request.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    send({ cpuMicros: user + system });
+  });
 }
 
 function spawn(
@@ -167,12 +182,98 @@ interface Measure {
   readonly total: number;
 }
 
+/** The targets' CPU time so far, in microseconds (user + system). */
+function cpuMicros(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    proc.once('message', (message: Ready) => {
+      resolve(message.cpuMicros ?? Number.NaN);
+    });
+    proc.send('cpu');
+  });
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * Open-loop load at `rate` req/s for `seconds`: request i is due at start + i / rate, sent on a
+ * keep-alive pool that never waits for an earlier answer; latency counts from the due time.
+ * Bounded: exactly rate × seconds requests, each given up after 5 s.
+ */
+function paced(
+  url: string,
+  body: string,
+  tokens: readonly string[] | undefined,
+  rate: number,
+  seconds: number,
+): Promise<Measure> {
+  const target = new URL(`${url}/v1/chat-tokens`);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const total = rate * seconds;
+  const interval = 1000 / rate;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let done = 0;
+  let sent = 0;
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      if (++done < total) return;
+      const elapsed = (performance.now() - start) / 1000;
+      agent.destroy();
+      latencies.sort((a, b) => a - b);
+      resolve({
+        rps: latencies.length / elapsed,
+        p50: percentile(latencies, 0.5),
+        p99: percentile(latencies, 0.99),
+        non2xx,
+        errors,
+        total: latencies.length,
+      });
+    };
+    const fire = (due: number, token: string | undefined): void => {
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      };
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      const req = request(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - due);
+            if ((res.statusCode ?? 0) >= 300) non2xx++;
+            settle();
+          });
+        },
+      );
+      req.setTimeout(5000, () => req.destroy(new Error('timed out')));
+      req.on('error', () => {
+        errors++;
+        settle();
+      });
+      req.end(body);
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) {
+        fire(start + sent * interval, tokens?.[sent % tokens.length]);
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+}
+
 function run(
   url: string,
   body: string,
   tokens: readonly string[] | undefined,
   seconds: number,
-  overallRate?: number,
 ): Promise<Measure> {
   let next = 0;
   return new Promise((resolve, reject) => {
@@ -182,7 +283,6 @@ function run(
         method: 'POST',
         connections: CONNECTIONS,
         duration: seconds,
-        ...(overallRate === undefined ? {} : { overallRate }),
         headers: { 'content-type': 'application/json' },
         body,
         requests: [
@@ -246,11 +346,16 @@ async function main(): Promise<void> {
     await run(service, body, tokens, WARMUP_S);
     await run(bare, body, undefined, WARMUP_S);
     console.log(`measuring at full load: ${CONNECTIONS} connections, ${DURATION_S} s each…`);
+    const cpu0 = await cpuMicros(targets.proc);
     const serviceLoad = await run(service, body, tokens, DURATION_S);
+    const cpu1 = await cpuMicros(targets.proc);
     const bareLoad = await run(bare, body, undefined, DURATION_S);
-    console.log(`measuring at a fixed ${FIXED_RATE} req/s, ${DURATION_S} s each…`);
-    const serviceFixed = await run(service, body, tokens, DURATION_S, FIXED_RATE);
-    const bareFixed = await run(bare, body, undefined, DURATION_S, FIXED_RATE);
+    const cpu2 = await cpuMicros(targets.proc);
+    console.log(`measuring at a fixed ${FIXED_RATE} req/s (open loop, paced), ${DURATION_S} s each…`);
+    const serviceFixed = await paced(service, body, tokens, FIXED_RATE, DURATION_S);
+    const bareFixed = await paced(bare, body, undefined, FIXED_RATE, DURATION_S);
+    const serviceCpu = (cpu1 - cpu0) / 1000 / serviceLoad.total;
+    const bareCpu = (cpu2 - cpu1) / 1000 / bareLoad.total;
 
     const row = (name: string, m: Measure): string =>
       `| ${name.padEnd(34)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(6)} | ${m.p99.toFixed(1).padStart(6)} | ${String(m.non2xx + m.errors).padStart(6)} |`;
@@ -274,6 +379,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `p99 at ${FIXED_RATE} req/s: ${serviceFixed.p99.toFixed(1)} ms, bare ${bareFixed.p99.toFixed(1)} ms (target <= 10 ms: ${verdict(serviceFixed.p99 <= 10)}); achieved ${serviceFixed.rps.toFixed(0)} req/s`,
+    );
+    console.log(
+      `CPU per request (targets' process, full-load runs): service ${serviceCpu.toFixed(2)} ms, bare ${bareCpu.toFixed(2)} ms (${(serviceCpu / bareCpu).toFixed(2)}x)`,
     );
     console.log(`total bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {

@@ -18,6 +18,9 @@ export function createIvsClient(config: IvsConfig): IvschatClient {
     // Bounded retries: the SDK retries throttling and 5xx; with the timeouts below no token request
     // waits on IVS more than maxAttempts × (connection + request timeout) plus a short backoff.
     maxAttempts: config.maxAttempts,
+    // Resolve the middleware stack once per command class, not on every send (a documented SDK
+    // option; we never change the stack after creating the client).
+    cacheMiddleware: true,
     requestHandler: {
       connectionTimeout: config.connectionTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
