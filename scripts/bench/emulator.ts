@@ -11,13 +11,17 @@
  * - The bare server parses each SEND_MESSAGE, builds one MESSAGE frame of the same shape and sends
  *   it to every socket: the floor any broadcast costs. The emulator adds tokens, capabilities,
  *   length and rate checks, and (last row) the message-review bundle in its worker thread.
- * - Figures: deliveries per second (messages received by all clients / time from the first send to
- *   the last delivery) and send-to-receive latency p50/p99, both clocks in the client process.
+ * - Figures: deliveries per second (messages received by all clients / time from the first measured
+ *   send to the last delivery) and send-to-receive latency p50/p99, both clocks in the client process,
+ *   after a warm-up second whose p99 is shown apart; and each process's CPU over the measured window,
+ *   so a reader can tell whether a server or the machine (2 cores shared by server and clients) is
+ *   what limits the tail.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CreateChatTokenCommand, CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -32,6 +36,12 @@ const SIZES = [
 ] as const;
 const RATE = 100;
 const SEND_SECONDS = 2;
+/**
+ * Sent first, on the same schedule, and not in the figures: the first few hundred milliseconds after
+ * N sockets connect are the JIT warming the broadcast path on both servers (and the clients' parser),
+ * when every message's fan-out runs late. Their p99 is printed in its own column.
+ */
+const WARMUP_SECONDS = 1;
 const DRAIN_MS = 3000;
 /** Ordinary chat text (a run of one character would be denied by the review bundle's flood rule). */
 const CONTENT = 'Great stream today, the second half was even better than the first one. See you next week!';
@@ -42,6 +52,9 @@ type ServerKind = (typeof SERVER_KINDS)[number];
 interface ClientJob {
   readonly wsUrl: string;
   readonly tokens: readonly string[];
+  /** Messages sent first and measured apart (indices 0 … warmup − 1). */
+  readonly warmup: number;
+  /** Measured messages, sent right after the warm-up ones. */
   readonly messages: number;
 }
 
@@ -51,14 +64,30 @@ interface ClientResult {
   readonly seconds: number;
   readonly p50: number | null;
   readonly p99: number | null;
+  /** p99 over the warm-up messages' deliveries. */
+  readonly warmupP99: number | null;
   readonly refused: number;
   readonly connectSeconds: number;
+  /** CPU time of the clients' process from the first send to the last delivery, in seconds. */
+  readonly clientCpuSeconds: number;
+  /** CPU time of the server's process over the same window (filled in by the parent). */
+  readonly serverCpuSeconds?: number;
 }
 
 const role = process.argv.find((arg) => arg.startsWith('--role='))?.slice(7);
 
 function send(message: unknown): void {
   process.send?.(message);
+}
+
+/** CPU time used so far by this process, in seconds, sent to the parent. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+function reportCpu(): void {
+  send({ cpuSeconds: cpuSeconds() });
 }
 
 /** A child running one server until it is told to stop. */
@@ -88,7 +117,11 @@ async function serverRole(kind: ServerKind): Promise<void> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     send({ wsUrl: `ws://127.0.0.1:${port}`, url: `http://127.0.0.1:${port}` });
-    process.on('message', () => {
+    process.on('message', (message) => {
+      if (message === 'cpu') {
+        reportCpu();
+        return;
+      }
       for (const client of wss.clients) client.terminate();
       server.close(() => process.exit(0));
     });
@@ -96,7 +129,11 @@ async function serverRole(kind: ServerKind): Promise<void> {
   }
   const emulator = await startEmulator({ logger: createLogger({ level: 'silent' }) });
   send({ wsUrl: emulator.wsUrl, url: emulator.url });
-  process.on('message', () => {
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      reportCpu();
+      return;
+    }
     void emulator.close().then(() => process.exit(0));
   });
 }
@@ -159,16 +196,18 @@ function openRaw(url: string, token: string, onData: (chunk: Buffer) => void): P
   });
 }
 
-const REQUEST_MARKER = Buffer.from('","RequestId":"b');
-/** MESSAGE frames begin `{"Type":"MESSAGE","Id":"<12 chars>` before the RequestId; ERROR frames do not. */
-const MESSAGE_PREFIX = Buffer.from('"Type":"MESSAGE","Id":"');
-const ERROR_PREFIX = Buffer.from('"Type":"ERROR","Id":"');
+const REQUEST_MARKER = Buffer.from('"RequestId":"b');
+const MESSAGE_START = Buffer.from('{"Type":"MESSAGE"');
+const ERROR_START = Buffer.from('{"Type":"ERROR"');
 
 /** The client process: connects everyone, sends at RATE, records every delivery. */
 async function clientsRole(job: ClientJob): Promise<ClientResult> {
-  const sentAt = new Float64Array(job.messages).fill(NaN);
+  const total = job.warmup + job.messages;
+  const sentAt = new Float64Array(total).fill(NaN);
   const expected = job.messages * job.tokens.length;
   const latencies = new Float64Array(expected);
+  const warmupLatencies = new Float64Array(job.warmup * job.tokens.length);
+  let warmupDelivered = 0;
   let delivered = 0;
   let refused = 0;
   let lastDelivery = 0;
@@ -176,38 +215,59 @@ async function clientsRole(job: ClientJob): Promise<ClientResult> {
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
-  const prefixAt = MESSAGE_PREFIX.length + 12;
-  /** A stream scanner per socket; a RequestId cut by a chunk boundary is completed by the next chunk. */
+  /** One server frame's payload (text, unmasked): a MESSAGE's RequestId "b<i>" or an ERROR. */
+  const onFrame = (data: Buffer, start: number, end: number, now: number): void => {
+    if (data.indexOf(MESSAGE_START, start) === start) {
+      const at = data.indexOf(REQUEST_MARKER, start);
+      if (at < 0 || at >= end) return;
+      let index = 0;
+      for (let pos = at + REQUEST_MARKER.length; pos < end; pos++) {
+        const byte = data[pos] ?? 0;
+        if (byte < 48 || byte > 57) break;
+        index = index * 10 + byte - 48;
+      }
+      const latency = now - (sentAt[index] ?? now);
+      if (index < job.warmup) {
+        warmupLatencies[warmupDelivered++] = latency;
+        return;
+      }
+      latencies[delivered++] = latency;
+      lastDelivery = now;
+      if (delivered === expected) done();
+    } else if (data.indexOf(ERROR_START, start) === start) {
+      refused++;
+    }
+  };
+  /**
+   * A frame parser per socket (RFC 6455 §5.2; server frames are unmasked). A chunk almost always holds
+   * whole frames and is read in place; only a frame cut by a chunk boundary is copied and completed.
+   */
   const scanner = (): ((chunk: Buffer) => void) => {
-    let carry = Buffer.alloc(0);
+    let pending: Buffer | undefined;
     return (chunk) => {
       const now = performance.now();
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      let from = 0;
-      let keepFrom = Math.max(0, data.length - (REQUEST_MARKER.length + prefixAt));
-      for (let at = data.indexOf(REQUEST_MARKER, from); at >= 0; at = data.indexOf(REQUEST_MARKER, from)) {
-        let end = at + REQUEST_MARKER.length;
-        let index = 0;
-        for (let byte = data[end]; byte !== undefined && byte >= 48 && byte <= 57; byte = data[++end]) {
-          index = index * 10 + byte - 48;
+      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+      pending = undefined;
+      let offset = 0;
+      while (offset < data.length) {
+        if (data.length - offset < 2) break;
+        const short = (data[offset + 1] ?? 0) & 0x7f;
+        let header = 2;
+        let length = short;
+        if (short === 126) {
+          header = 4;
+          if (data.length - offset < header) break;
+          length = data.readUInt16BE(offset + 2);
+        } else if (short === 127) {
+          header = 10;
+          if (data.length - offset < header) break;
+          length = Number(data.readBigUInt64BE(offset + 2));
         }
-        if (end >= data.length || at < prefixAt) {
-          // The digits (or the frame's start) are cut by a chunk boundary: finish with the next chunk.
-          keepFrom = Math.max(0, at - prefixAt);
-          break;
-        }
-        from = end;
-        keepFrom = Math.max(keepFrom, end);
-        const start = at - prefixAt;
-        if (data.subarray(start, start + MESSAGE_PREFIX.length).equals(MESSAGE_PREFIX)) {
-          latencies[delivered++] = now - (sentAt[index] ?? now);
-          lastDelivery = now;
-          if (delivered === expected) done();
-        } else if (data.subarray(start + 2, start + 2 + ERROR_PREFIX.length).equals(ERROR_PREFIX)) {
-          refused++;
-        }
+        if (data.length - offset < header + length) break;
+        onFrame(data, offset + header, offset + header + length, now);
+        offset += header + length;
       }
-      carry = Buffer.from(data.subarray(keepFrom));
+      if (offset < data.length) pending = Buffer.from(data.subarray(offset));
     };
   };
   const connectStart = performance.now();
@@ -218,15 +278,25 @@ async function clientsRole(job: ClientJob): Promise<ClientResult> {
   }
   const connectSeconds = (performance.now() - connectStart) / 1000;
   const sender = clients[0];
-  const firstSend = performance.now();
-  for (let i = 0; i < job.messages; i++) {
+  let cpuAtFirstSend = Number.NaN;
+  let firstSend = Number.NaN;
+  const scheduleStart = performance.now();
+  for (let i = 0; i < total; i++) {
     // A fixed schedule (message i at i × 10 ms), so late timers do not lower the rate.
-    const wait = firstSend + (i * 1000) / RATE - performance.now();
+    const wait = scheduleStart + (i * 1000) / RATE - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (i === job.warmup) {
+      // The measured window begins; the parent reads the server's CPU at this mark and at the end.
+      send({ window: 'start' });
+      cpuAtFirstSend = cpuSeconds();
+      firstSend = performance.now();
+    }
     sentAt[i] = performance.now();
     sender?.send(`{"Action":"SEND_MESSAGE","RequestId":"b${i}","Content":"${CONTENT}"}`);
   }
   await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))]);
+  const clientCpuSeconds = cpuSeconds() - cpuAtFirstSend;
+  send({ window: 'end' });
   for (const client of clients) client.socket.destroy();
   const measured = latencies.subarray(0, delivered).sort();
   return {
@@ -235,8 +305,10 @@ async function clientsRole(job: ClientJob): Promise<ClientResult> {
     seconds: (lastDelivery - firstSend) / 1000,
     p50: percentile(measured, 50),
     p99: percentile(measured, 99),
+    warmupP99: percentile(warmupLatencies.subarray(0, warmupDelivered).sort(), 99),
     refused,
     connectSeconds,
+    clientCpuSeconds,
   };
 }
 
@@ -297,10 +369,27 @@ async function measure(kind: ServerKind, clients: number): Promise<ClientResult>
       ivs.destroy();
     }
     const runner = child(['--role=clients']);
-    const result = firstMessage<ClientResult>(runner);
-    const job: ClientJob = { wsUrl, tokens, messages: RATE * SEND_SECONDS };
+    // The clients' process marks the window's start and end; the server's CPU is read at each mark
+    // (the end is read after the last delivery, so it includes a little idle time: an upper bound).
+    const serverCpu: Promise<number>[] = [];
+    const result = new Promise<ClientResult>((resolve, reject) => {
+      runner.on('message', (message: { window: string } | ClientResult) => {
+        if (!('window' in message)) {
+          resolve(message);
+          return;
+        }
+        serverCpu.push(firstMessage<{ cpuSeconds: number }>(server).then((m) => m.cpuSeconds));
+        server.send('cpu');
+      });
+      runner.once('exit', (code) => {
+        reject(new Error(`clients exited with ${String(code)}`));
+      });
+    });
+    const job: ClientJob = { wsUrl, tokens, warmup: RATE * WARMUP_SECONDS, messages: RATE * SEND_SECONDS };
     runner.send(job);
-    return await result;
+    const clientResult = await result;
+    const [start = Number.NaN, end = Number.NaN] = await Promise.all(serverCpu);
+    return { ...clientResult, serverCpuSeconds: end - start };
   } finally {
     server.send('stop');
     await new Promise((resolve) => server.once('exit', resolve));
@@ -313,7 +402,11 @@ interface Summary {
   readonly perSecond: number;
   readonly p50: number | null;
   readonly p99: number | null;
+  readonly warmupP99: number | null;
   readonly refused: number;
+  /** Busy share of one core over the window, medians: the server's process and the clients'. */
+  readonly serverCpu: number;
+  readonly clientCpu: number;
 }
 
 function median(values: readonly number[]): number {
@@ -337,7 +430,10 @@ function summarise(runs: readonly ClientResult[]): Summary {
     perSecond: median(runs.map((run) => (run.delivered === 0 ? 0 : run.delivered / run.seconds))),
     p50: medianOrNull(runs.map((run) => run.p50)),
     p99: medianOrNull(runs.map((run) => run.p99)),
+    warmupP99: medianOrNull(runs.map((run) => run.warmupP99)),
     refused: runs.reduce((sum, run) => sum + run.refused, 0),
+    serverCpu: median(runs.map((run) => (run.serverCpuSeconds ?? Number.NaN) / run.seconds)),
+    clientCpu: median(runs.map((run) => run.clientCpuSeconds / run.seconds)),
   };
 }
 
@@ -352,13 +448,16 @@ function row(label: string, clients: number, reps: number, result: Summary, bare
     ratio.padStart(8),
     (result.p50?.toFixed(1) ?? '-').padStart(8),
     (result.p99?.toFixed(1) ?? '-').padStart(8),
+    (result.warmupP99?.toFixed(1) ?? '-').padStart(11),
     String(result.refused).padStart(8),
+    `${(100 * result.serverCpu).toFixed(0)} %`.padStart(11),
+    `${(100 * result.clientCpu).toFixed(0)} %`.padStart(12),
   ].join(' ');
 }
 
 async function main(): Promise<void> {
   console.log(
-    `Fan-out: one sender at ${RATE} msg/s (the room's maximum) for ${SEND_SECONDS} s; every client receives every message.`,
+    `Fan-out: one sender at ${RATE} msg/s (the room's maximum) for ${WARMUP_SECONDS} s of warm-up, then ${SEND_SECONDS} s measured; every client receives every message.`,
   );
   console.log(
     'Clients: lean WebSocket clients (RFC 6455 over net sockets) speaking the IVS protocol, in their own process (not one SDK per client).',
@@ -376,7 +475,10 @@ async function main(): Promise<void> {
       'vs bare'.padStart(8),
       'p50 ms'.padStart(8),
       'p99 ms'.padStart(8),
+      'warm-up p99'.padStart(11),
       'refused'.padStart(8),
+      'server CPU'.padStart(11),
+      'clients CPU'.padStart(12),
     ].join(' '),
   );
   // BENCH_SIZES=2000 (comma-separated) re-measures chosen sizes only.
@@ -401,6 +503,10 @@ async function main(): Promise<void> {
   }
   console.log(`\nOffered load: ${RATE} × N deliveries per second; a server that keeps up shows about that.`);
   console.log("refused: ERROR frames the sender got (429 past the room's rate).");
+  console.log(
+    'CPU: busy share of one core from the first send to the last delivery (the machine has ' +
+      `${String(availableParallelism())}); server and clients together near that many cores means the machine, not the server, sets p99.`,
+  );
 }
 
 if (role === undefined) {
