@@ -147,6 +147,30 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
   };
 }
 
+/**
+ * Chat tokens for one signed-in user, for the SDK's tokenProvider (called on every connect and
+ * reconnect). The app's JWT outlives many chat tokens but not a long session: when the token service
+ * answers 401 (the JWT expired), sign in again once and retry. Here `signIn` is the dev login; a real
+ * app refreshes its ID token through its identity provider at the same point.
+ */
+export function chatTokenSource(
+  client: ApiClient,
+  roomArn: string,
+  signIn: () => Promise<string>,
+  idToken: string,
+): () => Promise<ChatTokenGrant> {
+  let current = idToken;
+  return async () => {
+    try {
+      return await client.createChatToken(current, roomArn);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      current = await signIn();
+      return client.createChatToken(current, roomArn);
+    }
+  };
+}
+
 /** What to tell the user when a call to the token service failed. */
 export function describeApiError(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong talking to the token service.';

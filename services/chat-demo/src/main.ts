@@ -16,7 +16,14 @@ import {
   type DisconnectUserEvent,
 } from 'amazon-ivs-chat-messaging';
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
-import { createApiClient, describeApiError, isDemoRole, type ApiClient } from './api.js';
+import {
+  chatTokenSource,
+  createApiClient,
+  describeApiError,
+  isDemoRole,
+  type ApiClient,
+  type ChatTokenGrant,
+} from './api.js';
 import { parseDemoConfig, type DemoConfig } from './config.js';
 import {
   canSend,
@@ -240,13 +247,17 @@ function onDisconnect(current: Session, reason: DisconnectReason): void {
   updateCounter();
 }
 
-function startSession(client: ApiClient, demo: DemoConfig, idToken: string, displayName: string): Session {
+function startSession(
+  demo: DemoConfig,
+  nextChatToken: () => Promise<ChatTokenGrant>,
+  displayName: string,
+): Session {
   const room = new ChatRoom({
     regionOrUrl: demo.messagingUrl,
     // Called on the first connect and on every reconnect: a chat token opens one connection only.
     tokenProvider: async (): Promise<ChatToken> => {
       try {
-        const grant = await client.createChatToken(idToken, demo.roomArn);
+        const grant = await nextChatToken();
         current.userId = grant.userId;
         current.capabilities = grant.capabilities;
         current.lastTokenError = undefined;
@@ -317,8 +328,10 @@ async function signIn(): Promise<void> {
   setStatus('connecting', 'Signing in…');
   try {
     const userId = devUserId(name.name, crypto.getRandomValues(new Uint8Array(4)));
-    const idToken = await api.devLogin({ userId, displayName: name.name, roles: [role] });
-    const current = startSession(api, config, idToken, name.name);
+    const client = api;
+    const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles: [role] });
+    const idToken = await login();
+    const current = startSession(config, chatTokenSource(client, config.roomArn, login, idToken), name.name);
     session = current;
     ui.messages.replaceChildren();
     setFeedback('', 'info');

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   ApiError,
+  chatTokenSource,
   createApiClient,
   describeApiError,
   parseChatTokenGrant,
@@ -113,6 +114,74 @@ describe('createApiClient', () => {
       authorization: 'Bearer jwt-1',
       body: { roomIdentifier: ROOM },
     });
+  });
+
+  it('signs in again once when the JWT has expired (401), then gets the chat token', async () => {
+    const grant = {
+      token: 'tok-2',
+      tokenExpirationTime: '2026-01-01T00:01:00.000Z',
+      sessionExpirationTime: '2026-01-01T01:00:00.000Z',
+      userId: 'ann-1',
+      capabilities: ['SEND_MESSAGE'],
+    };
+    stub.replies.set('/v1/chat-tokens', (response) => {
+      const authorization = stub.requests.at(-1)?.authorization;
+      if (authorization === 'Bearer jwt-fresh') json(200, grant)(response);
+      else json(401, { title: 'Unauthorized', status: 401, detail: 'jwt expired' })(response);
+    });
+    stub.replies.set('/v1/dev/login', json(200, { idToken: 'jwt-fresh' }));
+    const api = createApiClient({ baseUrl, fetch });
+    const from = stub.requests.length;
+    let signIns = 0;
+    const next = chatTokenSource(
+      api,
+      ROOM,
+      () => {
+        signIns++;
+        return api.devLogin({ userId: 'ann-1', displayName: 'Ann', roles: ['user'] });
+      },
+      'jwt-expired',
+    );
+
+    const first = await next();
+    const second = await next();
+
+    assert.equal(first.token, 'tok-2');
+    assert.equal(second.token, 'tok-2');
+    assert.equal(signIns, 1);
+    assert.deepEqual(
+      stub.requests.slice(from).map((request) => [request.url, request.authorization]),
+      [
+        ['/v1/chat-tokens', 'Bearer jwt-expired'],
+        ['/v1/dev/login', undefined],
+        ['/v1/chat-tokens', 'Bearer jwt-fresh'],
+        ['/v1/chat-tokens', 'Bearer jwt-fresh'],
+      ],
+    );
+  });
+
+  it('gives up after one new sign-in, and never signs in again for other errors', async () => {
+    stub.replies.set('/v1/chat-tokens', json(401, { title: 'Unauthorized', status: 401 }));
+    stub.replies.set('/v1/dev/login', json(200, { idToken: 'jwt-still-refused' }));
+    const api = createApiClient({ baseUrl, fetch });
+    let signIns = 0;
+    const signIn = (): Promise<string> => {
+      signIns++;
+      return api.devLogin({ userId: 'ann-1', displayName: 'Ann', roles: ['user'] });
+    };
+
+    await assert.rejects(
+      chatTokenSource(api, ROOM, signIn, 'jwt-1')(),
+      (error: unknown) => error instanceof ApiError && error.status === 401,
+    );
+    assert.equal(signIns, 1);
+
+    stub.replies.set('/v1/chat-tokens', json(429, { title: 'Too Many Requests', status: 429 }));
+    await assert.rejects(
+      chatTokenSource(api, ROOM, signIn, 'jwt-1')(),
+      (error: unknown) => error instanceof ApiError && error.status === 429,
+    );
+    assert.equal(signIns, 1);
   });
 
   it('turns a problem+json answer into an ApiError with its detail and status', async () => {
