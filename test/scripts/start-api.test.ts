@@ -26,6 +26,7 @@ import {
   startJwksServer,
   type JwksServer,
 } from '../services/token-vending/support/jwks-server.js';
+import { requestChatToken } from '../services/token-vending/support/http.js';
 
 const bundle = join(repoRoot, 'dist/token-vending/index.js');
 const key = newRsaKey('start-api-test');
@@ -63,17 +64,6 @@ function startApi(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: s
       clearTimeout(timer);
       reject(new Error(`start:api exited with ${String(code)}:\n${output.join('')}`));
     });
-  });
-}
-
-async function requestToken(body: unknown, jwt?: string): Promise<Response> {
-  return fetch(`${apiUrl}/v1/chat-tokens`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(jwt === undefined ? {} : { authorization: `Bearer ${jwt}` }),
-    },
-    body: JSON.stringify(body),
   });
 }
 
@@ -127,7 +117,7 @@ describe('npm run start:api', () => {
     const jwt = signToken(key, { sub: 'user-1', name: 'Ann' });
 
     // Act
-    const response = await requestToken({ roomIdentifier: roomArn }, jwt);
+    const response = await requestChatToken(apiUrl, { roomIdentifier: roomArn }, jwt);
 
     // Assess
     assert.equal(response.status, 200, await response.clone().text());
@@ -158,7 +148,7 @@ describe('npm run start:api', () => {
     const stranger = newRsaKey('start-api-test');
     const jwt = signToken(stranger, { sub: 'user-1' });
 
-    const response = await requestToken({ roomIdentifier: roomArn }, jwt);
+    const response = await requestChatToken(apiUrl, { roomIdentifier: roomArn }, jwt);
 
     assert.equal(response.status, 401);
     assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
@@ -169,7 +159,7 @@ describe('npm run start:api', () => {
     const jwt = signToken(key, { sub: 'user-1' });
     const unknownRoom = `arn:aws:ivschat:${emulator.region}:${emulator.accountId}:room/zzzzzzzzzzzz`;
 
-    const response = await requestToken({ roomIdentifier: unknownRoom }, jwt);
+    const response = await requestChatToken(apiUrl, { roomIdentifier: unknownRoom }, jwt);
 
     assert.equal(response.status, 404);
   });
@@ -177,7 +167,11 @@ describe('npm run start:api', () => {
   it('answers 400 for a body that names capabilities', async () => {
     const jwt = signToken(key, { sub: 'user-1' });
 
-    const response = await requestToken({ roomIdentifier: roomArn, capabilities: ['DELETE_MESSAGE'] }, jwt);
+    const response = await requestChatToken(
+      apiUrl,
+      { roomIdentifier: roomArn, capabilities: ['DELETE_MESSAGE'] },
+      jwt,
+    );
 
     assert.equal(response.status, 400);
   });

@@ -12,6 +12,7 @@ import { ConfigError } from '../../../services/token-vending/errors.js';
 import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
 import { ROOM_ARN } from './support/app.js';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';
+import { requestChatToken } from './support/http.js';
 import { AUDIENCE, ISSUER, newRsaKey, signToken, startJwksServer } from './support/jwks-server.js';
 
 const quiet = createLogger({ level: 'silent' });
@@ -66,14 +67,7 @@ function requestToken(
   idToken: string | undefined,
   body: unknown = { roomIdentifier: ROOM_ARN },
 ): Promise<Response> {
-  return fetch(`${url}/v1/chat-tokens`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(idToken === undefined ? {} : { authorization: `Bearer ${idToken}` }),
-    },
-    body: JSON.stringify(body),
-  });
+  return requestChatToken(url, body, idToken);
 }
 
 async function freePort(): Promise<number> {

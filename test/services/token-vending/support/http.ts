@@ -20,3 +20,15 @@ export function at(value: unknown, ...path: readonly (string | number)[]): unkno
   }
   return current;
 }
+
+/** `POST /v1/chat-tokens` over real HTTP, with the JWT as a bearer token when given. */
+export function requestChatToken(baseUrl: string, body: unknown, jwt?: string): Promise<Response> {
+  return fetch(`${baseUrl}/v1/chat-tokens`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(jwt === undefined ? {} : { authorization: `Bearer ${jwt}` }),
+    },
+    body: JSON.stringify(body),
+  });
+}
