@@ -7,15 +7,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yamlParse } from 'yaml-cfn';
+import { isRecord } from '../shared/json.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const templatePath = join(repoRoot, 'template.yaml');
 
 export type Json = Readonly<Record<string, unknown>>;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function readTemplate(path = templatePath): Json {
   const parsed: unknown = yamlParse(readFileSync(path, 'utf8'));

@@ -24,6 +24,7 @@ import type { ReviewConfig } from './config.js';
 import type { CompiledPolicy } from './policy.js';
 import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
 import { countCodePoints } from './text.js';
+import { isRecord } from '../../shared/json.js';
 
 export const FALLBACK_CAUSES = [
   'configuration',
@@ -59,10 +60,6 @@ class ReviewFailure extends Error {
   ) {
     super(message);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The parts of a Lambda context this handler uses, read defensively (the caller is not trusted). */

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isRecord } from '../../shared/json.js';
 
 /** What the adapter needs to know about one HTTP request (a subset of IncomingMessage). */
 export interface HttpRequestInfo {
@@ -145,10 +146,6 @@ export function internalServerError(): HttpResponse {
     headers: [['content-type', 'application/json']],
     body: Buffer.from(JSON.stringify({ message: 'Internal Server Error' })),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isStringList(value: unknown): value is string[] {

@@ -19,7 +19,7 @@ import {
 } from './operations/logging-configurations.js';
 import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from './operations/rooms.js';
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 const OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateChatToken: createChatToken,

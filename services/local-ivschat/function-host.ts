@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../../shared/logger.js';
 import { resolveFunction, type FunctionMap, type ResolvedFunction } from './functions.js';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 export type InvokeOutcome =
   | { readonly ok: true; readonly payload: unknown }

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 export interface LocalFunction {
   /** Path of the module exporting the handler (ESM or CommonJS), absolute or relative to the project. */

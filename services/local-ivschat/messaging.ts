@@ -32,7 +32,7 @@ import { RateLimiter } from './rate-limit.js';
 import { review, type Verdict } from './review.js';
 import type { Room, Store } from './store.js';
 import type { TokenRegistry } from './tokens.js';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 /** The part of a request that runs after its checks, in order per connection. */
 type Step = () => Promise<void> | void;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { FALLBACK_RESULTS } from '../../shared/ivs/limits.js';
 import type { DestinationConfiguration, LoggingConfiguration, Room, StoreSnapshot } from './store.js';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 const FILE = 'state.json';
 

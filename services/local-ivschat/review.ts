@@ -7,7 +7,7 @@ import { parseReviewAnswer, type ReviewEvent } from '../../shared/review/contrac
 import type { Logger } from '../../shared/logger.js';
 import type { FunctionHost } from './function-host.js';
 import type { MessageReviewHandler } from './store.js';
-import { isRecord } from './validation.js';
+import { isRecord } from '../../shared/json.js';
 
 export type Verdict =
   | {

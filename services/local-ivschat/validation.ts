@@ -6,10 +6,7 @@
 import { attributesByteSize, codePointLength, IVS_LIMITS } from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn, parseRoomArn, type IvsChatArn } from '../../shared/ivs/arn.js';
 import { validationError, type FieldProblem } from './errors.js';
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../shared/json.js';
 
 interface StringRule {
   readonly required?: boolean;

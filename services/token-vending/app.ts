@@ -20,6 +20,7 @@ import { mapIvsError } from './ivs.js';
 import { openApiDocument } from './openapi.js';
 import { decide, type Caller, type ChatPolicy } from './policy.js';
 import { BoundedMemoryStore } from './rate-limit-store.js';
+import { isRecord } from '../../shared/json.js';
 
 /** The static demo page, served from the same origin as the API when given. */
 export interface SiteOptions {
@@ -66,10 +67,6 @@ function locals(res: Response): Locals {
   const context = contexts.get(res);
   if (!context) throw new HttpError(500, 'internal', 'request context missing');
   return context;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {

@@ -9,6 +9,7 @@ import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 import { HttpError, unauthorized } from './errors.js';
+import { isRecord } from '../../shared/json.js';
 
 export const ALLOWED_ALGORITHMS = [
   'RS256',
@@ -53,10 +54,6 @@ export interface JwtVerifierOptions {
 
 function isAllowedAlgorithm(value: unknown): value is AllowedAlgorithm {
   return ALLOWED_ALGORITHMS.some((alg) => alg === value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Roles from the configured claim: an array of strings (Cognito groups) or one space-separated string. */

@@ -11,6 +11,7 @@ import {
 } from '../../shared/ivs/limits.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
 import { ConfigError } from './errors.js';
+import { isRecord } from '../../shared/json.js';
 
 export interface RolePolicy {
   readonly name: string;
@@ -74,10 +75,6 @@ const CLAIM = /^[\x21-\x7e]{1,128}$/;
 
 function fail(path: string, message: string): never {
   throw new ConfigError(`chat policy: ${path} ${message}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], path: string): void {

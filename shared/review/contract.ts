@@ -5,6 +5,7 @@
  */
 import { codePointLength, FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../ivs/limits.js';
 import { parseRoomArn } from '../ivs/arn.js';
+import { isRecord } from '../json.js';
 
 export type ReviewResult = FallbackResult;
 export const REVIEW_RESULTS = FALLBACK_RESULTS;
@@ -34,10 +35,6 @@ export interface ReviewAnswer {
 
 export type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A string→string map; absent or null reads as empty (IVS sends `Attributes` only when set). */
 export function parseStringMap(value: unknown, field: string): Parsed<Record<string, string>> {

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { homedir } from 'node:os';
 import { describe, it } from 'node:test';
-import { isRecord, templatePath } from '../../scripts/sam-template.js';
+import { isRecord } from '../../shared/json.js';
+import { templatePath } from '../../scripts/sam-template.js';
 
 /** The Python that runs cfn-lint: from a real cfn-lint script's shebang, else python3 (pyenv shims). */
 function cfnLintPython(): string {

@@ -8,9 +8,9 @@ import { basename, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { targets } from '../../scripts/build.js';
+import { isRecord } from '../../shared/json.js';
 import {
   defaultValue,
-  isRecord,
   readTemplate,
   repoRoot,
   resources,

@@ -1,4 +1,5 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
+import { isRecord } from '../../../shared/json.js';
 
 /** The dev roles the local token service knows (its default policy turns them into capabilities). */
 export const DEMO_ROLES = ['viewer', 'user', 'moderator'] as const;
@@ -36,10 +37,6 @@ export class ApiError extends Error {
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmptyString(value: unknown): value is string {

@@ -1,4 +1,5 @@
 import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
+import { isRecord } from '../../../shared/json.js';
 
 /**
  * What the page needs to know about where it runs. It is read from `config.json` beside the page, so
@@ -17,10 +18,6 @@ export interface DemoConfig {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'INVALID_CONFIG';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // A loose shape check only: the token service validates the ARN (and the room's existence) for real.

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../../../../shared/json.js';
 
 /** A response's JSON body as an object (supertest types it `any`; tests read it as `unknown`). */
 export function body(res: { readonly body: unknown }): Record<string, unknown> {
