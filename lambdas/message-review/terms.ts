@@ -78,23 +78,28 @@ export interface TermMatch {
   readonly end: number;
 }
 
+const asciiLower = (code: number): number => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code);
+
 function asciiFold(text: string): number[] {
   const codes = new Array<number>(text.length);
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    codes[index] = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
-  }
+  for (let index = 0; index < text.length; index++) codes[index] = asciiLower(text.charCodeAt(index));
   return codes;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/u;
+
+/** A term's text without surrounding space or its trailing `*`, and whether it had one. */
+function termBody(term: string): { text: string; prefix: boolean } {
+  const text = term.trim();
+  return text.endsWith('*') ? { text: text.slice(0, -1), prefix: true } : { text, prefix: false };
 }
 
 /** Folds a term the way messages are folded; separators become one space; undefined if empty. */
 export function foldTerm(term: string): { codes: number[]; prefix: boolean } | undefined {
-  let text = term.trim();
-  const prefix = text.endsWith('*');
-  if (prefix) text = text.slice(0, -1);
+  const { text, prefix } = termBody(term);
   const codes: number[] = [];
   // Printable ASCII (almost every list term) folds by lower-casing: no per-character lookups.
-  const folded = /^[\x20-\x7e]*$/u.test(text) ? asciiFold(text) : foldText(text);
+  const folded = PRINTABLE_ASCII.test(text) ? asciiFold(text) : foldText(text);
   for (const code of folded) {
     if (isSeparator(code)) {
       if (codes.length > 0 && codes[codes.length - 1] !== SPACE) codes.push(SPACE);
@@ -107,19 +112,16 @@ export function foldTerm(term: string): { codes: number[]; prefix: boolean } | u
 }
 
 /**
- * The first code of `foldTerm(term)`, or undefined when the term folds to nothing. Printable ASCII
- * (almost every list term) is read directly: the first character that is not a separator, lower-cased.
+ * The first code of `foldTerm(term)`, or undefined when the term folds to nothing, without folding
+ * the whole term when it is printable ASCII (almost every list term): its first non-separator
+ * character, lower-cased.
  */
 export function firstFoldedCode(term: string): number | undefined {
-  for (let index = 0; index < term.length; index++) {
-    const code = term.charCodeAt(index);
-    if (code < 0x20 || code > 0x7e) return foldTerm(term)?.codes[0];
-  }
-  const text = term.trim();
-  const body = text.endsWith('*') ? text.slice(0, -1) : text;
-  for (let index = 0; index < body.length; index++) {
-    const code = body.charCodeAt(index);
-    if (!isSeparator(code)) return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  if (!PRINTABLE_ASCII.test(term)) return foldTerm(term)?.codes[0];
+  const { text } = termBody(term);
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (!isSeparator(code)) return asciiLower(code);
   }
   return undefined;
 }
