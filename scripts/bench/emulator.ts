@@ -27,6 +27,7 @@ import { CreateChatTokenCommand, CreateRoomCommand, IvschatClient } from '@aws-s
 import { WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from '../../shared/logger.js';
 import { startEmulator } from '../../services/local-ivschat/start.js';
+import { percentile } from './stats.js';
 
 /** Client counts, each with how many interleaved repetitions to take the median of (bounded time). */
 const SIZES = [
@@ -138,9 +139,8 @@ async function serverRole(kind: ServerKind): Promise<void> {
   });
 }
 
-function percentile(sorted: Float64Array, p: number): number | null {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? null;
-}
+/** No deliveries, no figure: a table shows "-" rather than NaN. */
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
 
 /**
  * A lean WebSocket client: the RFC 6455 handshake with the token as subprotocol, masked text frames
@@ -303,9 +303,9 @@ async function clientsRole(job: ClientJob): Promise<ClientResult> {
     delivered,
     expected,
     seconds: (lastDelivery - firstSend) / 1000,
-    p50: percentile(measured, 50),
-    p99: percentile(measured, 99),
-    warmupP99: percentile(warmupLatencies.subarray(0, warmupDelivered).sort(), 99),
+    p50: orNull(percentile(measured, 0.5)),
+    p99: orNull(percentile(measured, 0.99)),
+    warmupP99: orNull(percentile(warmupLatencies.subarray(0, warmupDelivered).sort(), 0.99)),
     refused,
     connectSeconds,
     clientCpuSeconds,

@@ -23,6 +23,7 @@ import {
 } from 'obscenity';
 import naughtyWordsEnglish from 'naughty-words/en.json' with { type: 'json' };
 import { lambdaContext, loadBuiltHandler } from '../invoke-review.js';
+import { percentile } from './stats.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(root, 'dist/message-review/index.js');
@@ -110,10 +111,6 @@ interface Row {
   readonly measured: number;
   readonly median: number;
   readonly p99: number;
-}
-
-function percentile(sorted: Float64Array, share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? Number.NaN;
 }
 
 async function measure(

@@ -33,6 +33,7 @@ import { loadConfig } from '../../services/token-vending/config.js';
 import { createIvsClient } from '../../services/token-vending/ivs.js';
 import { startTokenService } from '../../services/token-vending/start.js';
 import { startEmulator } from '../../services/local-ivschat/start.js';
+import { percentile } from './stats.js';
 
 const ISSUER = 'https://bench-idp.example';
 const AUDIENCE = 'bench-app';
@@ -190,10 +191,6 @@ function cpuMicros(proc: ChildProcess): Promise<number> {
     });
     proc.send('cpu');
   });
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
 /**
