@@ -60,6 +60,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'ResourceNotFoundException') throw error;
   }
+  await createTable(client, tableName);
+}
+
+/** Creates a table with the project's definition (dynalite makes it ACTIVE at once). */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const definition = tableDefinition(tableName);
   await client.send(
     new CreateTableCommand({

@@ -1,26 +1,34 @@
 /**
  * The token-vending Express app, built from injected parts so tests, the process entry and the Lambda
- * entry all run the same code (`createApp(deps)`; another file calls listen).
+ * entry all run the same code (`createApp(deps)`; another file calls listen). This file only
+ * assembles: routes live in routes/, permissions in access.ts, table access in store/, errors in
+ * errors.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { CreateChatTokenCommand, type IvschatClient } from '@aws-sdk/client-ivschat';
+import type { IvschatClient } from '@aws-sdk/client-ivschat';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import { IVS_LIMITS } from '../../shared/ivs/limits.js';
-import { parseRoomArn } from '../../shared/ivs/arn.js';
 import { describeError, type Logger } from '../../shared/logger.js';
+import { isRecord } from '../../shared/json.js';
+import type { Table } from '../../shared/table/client.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
-import { HttpError, unauthorized } from './errors.js';
-import { mapIvsError } from './ivs.js';
+import { HttpError } from './errors.js';
+import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './http.js';
 import { openApiDocument } from './openapi.js';
-import { decide, type Caller, type ChatPolicy } from './policy.js';
+import type { ChatPolicy } from './policy.js';
 import { BoundedMemoryStore } from './rate-limit-store.js';
-import { isRecord } from '../../shared/json.js';
+import { chatTokensRouter } from './routes/chat-tokens.js';
+import { devLoginRouter } from './routes/dev-login.js';
+import { membersRouter } from './routes/members.js';
+import { roomsRouter } from './routes/rooms.js';
+
+export { BODY_LIMIT_BYTES } from './http.js';
+export { parseTokenRequest, type TokenRequest } from './routes/chat-tokens.js';
 
 /** The static demo page, served from the same origin as the API when given. */
 export interface SiteOptions {
@@ -31,10 +39,13 @@ export interface SiteOptions {
   readonly connectSources: readonly string[];
 }
 
-export type AppConfig = Pick<Config, 'allowAnonymous' | 'corsOrigins' | 'rateLimit' | 'trustProxy'>;
+export type AppConfig = Pick<Config, 'allowAnonymous' | 'corsOrigins' | 'rateLimit' | 'trustProxy' | 'rooms'>;
 
 export interface AppDeps {
   readonly ivs: IvschatClient;
+  readonly table: Table;
+  /** The region of the IVS rooms (room ids become ARNs with it). */
+  readonly region: string;
   readonly verifier: TokenVerifier;
   readonly policy: ChatPolicy;
   /** Milliseconds since the epoch. */
@@ -46,117 +57,22 @@ export interface AppDeps {
   readonly site?: SiteOptions;
 }
 
-/** RFC 7230 body limit for every JSON endpoint; token requests are a few hundred bytes. */
-export const BODY_LIMIT_BYTES = 4096;
 /** Overall cap on one CreateChatToken, retries included: no caller waits on IVS longer than this. */
 export const IVS_DEADLINE_MS = 5000;
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-const TOKEN_REQUEST_FIELDS = ['roomIdentifier', 'sessionDurationInMinutes'] as const;
-const DEV_LOGIN_FIELDS = ['userId', 'displayName', 'roles'] as const;
-
-interface Locals {
-  requestId: string;
-  caller?: Caller;
-  rateKey?: string;
-}
-
-/** Per-request state, kept beside the response rather than in the loosely typed res.locals. */
-const contexts = new WeakMap<Response, Locals>();
-
-function locals(res: Response): Locals {
-  const context = contexts.get(res);
-  if (!context) throw new HttpError(500, 'internal', 'request context missing');
-  return context;
-}
-
-function requireObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (!isRecord(body)) throw new HttpError(400, 'invalid_body', 'the body must be a JSON object');
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) {
-      throw new HttpError(
-        400,
-        'invalid_body',
-        `"${key.slice(0, 64)}" is not accepted (allowed: ${allowed.join(', ')}); the server decides capabilities, user id and attributes`,
-      );
-    }
-  }
-  return body;
-}
-
-export interface TokenRequest {
-  readonly roomIdentifier: string;
-  readonly sessionDurationInMinutes: number | undefined;
-}
-
-export function parseTokenRequest(body: unknown): TokenRequest {
-  const value = requireObject(body, TOKEN_REQUEST_FIELDS);
-  // Every roomIdentifier "must currently be an ARN" (ivschat-facts.md §1).
-  if (!parseRoomArn(value.roomIdentifier)) {
-    throw new HttpError(
-      400,
-      'invalid_body',
-      'roomIdentifier must be an IVS room ARN (arn:aws:ivschat:<region>:<account>:room/<id>)',
-    );
-  }
-  const duration = value.sessionDurationInMinutes;
-  const { min, max } = IVS_LIMITS.sessionDurationMinutes;
-  if (
-    duration !== undefined &&
-    (typeof duration !== 'number' || !Number.isInteger(duration) || duration < min || duration > max)
-  ) {
-    throw new HttpError(
-      400,
-      'invalid_body',
-      `sessionDurationInMinutes must be an integer from ${min} to ${max}`,
-    );
-  }
-  return { roomIdentifier: String(value.roomIdentifier), sessionDurationInMinutes: duration };
-}
-
-function parseDevLogin(body: unknown): { userId: string; displayName?: string; roles?: string[] } {
-  const value = requireObject(body, DEV_LOGIN_FIELDS);
-  const { userId, displayName, roles } = value;
-  const { min, max } = IVS_LIMITS.userIdLength;
-  if (typeof userId !== 'string' || userId.length < min || userId.length > max) {
-    throw new HttpError(400, 'invalid_body', `userId must be a string of ${min} to ${max} characters`);
-  }
-  if (
-    displayName !== undefined &&
-    (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 128)
-  ) {
-    throw new HttpError(400, 'invalid_body', 'displayName must be a string of 1 to 128 characters');
-  }
-  if (
-    roles !== undefined &&
-    (!Array.isArray(roles) ||
-      roles.length > 10 ||
-      !roles.every((role) => typeof role === 'string' && /^[A-Za-z0-9_:.-]{1,64}$/.test(role)))
-  ) {
-    throw new HttpError(400, 'invalid_body', 'roles must be an array of at most 10 role names');
-  }
-  return {
-    userId,
-    ...(displayName === undefined ? {} : { displayName }),
-    ...(roles === undefined ? {} : { roles: roles.map(String) }),
-  };
-}
-
-const requireJson: RequestHandler = (req, _res, next) => {
-  if (req.is('application/json') === false || req.is('application/json') === null) {
-    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
-  }
-  next();
-};
 
 /** Express/body-parser errors carry a `type` and `status`; anything else is a bug → 500. */
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const type: unknown = isRecord(error) || error instanceof Error ? Reflect.get(error, 'type') : undefined;
   switch (type) {
-    case 'entity.too.large':
-      return new HttpError(413, 'payload_too_large', `the body is larger than ${BODY_LIMIT_BYTES} bytes`, {
+    case 'entity.too.large': {
+      const limit: unknown = Reflect.get(error as object, 'limit');
+      const bytes = typeof limit === 'number' ? limit : BODY_LIMIT_BYTES;
+      return new HttpError(413, 'payload_too_large', `the body is larger than ${bytes} bytes`, {
         cause: error,
       });
+    }
     case 'entity.parse.failed':
       return new HttpError(400, 'invalid_json', 'the body is not valid JSON', { cause: error });
     case 'encoding.unsupported':
@@ -179,8 +95,49 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal', 'unexpected error', { cause: error });
 }
 
+/** The per-caller token limit: per user once authenticated, per IP (IPv6 /56) for anonymous callers. */
+function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
+  if (config.rateLimit.max <= 0) return [];
+  const store = new BoundedMemoryStore({
+    windowMs: config.rateLimit.windowMs,
+    maxKeys: config.rateLimit.maxKeys,
+    now: clock,
+  });
+  return [
+    rateLimit({
+      windowMs: config.rateLimit.windowMs,
+      limit: config.rateLimit.max,
+      store,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req, res) => {
+        const context = locals(res);
+        const key =
+          context.caller?.kind === 'user'
+            ? `sub:${context.caller.sub}`
+            : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+        context.rateKey = key;
+        return key;
+      },
+      handler: (_req, res, next) => {
+        const key = locals(res).rateKey;
+        const resetAt = key === undefined ? undefined : store.get(key)?.resetTime?.getTime();
+        const seconds = Math.max(
+          1,
+          Math.ceil(((resetAt ?? clock() + config.rateLimit.windowMs) - clock()) / 1000),
+        );
+        next(
+          new HttpError(429, 'rate_limited', 'too many token requests; retry later', {
+            headers: { 'Retry-After': String(seconds) },
+          }),
+        );
+      },
+    }),
+  ];
+}
+
 export function createApp(deps: AppDeps): express.Express {
-  const { ivs, verifier, policy, clock, logger, config, devIdentity, site } = deps;
+  const { ivs, table, region, verifier, policy, clock, logger, config, devIdentity, site } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -191,7 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     const inbound = req.get('x-request-id');
     const requestId = inbound !== undefined && REQUEST_ID.test(inbound) ? inbound : randomUUID();
-    contexts.set(res, { requestId });
+    startContext(res, requestId);
     res.set('X-Request-Id', requestId);
     const started = performance.now();
     res.on('finish', () => {
@@ -228,14 +185,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     cors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
-      methods: ['GET', 'POST'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
       maxAge: 600,
     }),
   );
-
-  const json = express.json({ limit: BODY_LIMIT_BYTES, type: 'application/json', strict: true });
 
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -243,132 +198,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument({ devLogin: devIdentity !== undefined, allowAnonymous: config.allowAnonymous }));
   });
+  if (devIdentity) app.use(devLoginRouter(devIdentity));
 
-  if (devIdentity) {
-    app.get('/.well-known/jwks.json', (_req, res) => {
-      res.set('Cache-Control', 'public, max-age=300').json(devIdentity.jwks);
-    });
-    app.post('/v1/dev/login', requireJson, json, (req, res) => {
-      const user = parseDevLogin(req.body);
-      res.set('Cache-Control', 'no-store').json({ idToken: devIdentity.signIdToken(user) });
-    });
-  }
-
-  const authenticate: RequestHandler = async (req, res, next) => {
-    const header = req.get('authorization');
-    const context = locals(res);
-    if (header === undefined) {
-      if (!config.allowAnonymous) {
-        throw unauthorized('missing_token', 'send Authorization: Bearer <your app JWT>');
-      }
-      // IVS needs a userId (1–128 characters) even for a read-only connection.
-      context.caller = { kind: 'anonymous', userId: `anonymous-${randomUUID()}` };
-      next();
-      return;
-    }
-    const match = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!match?.[1]) throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <JWT>"');
-    const identity = await verifier.verify(match[1]);
-    context.caller = { kind: 'user', sub: identity.sub, roles: identity.roles, claims: identity.claims };
-    next();
-  };
-
-  const limits: RequestHandler[] = [];
-  if (config.rateLimit.max > 0) {
-    const store = new BoundedMemoryStore({
-      windowMs: config.rateLimit.windowMs,
-      maxKeys: config.rateLimit.maxKeys,
-      now: clock,
-    });
-    limits.push(
-      rateLimit({
-        windowMs: config.rateLimit.windowMs,
-        limit: config.rateLimit.max,
-        store,
-        standardHeaders: 'draft-8',
-        legacyHeaders: false,
-        // Per user once authenticated; per IP (IPv6 /56, the helper's default) for anonymous callers.
-        keyGenerator: (req, res) => {
-          const context = locals(res);
-          const key =
-            context.caller?.kind === 'user'
-              ? `sub:${context.caller.sub}`
-              : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-          context.rateKey = key;
-          return key;
-        },
-        handler: (_req, res, next) => {
-          const key = locals(res).rateKey;
-          const resetAt = key === undefined ? undefined : store.get(key)?.resetTime?.getTime();
-          const seconds = Math.max(
-            1,
-            Math.ceil(((resetAt ?? clock() + config.rateLimit.windowMs) - clock()) / 1000),
-          );
-          next(
-            new HttpError(429, 'rate_limited', 'too many token requests; retry later', {
-              headers: { 'Retry-After': String(seconds) },
-            }),
-          );
-        },
-      }),
-    );
-  }
-
-  app.post(
-    '/v1/chat-tokens',
-    requireJson,
-    json,
-    authenticate,
-    ...limits,
-    async (req: Request, res: Response) => {
-      const request = parseTokenRequest(req.body);
-      const caller = locals(res).caller;
-      if (!caller) throw new HttpError(500, 'internal', 'caller missing');
-      const decision = decide(policy, caller, request.roomIdentifier);
-      if (!decision.allowed) throw new HttpError(403, 'forbidden', decision.reason);
-      const { grant } = decision;
-      const sessionDurationInMinutes = Math.min(
-        request.sessionDurationInMinutes ?? IVS_LIMITS.sessionDurationMinutes.default,
-        grant.maxSessionMinutes,
-      );
-      let output;
-      try {
-        output = await ivs.send(
-          new CreateChatTokenCommand({
-            roomIdentifier: request.roomIdentifier,
-            userId: grant.userId,
-            capabilities: [...grant.capabilities],
-            sessionDurationInMinutes,
-            attributes: grant.attributes,
-          }),
-        );
-      } catch (error) {
-        throw mapIvsError(error);
-      }
-      const { token, tokenExpirationTime, sessionExpirationTime } = output;
-      if (
-        typeof token !== 'string' ||
-        !(tokenExpirationTime instanceof Date) ||
-        !(sessionExpirationTime instanceof Date)
-      ) {
-        throw new HttpError(502, 'upstream_error', 'IVS Chat answered without a token');
-      }
-      logger.info('chat token issued', {
-        requestId: locals(res).requestId,
-        role: grant.role,
-        capabilities: grant.capabilities,
-        sessionDurationInMinutes,
-      });
-      // A chat token is a bearer credential: never cache it.
-      res.set('Cache-Control', 'no-store').json({
-        token,
-        tokenExpirationTime: tokenExpirationTime.toISOString(),
-        sessionExpirationTime: sessionExpirationTime.toISOString(),
-        userId: grant.userId,
-        capabilities: grant.capabilities,
-      });
-    },
-  );
+  const authenticate = authenticator(verifier, config.allowAnonymous);
+  const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
+  app.use(chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, clock) }));
+  app.use(roomsRouter({ ...directory, policy, authenticate }));
+  app.use(membersRouter({ ...directory, policy, authenticate }));
 
   if (site) {
     app.get('/config.json', (_req, res) => {
@@ -387,7 +223,7 @@ export function createApp(deps: AppDeps): express.Express {
       return;
     }
     const problem = toHttpError(error);
-    const requestId = contexts.get(res)?.requestId ?? randomUUID();
+    const requestId = requestIdOf(res) ?? randomUUID();
     const cause = problem.cause ?? error;
     // Our own messages are safe to log; the cause's message may echo input (IVS validation messages
     // can quote the userId), so only its name goes out above debug.

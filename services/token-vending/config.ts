@@ -6,6 +6,14 @@ import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_POLICY, parsePolicy, type ChatPolicy } from './policy.js';
+import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
+import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
+
+/** The local table's name when CHAT_TABLE is not set (local mode only). */
+export const LOCAL_TABLE = 'ivs-chat-local';
+/** The emulator's account: local room ARNs and the local review function's ARN use it. */
+export const LOCAL_ACCOUNT_ID = '123456789012';
+const LAMBDA_ARN = /^arn:(aws|aws-cn|aws-us-gov):lambda:([a-z0-9-]+):([0-9]{12}):function:/;
 
 export const CHAT_BACKENDS = ['local', 'aws'] as const;
 export type ChatBackend = (typeof CHAT_BACKENDS)[number];
@@ -32,6 +40,28 @@ export interface IvsConfig {
   readonly maxAttempts: number;
 }
 
+export interface TableConfig {
+  readonly name: string;
+  /** Explicit endpoint (local mode: dynalite). In AWS mode the SDK resolves it, honouring AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly endpoint: string | undefined;
+  readonly region: string | undefined;
+  readonly dummyCredentials: boolean;
+  readonly requestTimeoutMs: number;
+  readonly maxAttempts: number;
+}
+
+/** How rooms made through the API are created in IVS. */
+export interface RoomsConfig {
+  /** Attached as each new room's messageReviewHandler; none when unset. */
+  readonly reviewHandlerArn: string | undefined;
+  readonly fallbackResult: FallbackResult;
+  /** Attached to each new room (chat history's log feed); none when unset. */
+  readonly loggingConfigurationArn: string | undefined;
+  /** Account and partition of the IVS rooms, to turn a 12-character room id into its ARN. */
+  readonly accountId: string | undefined;
+  readonly partition: string;
+}
+
 export interface RateLimitConfig {
   /** Token requests per window per user (anonymous: per IP); 0 turns the limit off. */
   readonly max: number;
@@ -53,6 +83,8 @@ export interface Config {
   /** Express `trust proxy` hop count: how many reverse proxies sit in front (0 = none). */
   readonly trustProxy: number;
   readonly ivs: IvsConfig;
+  readonly table: TableConfig;
+  readonly rooms: RoomsConfig;
   readonly logLevel: LogLevel;
 }
 
@@ -158,6 +190,49 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
 
   const emulatorPort = integer('EMULATOR_PORT', 4510, 1, 65535);
+  const dynamodbPort = integer('DYNAMODB_PORT', 4511, 1, 65535);
+  const region = read('AWS_REGION') ?? (local ? 'us-east-1' : undefined);
+
+  const tableName = read('CHAT_TABLE') ?? (local && !lambda ? LOCAL_TABLE : undefined);
+  if (tableName === undefined) {
+    problems.push(
+      `CHAT_TABLE must be set ${lambda ? 'in Lambda' : 'with CHAT_BACKEND=aws'} (the DynamoDB table)`,
+    );
+  } else if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(tableName)) {
+    problems.push(
+      `CHAT_TABLE must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -); got "${tableName}"`,
+    );
+  }
+
+  const reviewHandlerArn =
+    read('REVIEW_HANDLER_ARN') ??
+    (local
+      ? `arn:aws:lambda:${region ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:function:message-review`
+      : undefined);
+  const reviewArn = reviewHandlerArn === undefined ? undefined : LAMBDA_ARN.exec(reviewHandlerArn);
+  if (
+    reviewHandlerArn !== undefined &&
+    (!reviewArn ||
+      !IVS_LIMITS.reviewHandlerUri.pattern.test(reviewHandlerArn) ||
+      reviewHandlerArn.length > IVS_LIMITS.reviewHandlerUri.max)
+  ) {
+    problems.push(
+      `REVIEW_HANDLER_ARN must be a Lambda function ARN of at most ${IVS_LIMITS.reviewHandlerUri.max} characters; got "${reviewHandlerArn}"`,
+    );
+  }
+  const fallbackText = (read('ROOM_FALLBACK_RESULT') ?? 'ALLOW').toUpperCase();
+  const fallbackResult = FALLBACK_RESULTS.find((candidate) => candidate === fallbackText);
+  if (!fallbackResult) problems.push(`ROOM_FALLBACK_RESULT must be ALLOW or DENY; got "${fallbackText}"`);
+  const loggingConfigurationArn = read('ROOM_LOGGING_CONFIGURATION_ARN');
+  if (loggingConfigurationArn !== undefined && !parseLoggingConfigurationArn(loggingConfigurationArn)) {
+    problems.push(
+      `ROOM_LOGGING_CONFIGURATION_ARN must be an IVS Chat logging configuration ARN; got "${loggingConfigurationArn}"`,
+    );
+  }
+  const accountId = read('AWS_ACCOUNT_ID') ?? reviewArn?.[3] ?? (local ? LOCAL_ACCOUNT_ID : undefined);
+  if (accountId !== undefined && !/^[0-9]{12}$/.test(accountId)) {
+    problems.push(`AWS_ACCOUNT_ID must be 12 digits; got "${accountId}"`);
+  }
   const config: Config = {
     backend: backend ?? 'local',
     port: integer('PORT', 3000, 0, 65535),
@@ -175,11 +250,26 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     ivs: {
       endpoint: local ? `http://127.0.0.1:${emulatorPort}` : undefined,
-      region: read('AWS_REGION') ?? (local ? 'us-east-1' : undefined),
+      region,
       dummyCredentials: local,
       connectionTimeoutMs: 1000,
       requestTimeoutMs: integer('IVS_REQUEST_TIMEOUT_MS', 3000, 100, 30_000),
       maxAttempts: integer('IVS_MAX_ATTEMPTS', 2, 1, 5),
+    },
+    table: {
+      name: tableName ?? LOCAL_TABLE,
+      endpoint: local ? (read('AWS_ENDPOINT_URL_DYNAMODB') ?? `http://127.0.0.1:${dynamodbPort}`) : undefined,
+      region,
+      dummyCredentials: local,
+      requestTimeoutMs: integer('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 30_000),
+      maxAttempts: integer('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5),
+    },
+    rooms: {
+      reviewHandlerArn,
+      fallbackResult: fallbackResult ?? 'ALLOW',
+      loggingConfigurationArn,
+      accountId,
+      partition: reviewArn?.[1] ?? 'aws',
     },
     logLevel,
   };

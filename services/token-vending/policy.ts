@@ -46,10 +46,19 @@ export interface ChatPolicy {
    * dropped from the end of this list first.
    */
   readonly attributes: readonly AttributeMapping[];
+  /** App roles that may create rooms (POST /v1/rooms). */
+  readonly roomCreatorRoles: readonly string[];
+  /** App roles that administer every room: read private rooms, manage any room, app-wide bans. */
+  readonly adminRoles: readonly string[];
 }
 
 export const DEFAULT_POLICY: ChatPolicy = {
   roles: [
+    {
+      name: 'admin',
+      capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'],
+      maxSessionMinutes: 180,
+    },
     {
       name: 'moderator',
       capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'],
@@ -67,6 +76,8 @@ export const DEFAULT_POLICY: ChatPolicy = {
     { name: 'displayName', claim: 'name', maxLength: 64 },
     { name: 'avatarUrl', claim: 'picture', maxLength: 512 },
   ],
+  roomCreatorRoles: ['admin'],
+  adminRoles: ['admin'],
 };
 
 export const ANONYMOUS_ROLE = 'anonymous';
@@ -140,7 +151,16 @@ export function parsePolicy(value: unknown): ChatPolicy {
   if (!isRecord(value)) fail('document', 'must be a JSON object');
   onlyKeys(
     value,
-    ['roles', 'defaultRole', 'deniedRoles', 'allowedRooms', 'anonymous', 'attributes'],
+    [
+      'roles',
+      'defaultRole',
+      'deniedRoles',
+      'allowedRooms',
+      'anonymous',
+      'attributes',
+      'roomCreatorRoles',
+      'adminRoles',
+    ],
     'document',
   );
   let roles = DEFAULT_POLICY.roles;
@@ -185,7 +205,22 @@ export function parsePolicy(value: unknown): ChatPolicy {
     // 128 code points are at most 512 UTF-8 bytes: with `role` (at most 64) it always fits in 1 KB.
     if (displayName.maxLength > 128) fail('attributes: displayName.maxLength', 'must be at most 128');
   }
-  return { roles, defaultRole, deniedRoles, allowedRooms, anonymous, attributes };
+  const roomCreatorRoles =
+    value.roomCreatorRoles === undefined
+      ? DEFAULT_POLICY.roomCreatorRoles
+      : names(value.roomCreatorRoles, 'roomCreatorRoles');
+  const adminRoles =
+    value.adminRoles === undefined ? DEFAULT_POLICY.adminRoles : names(value.adminRoles, 'adminRoles');
+  return {
+    roles,
+    defaultRole,
+    deniedRoles,
+    allowedRooms,
+    anonymous,
+    attributes,
+    roomCreatorRoles,
+    adminRoles,
+  };
 }
 
 /** The verified caller, as the policy sees it. Claims stay here; they never reach a log line. */
@@ -249,7 +284,28 @@ export function buildAttributes(
   return attributes;
 }
 
-export function decide(policy: ChatPolicy, caller: Caller, roomArn: string): Decision {
+/** What the caller's standing in the room adds to (or takes from) their app-wide grant. */
+export interface RoomContext {
+  /** The caller's room role, when a member. */
+  readonly roomRole?: 'owner' | 'moderator' | 'member' | undefined;
+  /** A timeout is running: the token must not carry SEND_MESSAGE. */
+  readonly sendBlocked?: boolean;
+}
+
+const MODERATION_CAPABILITIES: readonly ChatTokenCapability[] = ['DELETE_MESSAGE', 'DISCONNECT_USER'];
+
+/**
+ * The grant for one caller in one room. Capabilities start from the app role; a room owner or
+ * moderator adds DELETE_MESSAGE and DISCONNECT_USER for that room only; a timeout removes
+ * SEND_MESSAGE. The `role` attribute is the effective role in the room, highest first: an admin role,
+ * the room's owner or moderator, an app role that moderates everywhere, `member`, the app role.
+ */
+export function decide(
+  policy: ChatPolicy,
+  caller: Caller,
+  roomArn: string,
+  room: RoomContext = {},
+): Decision {
   if (policy.allowedRooms && !policy.allowedRooms.includes(roomArn)) {
     return { allowed: false, reason: 'this room is not open for chat tokens' };
   }
@@ -272,14 +328,27 @@ export function decide(policy: ChatPolicy, caller: Caller, roomArn: string): Dec
     policy.roles.find((candidate) => caller.roles.includes(candidate.name)) ??
     policy.roles.find((candidate) => candidate.name === policy.defaultRole);
   if (!role) return { allowed: false, reason: 'no role applies' };
+  const isAdmin = caller.roles.some((name) => policy.adminRoles.includes(name));
+  const moderatesRoom = room.roomRole === 'owner' || room.roomRole === 'moderator';
+  const moderatesEverywhere = role.capabilities.some((item) => MODERATION_CAPABILITIES.includes(item));
+  let capabilities: readonly ChatTokenCapability[] = moderatesRoom
+    ? CHAT_TOKEN_CAPABILITIES.filter(
+        (item) => role.capabilities.includes(item) || MODERATION_CAPABILITIES.includes(item),
+      )
+    : role.capabilities;
+  if (room.sendBlocked) capabilities = capabilities.filter((item) => item !== 'SEND_MESSAGE');
+  const effectiveRole =
+    isAdmin || (!moderatesRoom && moderatesEverywhere) || room.roomRole === undefined
+      ? role.name
+      : room.roomRole;
   return {
     allowed: true,
     grant: {
       userId: caller.sub,
-      role: role.name,
-      capabilities: role.capabilities,
+      role: effectiveRole,
+      capabilities,
       maxSessionMinutes: role.maxSessionMinutes,
-      attributes: buildAttributes(role.name, caller.sub, caller.claims, policy.attributes),
+      attributes: buildAttributes(effectiveRole, caller.sub, caller.claims, policy.attributes),
     },
   };
 }

@@ -11,6 +11,7 @@ import { LOCAL_AUDIENCE, loadConfig } from './config.js';
 import { createDevIdentityProvider } from './dev-login.js';
 import { ConfigError } from './errors.js';
 import { createIvsClient } from './ivs.js';
+import { createTableClient, type Table } from '../../shared/table/client.js';
 
 export type { SiteOptions } from './app.js';
 
@@ -52,8 +53,9 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   const logger =
     options.logger ?? createLogger({ level: config.logLevel, base: { service: 'token-vending' } });
   const ivs = createIvsClient(config.ivs);
+  let region: string;
   try {
-    await ivs.config.region();
+    region = await ivs.config.region();
   } catch {
     ivs.destroy();
     throw new ConfigError(
@@ -61,6 +63,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
     );
   }
 
+  const table: Table = { name: config.table.name, client: createTableClient({ ...config.table, region }) };
   const server = createServer({ keepAliveTimeout: 5000 });
   const host = options.host ?? config.host;
   let port: number;
@@ -68,6 +71,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
     port = await listen(server, options.port ?? config.port, host);
   } catch (error) {
     ivs.destroy();
+    table.client.destroy();
     throw error;
   }
   const url = `http://${selfHost(host)}:${port}`;
@@ -83,6 +87,8 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   const verifier = createJwtVerifier({ jwksUri, issuer, audience, rolesClaim: config.auth.rolesClaim });
   const app = createApp({
     ivs,
+    table,
+    region,
     verifier,
     policy: config.policy,
     clock: Date.now,
@@ -114,6 +120,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
         clearInterval(idle);
         clearTimeout(deadline);
         ivs.destroy();
+        table.client.destroy();
         resolve();
       });
       server.closeIdleConnections();

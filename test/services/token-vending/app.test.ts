@@ -8,6 +8,7 @@ import { at, body } from './support/http.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../../services/token-vending/policy.js';
 import { createDevIdentityProvider } from '../../../services/token-vending/dev-login.js';
 import { readFileSync } from 'node:fs';
+import { TEST_TABLE } from './support/table.js';
 import { buildTestApp, ROOM_ARN, TEST_CONFIG } from './support/app.js';
 import {
   AUDIENCE,
@@ -459,6 +460,8 @@ describe('an unexpected failure', () => {
         region: 'us-east-1',
         credentials: { accessKeyId: 't', secretAccessKey: 't' },
       }),
+      table: TEST_TABLE,
+      region: 'us-east-1',
       verifier: {
         verify: () => Promise.reject(new TypeError('boom in a dependency')),
       },

@@ -41,12 +41,72 @@ describe('loadConfig', () => {
       AUTH_JWKS_URI: 'https://idp/jwks',
       AUTH_ISSUER: 'i',
       AUTH_AUDIENCE: 'a',
+      CHAT_TABLE: 'chat-prod',
     });
 
     assert.equal(config.ivs.endpoint, undefined);
     assert.equal(config.ivs.dummyCredentials, false);
     assert.equal(config.devLogin, false);
+    assert.equal(config.table.name, 'chat-prod');
+    assert.equal(config.table.endpoint, undefined);
+    assert.equal(config.rooms.reviewHandlerArn, undefined);
   });
+
+  it('refuses AWS mode without CHAT_TABLE', () => {
+    assert.match(
+      refusal({
+        CHAT_BACKEND: 'aws',
+        AUTH_JWKS_URI: 'https://idp/jwks',
+        AUTH_ISSUER: 'i',
+        AUTH_AUDIENCE: 'a',
+      }),
+      /CHAT_TABLE must be set with CHAT_BACKEND=aws/,
+    );
+  });
+
+  it('in local mode points the table at dynalite on DYNAMODB_PORT and attaches the local review function', () => {
+    const config = loadConfig({ DYNAMODB_PORT: '4999' });
+
+    assert.equal(config.table.endpoint, 'http://127.0.0.1:4999');
+    assert.equal(config.table.name, 'ivs-chat-local');
+    assert.equal(
+      config.rooms.reviewHandlerArn,
+      'arn:aws:lambda:us-east-1:123456789012:function:message-review',
+    );
+    assert.equal(config.rooms.accountId, '123456789012');
+  });
+
+  it('takes the rooms account from the review handler ARN when AWS_ACCOUNT_ID is unset', () => {
+    const config = loadConfig({
+      REVIEW_HANDLER_ARN: 'arn:aws:lambda:eu-west-1:210987654321:function:review:live',
+    });
+
+    assert.equal(config.rooms.accountId, '210987654321');
+  });
+
+  for (const [name, env, message] of [
+    ['a table name with spaces', { CHAT_TABLE: 'my table' }, /CHAT_TABLE must be a DynamoDB table name/],
+    [
+      'a review handler that is not a Lambda ARN',
+      { REVIEW_HANDLER_ARN: 'review' },
+      /REVIEW_HANDLER_ARN must be a Lambda function ARN/,
+    ],
+    [
+      'a fallback other than ALLOW or DENY',
+      { ROOM_FALLBACK_RESULT: 'maybe' },
+      /ROOM_FALLBACK_RESULT must be ALLOW or DENY/,
+    ],
+    [
+      'a logging configuration that is not an ARN',
+      { ROOM_LOGGING_CONFIGURATION_ARN: 'logs' },
+      /ROOM_LOGGING_CONFIGURATION_ARN must be/,
+    ],
+    ['an account id that is not 12 digits', { AWS_ACCOUNT_ID: '12' }, /AWS_ACCOUNT_ID must be 12 digits/],
+  ] as const) {
+    it(`refuses ${name}`, () => {
+      assert.match(refusal(env), message);
+    });
+  }
 
   it('refuses AWS mode without the AUTH_* settings, naming them', () => {
     assert.match(

@@ -22,6 +22,7 @@ import {
   type JwksServer,
   type TestKey,
 } from './support/jwks-server.js';
+import { TABLE_ENDPOINT, TEST_TABLE } from './support/table.js';
 
 function loadEvent(name: string): APIGatewayProxyEventV2 {
   const parsed: unknown = JSON.parse(
@@ -69,6 +70,8 @@ before(async () => {
   Object.assign(process.env, {
     CHAT_BACKEND: 'local',
     EMULATOR_PORT: new URL(stub.url).port,
+    CHAT_TABLE: TEST_TABLE.name,
+    AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
     AUTH_JWKS_URI: jwks.jwksUri,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,

@@ -5,6 +5,7 @@ import { startTokenService, type RunningService } from '../../../services/token-
 import { ROOM_ARN } from './support/app.js';
 import { at } from './support/http.js';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';
+import { TABLE_ENDPOINT } from './support/table.js';
 
 const USER_ID = 'user-7f3a9c-secret';
 const DISPLAY_NAME = 'Zelda Quixote';
@@ -16,7 +17,11 @@ const lines: string[] = [];
 before(async () => {
   stub = await startIvsStub();
   service = await startTokenService({
-    env: { EMULATOR_PORT: new URL(stub.url).port, IVS_MAX_ATTEMPTS: '1' },
+    env: {
+      EMULATOR_PORT: new URL(stub.url).port,
+      AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
+      IVS_MAX_ATTEMPTS: '1',
+    },
     port: 0,
     logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
   });

@@ -108,7 +108,11 @@ describe('parsePolicy', () => {
       { roles: [{ name: 'user', capabilities: [], maxSessionMinutes: 181 }] },
       /maxSessionMinutes must be an integer from 1 to 180/,
     ],
-    ['a defaultRole that is not a role', { defaultRole: 'admin' }, /defaultRole must name one of the roles/],
+    [
+      'a defaultRole that is not a role',
+      { defaultRole: 'superuser' },
+      /defaultRole must name one of the roles/,
+    ],
     ['an unknown field', { capabilities: ['SEND_MESSAGE'] }, /unknown field "capabilities"/],
     [
       'attributes without displayName',

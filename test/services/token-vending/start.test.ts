@@ -9,6 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../shared/logger.js';
 import { ConfigError } from '../../../services/token-vending/errors.js';
+import { TABLE_ENDPOINT, TEST_TABLE } from './support/table.js';
 import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
 import { ROOM_ARN } from './support/app.js';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';
@@ -37,6 +38,7 @@ async function startLocal(extra: Record<string, string> = {}): Promise<RunningSe
     env: {
       CHAT_BACKEND: 'local',
       EMULATOR_PORT: stubPort(),
+      AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
       RATE_LIMIT_MAX: '0',
       IVS_MAX_ATTEMPTS: '1',
       ...extra,
@@ -196,6 +198,7 @@ describe('startTokenService with CHAT_BACKEND=aws', () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_IVSCHAT: stub.url,
+      AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
     });
@@ -207,6 +210,7 @@ describe('startTokenService with CHAT_BACKEND=aws', () => {
           AUTH_JWKS_URI: jwks.jwksUri,
           AUTH_ISSUER: ISSUER,
           AUTH_AUDIENCE: AUDIENCE,
+          CHAT_TABLE: TEST_TABLE.name,
         },
         port: 0,
         logger: quiet,
@@ -238,7 +242,12 @@ describe('startTokenService with a site', () => {
   };
 
   it('serves the page at / with a CSP that lets it run and reach the emulator', async () => {
-    service = await startTokenService({ env: { EMULATOR_PORT: stubPort() }, port: 0, site, logger: quiet });
+    service = await startTokenService({
+      env: { EMULATOR_PORT: stubPort(), AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT },
+      port: 0,
+      site,
+      logger: quiet,
+    });
 
     const res = await fetch(`${service.url}/`);
 
@@ -251,7 +260,12 @@ describe('startTokenService with a site', () => {
   });
 
   it('serves /config.json and static files, and keeps API routes first', async () => {
-    service = await startTokenService({ env: { EMULATOR_PORT: stubPort() }, port: 0, site, logger: quiet });
+    service = await startTokenService({
+      env: { EMULATOR_PORT: stubPort(), AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT },
+      port: 0,
+      site,
+      logger: quiet,
+    });
 
     const config: unknown = await (await fetch(`${service.url}/config.json`)).json();
     const script = await fetch(`${service.url}/app.js`);

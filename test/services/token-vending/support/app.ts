@@ -16,6 +16,8 @@ import { createJwtVerifier } from '../../../../services/token-vending/auth.js';
 import type { DevIdentityProvider } from '../../../../services/token-vending/dev-login.js';
 import { DEFAULT_POLICY, type ChatPolicy } from '../../../../services/token-vending/policy.js';
 import { AUDIENCE, ISSUER } from './jwks-server.js';
+import { TEST_TABLE } from './table.js';
+import type { Table } from '../../../../shared/table/client.js';
 
 export const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
 
@@ -34,9 +36,17 @@ export interface TestAppOptions {
   readonly devIdentity?: DevIdentityProvider;
   readonly site?: SiteOptions;
   readonly logLevel?: 'debug' | 'info';
+  readonly table?: Table;
 }
 
 export const TEST_CONFIG: AppConfig = {
+  rooms: {
+    reviewHandlerArn: 'arn:aws:lambda:us-east-1:123456789012:function:message-review',
+    fallbackResult: 'ALLOW',
+    loggingConfigurationArn: undefined,
+    accountId: '123456789012',
+    partition: 'aws',
+  },
   allowAnonymous: false,
   corsOrigins: ['https://app.example.com'],
   rateLimit: { max: 0, windowMs: 60_000, maxKeys: 1000 },
@@ -59,6 +69,8 @@ export function buildTestApp(options: TestAppOptions): TestApp {
   const clock = { now };
   const app = createApp({
     ivs: client,
+    table: options.table ?? TEST_TABLE,
+    region: 'us-east-1',
     verifier: createJwtVerifier({
       jwksUri: options.jwksUri,
       issuer: ISSUER,

@@ -1,0 +1,142 @@
+/**
+ * POST /v1/chat-tokens: a chat token for one room, with capabilities, session cap, user id and
+ * attributes decided here from the verified identity, the policy and the caller's standing in the
+ * room (one strongly consistent table read), never from the body.
+ */
+import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { parseRoomArn } from '../../../shared/ivs/arn.js';
+import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
+import { keys } from '../../../shared/table/keys.js';
+import { actorOf } from '../access.js';
+import { HttpError, mapIvsError } from '../errors.js';
+import { callerOf, jsonBody, locals, requireJson, requireObject } from '../http.js';
+import { decide, type ChatPolicy } from '../policy.js';
+import type { DirectoryDeps } from '../room-directory.js';
+import { parseMembership } from '../store/members.js';
+import { parseRoom } from '../store/rooms.js';
+import { batchGet, itemAt } from '../store/table.js';
+
+const TOKEN_REQUEST_FIELDS = ['roomIdentifier', 'sessionDurationInMinutes'] as const;
+
+export interface TokenRequest {
+  readonly roomIdentifier: string;
+  readonly sessionDurationInMinutes: number | undefined;
+}
+
+export function parseTokenRequest(body: unknown): TokenRequest {
+  const value = requireObject(
+    body,
+    TOKEN_REQUEST_FIELDS,
+    '; the server decides capabilities, user id and attributes',
+  );
+  // IVS documents every roomIdentifier as "must currently be an ARN" (CreateChatToken API reference).
+  if (!parseRoomArn(value.roomIdentifier)) {
+    throw new HttpError(
+      400,
+      'invalid_body',
+      'roomIdentifier must be an IVS room ARN (arn:aws:ivschat:<region>:<account>:room/<id>)',
+    );
+  }
+  const duration = value.sessionDurationInMinutes;
+  const { min, max } = IVS_LIMITS.sessionDurationMinutes;
+  if (
+    duration !== undefined &&
+    (typeof duration !== 'number' || !Number.isInteger(duration) || duration < min || duration > max)
+  ) {
+    throw new HttpError(
+      400,
+      'invalid_body',
+      `sessionDurationInMinutes must be an integer from ${min} to ${max}`,
+    );
+  }
+  return { roomIdentifier: String(value.roomIdentifier), sessionDurationInMinutes: duration };
+}
+
+export interface ChatTokensRouterDeps extends Pick<DirectoryDeps, 'ivs' | 'table' | 'logger'> {
+  readonly policy: ChatPolicy;
+  readonly authenticate: RequestHandler;
+  readonly limits: readonly RequestHandler[];
+}
+
+export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
+  const { ivs, table, policy, logger, authenticate, limits } = deps;
+  const router = Router();
+  router.post(
+    '/v1/chat-tokens',
+    requireJson,
+    jsonBody,
+    authenticate,
+    ...limits,
+    async (req: Request, res: Response) => {
+      const request = parseTokenRequest(req.body);
+      const caller = callerOf(res);
+      const actor = actorOf(policy, caller);
+      const base = decide(policy, caller, request.roomIdentifier);
+      if (!base.allowed) throw new HttpError(403, 'forbidden', base.reason);
+
+      // The room and the caller's membership in one round trip. A room the table does not know is
+      // one made outside the API: public, no owner (IVS answers 404 if it does not exist at all).
+      const roomId = parseRoomArn(request.roomIdentifier)?.id ?? '';
+      const roomKey = keys.room(roomId);
+      const memberKey = keys.member(roomId, actor.userId);
+      const items = await batchGet(
+        table.client,
+        table.name,
+        actor.signedIn ? [roomKey, memberKey] : [roomKey],
+      );
+      const room = parseRoom(itemAt(items, roomKey));
+      if (room && room.arn !== request.roomIdentifier) {
+        throw new HttpError(404, 'room_not_found', 'the room does not exist');
+      }
+      const roomRole = actor.signedIn ? parseMembership(itemAt(items, memberKey))?.role : undefined;
+      if (room?.privacy === 'private' && roomRole === undefined && !actor.isAdmin) {
+        throw new HttpError(403, 'not_a_member', 'this room is private and you are not a member');
+      }
+      const decision = decide(policy, caller, request.roomIdentifier, { roomRole });
+      if (!decision.allowed) throw new HttpError(403, 'forbidden', decision.reason);
+      const { grant } = decision;
+      const sessionDurationInMinutes = Math.min(
+        request.sessionDurationInMinutes ?? IVS_LIMITS.sessionDurationMinutes.default,
+        grant.maxSessionMinutes,
+      );
+      let output;
+      try {
+        output = await ivs.send(
+          new CreateChatTokenCommand({
+            roomIdentifier: request.roomIdentifier,
+            userId: grant.userId,
+            capabilities: [...grant.capabilities],
+            sessionDurationInMinutes,
+            attributes: grant.attributes,
+          }),
+        );
+      } catch (error) {
+        throw mapIvsError(error);
+      }
+      const { token, tokenExpirationTime, sessionExpirationTime } = output;
+      if (
+        typeof token !== 'string' ||
+        !(tokenExpirationTime instanceof Date) ||
+        !(sessionExpirationTime instanceof Date)
+      ) {
+        throw new HttpError(502, 'upstream_error', 'IVS Chat answered without a token');
+      }
+      logger.info('chat token issued', {
+        requestId: locals(res).requestId,
+        role: grant.role,
+        capabilities: grant.capabilities,
+        sessionDurationInMinutes,
+      });
+      // A chat token is a bearer credential: never cache it.
+      res.set('Cache-Control', 'no-store').json({
+        token,
+        tokenExpirationTime: tokenExpirationTime.toISOString(),
+        sessionExpirationTime: sessionExpirationTime.toISOString(),
+        userId: grant.userId,
+        capabilities: grant.capabilities,
+      });
+    },
+  );
+  return router;
+}
