@@ -14,6 +14,7 @@ import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
 import { startEmulator, type Emulator } from '../services/local-ivschat/start.js';
 import { startTokenService } from '../services/token-vending/start.js';
+import { startLocalTable } from '../services/local-dynamodb/start.js';
 
 export const DEFAULT_ROOM_NAME = 'local-default';
 const DEMO_DIR = join(PROJECT_ROOT, 'dist', 'chat-demo');
@@ -23,6 +24,7 @@ export interface LocalStackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Override the ports from the environment (tests pass 0). */
   readonly emulatorPort?: number;
+  readonly dynamodbPort?: number;
   readonly port?: number;
   readonly logger?: Logger;
   /** Passed to the emulator; tests only (IVS's 200 ms review limit is not adjustable). */
@@ -33,6 +35,9 @@ export interface LocalStack {
   readonly backend: 'local' | 'aws';
   readonly tokenServiceUrl: string;
   readonly emulator?: Emulator;
+  /** The local table's endpoint (dynalite), in local mode. */
+  readonly tableEndpoint?: string;
+  readonly tableName?: string;
   readonly roomArn?: string;
   readonly banner: string;
   close(): Promise<void>;
@@ -126,16 +131,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 
   const region = env.AWS_REGION ?? 'us-east-1';
-  const emulator = await startEmulator({
-    port: options.emulatorPort ?? portFrom(env, 'EMULATOR_PORT', 4510),
-    host,
+  // All local state lives under EMULATOR_DATA_DIR when it is set: the emulator's rooms and chat
+  // logs, and the table (dynalite's LevelDB folder).
+  const dataDir = env.EMULATOR_DATA_DIR;
+  const table = await startLocalTable({
+    port: options.dynamodbPort ?? portFrom(env, 'DYNAMODB_PORT', 4511),
+    host: '127.0.0.1',
     region,
-    ...(env.EMULATOR_DATA_DIR ? { dataDir: env.EMULATOR_DATA_DIR } : {}),
-    // The review function's env (REVIEW_POLICY, LOG_LEVEL…) comes from the stack's own environment.
-    functions: { ...defaultFunctionMap(env), ...parseFunctionMap(env.EMULATOR_FUNCTIONS) },
-    logger: logger.child({ service: 'local-ivschat' }),
-    ...(options.reviewDeadlineMs === undefined ? {} : { reviewDeadlineMs: options.reviewDeadlineMs }),
+    ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
   });
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator({
+      port: options.emulatorPort ?? portFrom(env, 'EMULATOR_PORT', 4510),
+      host,
+      region,
+      ...(env.EMULATOR_DATA_DIR ? { dataDir: env.EMULATOR_DATA_DIR } : {}),
+      // The review function's env (REVIEW_POLICY, LOG_LEVEL…) comes from the stack's own environment.
+      functions: { ...defaultFunctionMap(env), ...parseFunctionMap(env.EMULATOR_FUNCTIONS) },
+      logger: logger.child({ service: 'local-ivschat' }),
+      ...(options.reviewDeadlineMs === undefined ? {} : { reviewDeadlineMs: options.reviewDeadlineMs }),
+    });
+  } catch (error) {
+    await table.close();
+    throw error;
+  }
   const site = demoSite();
   const client = new IvschatClient({
     endpoint: emulator.url,
@@ -147,7 +167,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const room = await defaultRoom(client, reviewArn);
     const emulatorPort = new URL(emulator.url).port;
     const service = await startTokenService({
-      env: { ...env, CHAT_BACKEND: 'local', AWS_REGION: region, EMULATOR_PORT: emulatorPort },
+      env: {
+        ...env,
+        CHAT_BACKEND: 'local',
+        AWS_REGION: region,
+        EMULATOR_PORT: emulatorPort,
+        CHAT_TABLE: table.tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      },
       port,
       host,
       logger: logger.child({ service: 'token-vending' }),
@@ -178,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       `  demo page   ${service.url}/`,
       `  token API   ${service.url}/v1/chat-tokens   (dev login: POST ${service.url}/v1/dev/login)`,
       `  emulator    control plane ${emulator.url}   messaging ${emulator.wsUrl}`,
+      `  table       ${table.tableName} on dynalite ${table.endpoint}${dataDir ? ` (kept in ${join(dataDir, 'dynamodb')})` : ' (in memory)'}`,
       `  room        ${room.arn}`,
       `  review      arn:aws:lambda:${region}:${emulator.accountId}:function:message-review → dist/message-review/index.js`,
       ...notes,
@@ -192,18 +220,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       backend,
       tokenServiceUrl: service.url,
       emulator,
+      tableEndpoint: table.endpoint,
+      tableName: table.tableName,
       roomArn: room.arn,
       banner,
       close: async () => {
         await service.close();
         client.destroy();
         await emulator.close();
+        await table.close();
         site.cleanup();
       },
     };
   } catch (error) {
     client.destroy();
     await emulator.close();
+    await table.close();
     site.cleanup();
     throw error;
   }

@@ -18,6 +18,7 @@ import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import WebSocket from 'ws';
 import { repoRoot } from '../../scripts/sam-template.js';
 import { startEmulator, type Emulator } from '../../services/local-ivschat/start.js';
+import { startLocalTable, type LocalTable } from '../../services/local-dynamodb/start.js';
 import {
   AUDIENCE,
   ISSUER,
@@ -33,6 +34,7 @@ const key = newRsaKey('start-api-test');
 const WAIT_MS = 60_000;
 
 let emulator: Emulator;
+let table: LocalTable;
 let jwks: JwksServer;
 let api: ChildProcess | undefined;
 let apiUrl = '';
@@ -70,6 +72,7 @@ function startApi(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: s
 before(async () => {
   assert.ok(existsSync(bundle), `${bundle} is missing: run npm run build`);
   emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+  table = await startLocalTable();
   jwks = await startJwksServer([key]);
   const ivs = new IvschatClient({
     endpoint: emulator.url,
@@ -87,6 +90,8 @@ before(async () => {
     CHAT_BACKEND: 'aws',
     AWS_REGION: emulator.region,
     AWS_ENDPOINT_URL_IVSCHAT: emulator.url,
+    AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+    CHAT_TABLE: table.tableName,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AUTH_JWKS_URI: jwks.jwksUri,
@@ -108,6 +113,7 @@ after(async () => {
     await exited;
   }
   await jwks.close();
+  await table.close();
   await emulator.close();
 });
 

@@ -144,10 +144,10 @@ describe('npm start with EMULATOR_DATA_DIR', () => {
       LOG_LEVEL: 'silent',
       EMULATOR_DATA_DIR: dir,
     };
-    const first = await startLocalStack({ env, port: 0, emulatorPort: 0 });
+    const first = await startLocalStack({ env, port: 0, emulatorPort: 0, dynamodbPort: 0 });
     const firstArn = first.roomArn;
     await first.close();
-    const second = await startLocalStack({ env, port: 0, emulatorPort: 0 });
+    const second = await startLocalStack({ env, port: 0, emulatorPort: 0, dynamodbPort: 0 });
     try {
       assert.ok(firstArn);
       assert.equal(second.roomArn, firstArn);

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { targets } from '../../scripts/build.js';
 import { isRecord } from '../../shared/json.js';
+import { TABLE_KEYS, tableDefinition } from '../../shared/table/schema.js';
 import {
   defaultValue,
   readTemplate,
@@ -28,6 +29,10 @@ const DEPLOY_ANSWERS: Readonly<Record<string, string>> = {
   AuthJwksUri: 'https://idp.example.com/.well-known/jwks.json',
   AuthIssuer: 'https://idp.example.com',
   AuthAudience: 'chat-app',
+  // Resources and pseudo parameters the function's environment refers to.
+  ChatTable: 'ivs-chat-backend-ChatTable-EXAMPLE',
+  'MessageReviewFunction.Alias': 'arn:aws:lambda:us-east-1:123456789012:function:review:live',
+  'AWS::AccountId': '123456789012',
   CorsOrigins: 'https://app.example.com',
 };
 
@@ -271,25 +276,88 @@ describe('IAM', () => {
     asList(statement.Action).some((action) => typeof action === 'string' && /^(ivschat:|\*$)/i.test(action)),
   );
 
-  it('grants ivschat actions nowhere with a wildcard action or resource', () => {
+  const roomsOfThisRegion = {
+    'Fn::Sub': 'arn:${AWS::Partition}:ivschat:${AWS::Region}:${AWS::AccountId}:room/*',
+  };
+
+  it('grants ivschat actions by name, on this account and region\'s rooms, with "*" only for ListRooms', () => {
     assert.ok(ivschatStatements.length > 0, 'the token function has an ivschat grant');
     for (const statement of ivschatStatements) {
       for (const action of asList(statement.Action)) {
         assert.ok(typeof action === 'string' && !action.includes('*'), `action ${JSON.stringify(action)}`);
       }
-      // Not "*", and not a pattern such as room/* either: named rooms only.
-      assert.ok(!JSON.stringify(statement.Resource ?? '*').includes('*'), 'no wildcard in Resource');
+      const actions = asList(statement.Action);
+      const granted = asList(statement.Resource);
+      if (granted.includes('*')) assert.deepEqual(actions, ['ivschat:ListRooms']);
+      else
+        for (const resource of granted) {
+          const text = JSON.stringify(resource);
+          assert.ok(
+            JSON.stringify(resource) === JSON.stringify(roomsOfThisRegion) ||
+              /ChatLoggingConfiguration/.test(text),
+            `resource ${text}`,
+          );
+        }
       assert.equal(statement.NotResource, undefined);
       assert.equal(statement.NotAction, undefined);
     }
   });
 
-  it('lets the token function create chat tokens, and nothing else in ivschat', () => {
-    const actions = ivschatStatements.flatMap((statement) => asList(statement.Action));
-    assert.deepEqual(actions, ['ivschat:CreateChatToken']);
-    const resource = JSON.stringify(ivschatStatements[0]?.Resource);
-    assert.match(resource, /ChatRoom/);
-    assert.match(resource, /AdditionalRoomArns/);
+  it('lets the token function use exactly the ivschat actions the service calls', () => {
+    const actions = new Set(ivschatStatements.flatMap((statement) => asList(statement.Action)));
+    assert.deepEqual([...actions].sort(), [
+      'ivschat:CreateChatToken',
+      'ivschat:CreateRoom',
+      'ivschat:DeleteRoom',
+      'ivschat:DisconnectUser',
+      'ivschat:GetRoom',
+      'ivschat:ListRooms',
+      'ivschat:TagResource',
+      'ivschat:UpdateRoom',
+    ]);
+  });
+
+  it('lets the token function use the chat table and its index only, with no Scan and no table admin', () => {
+    const dynamo = statements.filter((statement) =>
+      asList(statement.Action).some((action) => typeof action === 'string' && action.startsWith('dynamodb:')),
+    );
+    assert.equal(dynamo.length, 1);
+    const actions = asList(dynamo[0]?.Action);
+    assert.ok(!actions.includes('dynamodb:Scan'));
+    assert.ok(
+      actions.every(
+        (action) =>
+          typeof action === 'string' &&
+          /^dynamodb:(Get|BatchGet|Query|Put|Update|Delete|BatchWrite)(Item)?$/.test(action),
+      ),
+    );
+    assert.deepEqual(dynamo[0]?.Resource, [
+      { 'Fn::GetAtt': ['ChatTable', 'Arn'] },
+      { 'Fn::Sub': '${ChatTable.Arn}/index/*' },
+    ]);
+  });
+});
+
+describe('template.yaml chat table', () => {
+  const table = all.ChatTable;
+
+  it('matches the table definition the code uses (keys, index, TTL attribute)', () => {
+    assert.ok(isRecord(table));
+    const properties = isRecord(table.Properties) ? table.Properties : {};
+    const definition = tableDefinition('x');
+    assert.deepEqual(properties.KeySchema, definition.KeySchema);
+    assert.deepEqual(properties.AttributeDefinitions, definition.AttributeDefinitions);
+    assert.deepEqual(properties.GlobalSecondaryIndexes, definition.GlobalSecondaryIndexes);
+    assert.deepEqual(properties.TimeToLiveSpecification, { AttributeName: TABLE_KEYS.ttl, Enabled: true });
+  });
+
+  it('is on-demand, encrypted, with point-in-time recovery, and kept when the stack goes', () => {
+    assert.ok(isRecord(table));
+    const properties = isRecord(table.Properties) ? table.Properties : {};
+    assert.equal(properties.BillingMode, 'PAY_PER_REQUEST');
+    assert.deepEqual(properties.SSESpecification, { SSEEnabled: true });
+    assert.deepEqual(properties.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+    assert.equal(table.DeletionPolicy, 'Retain');
   });
 });
 
