@@ -28,7 +28,11 @@ export interface ServiceStack {
 const key = newRsaKey('stack-key');
 
 export async function startServiceStack(extraEnv: Record<string, string> = {}): Promise<ServiceStack> {
-  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }) });
+  const emulator = await startEmulator({
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ level: 'silent' }),
+  });
   const localTable = await startLocalTable();
   const jwks = await startJwksServer([key]);
   const env: Record<string, string> = {
@@ -47,7 +51,12 @@ export async function startServiceStack(extraEnv: Record<string, string> = {}): 
   };
   let service: RunningService;
   try {
-    service = await startTokenService({ env, port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }) });
+    service = await startTokenService({
+      env,
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger({ level: 'silent' }),
+    });
   } catch (error) {
     await Promise.all([emulator.close(), localTable.close(), jwks.close()]);
     throw error;

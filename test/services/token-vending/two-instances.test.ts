@@ -1,0 +1,69 @@
+/**
+ * Two service processes on one table and one IVS: what one instance writes, the other obeys on its
+ * very next request (memberships are read strongly consistent; nothing is cached in a process).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { at } from './support/http.js';
+import { startServiceProcess, type ServiceProcess } from './support/process.js';
+import { call, startServiceStack, type ServiceStack } from './support/stack.js';
+
+let stack: ServiceStack;
+let first: ServiceProcess;
+let second: ServiceProcess;
+
+before(async () => {
+  stack = await startServiceStack();
+  [first, second] = await Promise.all([startServiceProcess(stack.env), startServiceProcess(stack.env)]);
+});
+after(async () => {
+  await Promise.all([first.stop(), second.stop()]);
+  await stack.close();
+});
+
+describe('two service instances on one table', () => {
+  it('obey a membership change made through the other on the next request', async () => {
+    const owner = stack.jwt('ann', ['admin']);
+    const bob = stack.jwt('bob');
+    const created = await call(first.url, 'POST', '/v1/rooms', {
+      jwt: owner,
+      body: { name: 'shared', privacy: 'private' },
+    });
+    assert.equal(created.status, 201);
+    const roomId = String(at(created.body, 'id'));
+    const token = (url: string) =>
+      call(url, 'POST', '/v1/chat-tokens', { jwt: bob, body: { roomIdentifier: at(created.body, 'arn') } });
+
+    const beforeJoin = await token(second.url);
+    const added = await call(first.url, 'PUT', `/v1/rooms/${roomId}/members/bob`, {
+      jwt: owner,
+      body: { role: 'member' },
+    });
+    const afterJoin = await token(second.url);
+    const removed = await call(second.url, 'DELETE', `/v1/rooms/${roomId}/members/bob`, { jwt: owner });
+    const afterRemoval = await token(first.url);
+
+    assert.equal(beforeJoin.status, 403);
+    assert.equal(at(beforeJoin.body, 'code'), 'not_a_member');
+    assert.equal(added.status, 201);
+    assert.equal(afterJoin.status, 200);
+    assert.equal(removed.status, 204);
+    assert.equal(afterRemoval.status, 403);
+  });
+
+  it('see a room created through the other: GET at once, lists as soon as the index has it', async () => {
+    const owner = stack.jwt('ann', ['admin']);
+    const created = await call(first.url, 'POST', '/v1/rooms', {
+      jwt: owner,
+      body: { name: 'seen-by-both' },
+    });
+
+    const got = await call(second.url, 'GET', `/v1/rooms/${String(at(created.body, 'id'))}`, {
+      jwt: stack.jwt('carol'),
+    });
+    const listed = await call(second.url, 'GET', '/v1/rooms?name=seen-by-both', { jwt: stack.jwt('carol') });
+
+    assert.equal(got.status, 200);
+    assert.equal((at(listed.body, 'rooms') as unknown[]).length, 1);
+  });
+});
