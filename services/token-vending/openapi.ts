@@ -1,5 +1,6 @@
 /** GET /openapi.json: the token service's HTTP API as OpenAPI 3.1. */
 import { IVS_LIMITS } from '../../shared/ivs/limits.js';
+import { roomPaths, roomSchemas } from './openapi-rooms.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
 
@@ -80,6 +81,7 @@ export function openApiDocument(options: {
         },
       },
     },
+    ...roomPaths,
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
     '/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
@@ -126,10 +128,11 @@ export function openApiDocument(options: {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'IVS Chat token vending service', version: '1.0.0' },
+    info: { title: 'IVS Chat token vending service', version: '2.0.0' },
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: roomSchemas,
       responses: {
         Problem: {
           description: 'RFC 9457 problem details with a stable code and the request id',

@@ -358,7 +358,42 @@ describe('every response', () => {
   });
 });
 
+/** Every (method, path) the app routes, read from Express's own router (nested routers included). */
+function routesOf(app: unknown): string[] {
+  const out: string[] = [];
+  const walk = (stack: unknown): void => {
+    if (!Array.isArray(stack)) return;
+    for (const layer of stack) {
+      const route = at(layer, 'route');
+      const path = at(route, 'path');
+      const methods = at(route, 'methods');
+      if (typeof path === 'string' && typeof methods === 'object' && methods !== null) {
+        for (const method of Object.keys(methods)) out.push(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+      }
+      const handle: unknown = at(layer, 'handle');
+      walk(typeof handle === 'function' ? Reflect.get(handle, 'stack') : undefined);
+    }
+  };
+  // The app and routers are functions, which `at` does not descend into.
+  const router: unknown = typeof app === 'function' ? Reflect.get(app, 'router') : undefined;
+  walk(typeof router === 'function' ? Reflect.get(router, 'stack') : undefined);
+  return out;
+}
+
 describe('GET /healthz and GET /openapi.json', () => {
+  it('describes every route the app serves', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/openapi.json').expect(200);
+
+    const routes = routesOf(t.app).filter((route) => route.includes('/v1/'));
+    assert.ok(routes.length >= 9, routes.join(', '));
+    for (const route of routes) {
+      const [method = '', path = ''] = route.split(' ');
+      assert.ok(at(body(res), 'paths', path, method), `${route} is in openapi.json`);
+    }
+  });
+
   it('reports ok', async () => {
     const t = buildTestApp({ jwksUri: jwks.jwksUri });
 
