@@ -11,6 +11,11 @@
  *     the same IvschatClient configuration over keep-alive HTTP.
  * The per-user rate limit is turned off through configuration (RATE_LIMIT_MAX=0).
  *
+ * State: dynalite (the table) runs in the IVS endpoint's process. The service reads the caller's
+ * standing in the room (room + membership, one BatchGetItem) on every token request; the bench
+ * measures a public room (the room is not in the table: the read finds nothing) and a private room
+ * whose 4,000 members are the JWT pool's users (the read finds both items), in the same run.
+ *
  * Full load is autocannon's closed loop (10 connections, each sending its next request when the last
  * answers). The fixed rate is an open loop paced here instead: autocannon's own rate option lets each
  * connection send its share of a second back to back and then wait, which near a server's capacity is
@@ -33,6 +38,11 @@ import { loadConfig } from '../../services/token-vending/config.js';
 import { createIvsClient } from '../../services/token-vending/ivs.js';
 import { startTokenService } from '../../services/token-vending/start.js';
 import { startEmulator } from '../../services/local-ivschat/start.js';
+import { startLocalTable } from '../../services/local-dynamodb/start.js';
+import { createTableClient, type Table } from '../../shared/table/client.js';
+import { recordFromIvs } from '../../services/token-vending/room-directory.js';
+import { putMembership } from '../../services/token-vending/store/members.js';
+import { putRoomIfAbsent } from '../../services/token-vending/store/rooms.js';
 import { percentile } from './stats.js';
 
 const ISSUER = 'https://bench-idp.example';
@@ -55,17 +65,40 @@ function listen(server: Server): Promise<string> {
  * The endpoint CreateChatToken is sent to: the emulator, with one room created through the SDK
  * (ivschat-facts.md §3: the control plane both targets call, validated and answered as IVS does).
  */
-async function startIvsEndpoint(): Promise<{ url: string; roomArn: string }> {
+async function startIvsEndpoint(): Promise<Ready> {
   const emulator = await startEmulator({ port: 0, logger: createLogger({ level: 'silent' }) });
+  const table = await startLocalTable();
   const client = new IvschatClient({
     endpoint: emulator.url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
   const room = await client.send(new CreateRoomCommand({ name: 'bench' }));
+  const privateRoom = await client.send(new CreateRoomCommand({ name: 'bench-private' }));
   client.destroy();
-  if (room.arn === undefined) throw new Error('CreateRoom answered without an arn');
-  return { url: emulator.url, roomArn: room.arn };
+  if (room.arn === undefined || privateRoom.arn === undefined)
+    throw new Error('CreateRoom answered without an arn');
+  // The private room and its members, written as the service writes them (not measured).
+  const state: Table = {
+    name: table.tableName,
+    client: createTableClient({ endpoint: table.endpoint, region: 'us-east-1', dummyCredentials: true }),
+  };
+  const record = recordFromIvs(privateRoom, { privacy: 'private', ownerId: 'bench-user-0' });
+  await putRoomIfAbsent(state, record);
+  for (let start = 0; start < JWT_POOL; start += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, JWT_POOL - start) }, (_, i) =>
+        putMembership(state, record, `bench-user-${start + i}`, 'member', record.createTime),
+      ),
+    );
+  }
+  state.client.destroy();
+  return {
+    url: emulator.url,
+    roomArn: room.arn,
+    privateRoomArn: privateRoom.arn,
+    tableEndpoint: table.endpoint,
+  };
 }
 
 /** The comparison: same IVS client, same call, no auth, no validation, no middleware. */
@@ -117,6 +150,8 @@ interface Ready {
   readonly cpuMicros?: number;
   readonly url?: string;
   readonly roomArn?: string;
+  readonly privateRoomArn?: string;
+  readonly tableEndpoint?: string;
   readonly service?: string;
   readonly bare?: string;
 }
@@ -139,6 +174,7 @@ async function child(role: string): Promise<void> {
     env: {
       CHAT_BACKEND: 'local',
       EMULATOR_PORT: ivsPort,
+      AWS_ENDPOINT_URL_DYNAMODB: String(process.env.BENCH_TABLE_URL),
       AUTH_JWKS_URI: jwksUri,
       AUTH_ISSUER: ISSUER,
       AUTH_AUDIENCE: AUDIENCE,
@@ -333,24 +369,34 @@ async function main(): Promise<void> {
   const targets = await spawn('targets', {
     BENCH_IVS_URL: String(ivs.ready.url),
     BENCH_ROOM_ARN: String(ivs.ready.roomArn),
+    BENCH_TABLE_URL: String(ivs.ready.tableEndpoint),
     BENCH_JWK: JSON.stringify({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }),
   });
   const body = JSON.stringify({ roomIdentifier: ivs.ready.roomArn, sessionDurationInMinutes: 30 });
+  const privateBody = JSON.stringify({
+    roomIdentifier: ivs.ready.privateRoomArn,
+    sessionDurationInMinutes: 30,
+  });
   const service = String(targets.ready.service);
   const bare = String(targets.ready.bare);
   try {
     console.log(`warming up (${WARMUP_S} s each)…`);
     await run(service, body, tokens, WARMUP_S);
     await run(bare, body, undefined, WARMUP_S);
+    await run(service, privateBody, tokens, WARMUP_S);
     console.log(`measuring at full load: ${CONNECTIONS} connections, ${DURATION_S} s each…`);
     const cpu0 = await cpuMicros(targets.proc);
     const serviceLoad = await run(service, body, tokens, DURATION_S);
     const cpu1 = await cpuMicros(targets.proc);
     const bareLoad = await run(bare, body, undefined, DURATION_S);
     const cpu2 = await cpuMicros(targets.proc);
+    const privateLoad = await run(service, privateBody, tokens, DURATION_S);
     console.log(`measuring at a fixed ${FIXED_RATE} req/s (open loop, paced), ${DURATION_S} s each…`);
     const serviceFixed = await paced(service, body, tokens, FIXED_RATE, DURATION_S);
     const bareFixed = await paced(bare, body, undefined, FIXED_RATE, DURATION_S);
+    const privateFixed = await paced(service, privateBody, tokens, FIXED_RATE, DURATION_S);
+    const fail = privateLoad.non2xx + privateFixed.non2xx;
+    if (fail > 0) console.log(`WARNING: ${fail} private-room requests were refused (membership not found?)`);
     const serviceCpu = (cpu1 - cpu0) / 1000 / serviceLoad.total;
     const bareCpu = (cpu2 - cpu1) / 1000 / bareLoad.total;
 
@@ -369,6 +415,8 @@ async function main(): Promise<void> {
     console.log(row('bare server, full load', bareLoad));
     console.log(row(`service, fixed ${FIXED_RATE} req/s`, serviceFixed));
     console.log(row(`bare server, fixed ${FIXED_RATE} req/s`, bareFixed));
+    console.log(row('service, private room, full load', privateLoad));
+    console.log(row(`service, private room, ${FIXED_RATE} req/s`, privateFixed));
     console.log('');
     const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
     console.log(
@@ -379,6 +427,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `CPU per request (targets' process, full-load runs): service ${serviceCpu.toFixed(2)} ms, bare ${bareCpu.toFixed(2)} ms (${(serviceCpu / bareCpu).toFixed(2)}x)`,
+    );
+    console.log(
+      `private room (room + membership found, checked) vs public room, same run: full load ${privateLoad.rps.toFixed(0)} vs ${serviceLoad.rps.toFixed(0)} req/s; at ${FIXED_RATE} req/s p50 +${(privateFixed.p50 - serviceFixed.p50).toFixed(2)} ms, p99 +${(privateFixed.p99 - serviceFixed.p99).toFixed(2)} ms (both paths make one table round trip: a BatchGetItem of the room and the caller's membership)`,
     );
     console.log(`total bench time ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
