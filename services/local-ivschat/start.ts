@@ -69,7 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const store = new Store();
   if (dataDir !== undefined) {
-    const snapshot = loadSnapshot(dataDir);
+    const snapshot = loadSnapshot(dataDir, logger);
     if (snapshot) store.restore(snapshot);
   }
   const functions = new FunctionHost({
