@@ -38,7 +38,7 @@ export interface EmulatorOptions {
   readonly functions?: FunctionMap;
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** How long a chat token may wait before it connects; default one minute. */
+  /** How long a chat token may wait before it connects (capped at its session's end); default one hour. */
   readonly tokenTtlMs?: number;
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;

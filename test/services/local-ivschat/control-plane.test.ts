@@ -301,14 +301,24 @@ describe('control plane chat tokens and room events', () => {
     await harness.close();
   });
 
-  it('creates a chat token with its expirations', async () => {
+  it('creates a chat token valid to connect for an hour, two hours before a 180-minute session ends', async () => {
+    const roomArn = await createRoom(harness);
+    const token = await harness.client.send(
+      new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'ann', sessionDurationInMinutes: 180 }),
+    );
+    const now = clock.now().getTime();
+    assert.match(token.token ?? '', /^[A-Za-z0-9_-]{32,}$/);
+    assert.equal(token.tokenExpirationTime?.getTime(), now + 60 * 60_000);
+    assert.equal(token.sessionExpirationTime?.getTime(), now + 180 * 60_000);
+  });
+
+  it('never reports a token valid past the end of its session', async () => {
     const roomArn = await createRoom(harness);
     const token = await harness.client.send(
       new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'ann', sessionDurationInMinutes: 30 }),
     );
     const now = clock.now().getTime();
-    assert.match(token.token ?? '', /^[A-Za-z0-9_-]{32,}$/);
-    assert.equal(token.tokenExpirationTime?.getTime(), now + 60_000);
+    assert.equal(token.tokenExpirationTime?.getTime(), now + 30 * 60_000);
     assert.equal(token.sessionExpirationTime?.getTime(), now + 30 * 60_000);
   });
 
