@@ -16,6 +16,7 @@ import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
 import { HttpError, unauthorized } from './errors.js';
+import { parseDevLoginUserId, rejectDuplicateHeaders, requireUtf8Body } from './input.js';
 import { mapIvsError } from './ivs.js';
 import { openApiDocument } from './openapi.js';
 import { decide, type Caller, type ChatPolicy } from './policy.js';
@@ -71,12 +72,13 @@ function locals(res: Response): Locals {
 
 function requireObject(body: unknown, allowed: readonly string[]): Record<string, unknown> {
   if (!isRecord(body)) throw new HttpError(400, 'invalid_body', 'the body must be a JSON object');
-  for (const key of Object.keys(body)) {
+  for (const [index, key] of Object.keys(body).entries()) {
     if (!allowed.includes(key)) {
       throw new HttpError(
         400,
         'invalid_body',
-        `"${key.slice(0, 64)}" is not accepted (allowed: ${allowed.join(', ')}); the server decides capabilities, user id and attributes`,
+        // The field's position, never its name: the message is logged, and the name is client text.
+        `field ${index + 1} of the body is not accepted (allowed: ${allowed.join(', ')}); the server decides capabilities, user id and attributes`,
       );
     }
   }
@@ -115,11 +117,8 @@ export function parseTokenRequest(body: unknown): TokenRequest {
 
 function parseDevLogin(body: unknown): { userId: string; displayName?: string; roles?: string[] } {
   const value = requireObject(body, DEV_LOGIN_FIELDS);
-  const { userId, displayName, roles } = value;
-  const { min, max } = IVS_LIMITS.userIdLength;
-  if (typeof userId !== 'string' || userId.length < min || userId.length > max) {
-    throw new HttpError(400, 'invalid_body', `userId must be a string of ${min} to ${max} characters`);
-  }
+  const { displayName, roles } = value;
+  const userId = parseDevLoginUserId(value.userId);
   if (
     displayName !== undefined &&
     (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 128)
@@ -234,6 +233,8 @@ export function createApp(deps: AppDeps): express.Express {
       maxAge: 600,
     }),
   );
+
+  app.use(rejectDuplicateHeaders, requireUtf8Body);
 
   const json = express.json({ limit: BODY_LIMIT_BYTES, type: 'application/json', strict: true });
 
