@@ -496,12 +496,13 @@ export class Messaging {
 function parseAttributes(value: unknown): Record<string, string> | undefined | 'invalid' {
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return 'invalid';
-  const map: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string') return 'invalid';
-    map[key] = entry;
+    entries.push([key, entry]);
   }
-  return map;
+  // Own properties only, so a client's `__proto__` attribute is kept as sent, not dropped.
+  return Object.fromEntries(entries);
 }
 
 function validReason(reason: unknown): reason is string | undefined {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateChatTokenCommand, GetRoomCommand } from '@aws-sdk/client-ivschat';
 import { SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { WebSocket } from 'ws';
+import { isRecord } from '../../../shared/json.js';
 import { resolveFunction } from '../../../services/local-ivschat/functions.js';
 import { createRoom, join, lambdaArn, refusal, startHarness, type Harness } from './helpers.js';
 
@@ -63,6 +64,40 @@ describe('emulator lookups by client-chosen strings', () => {
     } finally {
       ann.disconnect();
     }
+  });
+
+  it('keeps tags named `__proto__` and `constructor` as ordinary tags', async () => {
+    const roomArn = await createRoom(harness);
+    const path = `${harness.emulator.url}/tags/${encodeURIComponent(roomArn)}`;
+    const tagged = await fetch(path, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{"tags": {"__proto__": "a", "constructor": "b"}}',
+    });
+    const listed = await fetch(path);
+    assert.equal(tagged.status, 200);
+    const body: unknown = await listed.json();
+    assert.ok(isRecord(body) && isRecord(body.tags));
+    const { tags } = body;
+    assert.deepEqual(Object.entries(tags), [
+      ['__proto__', 'a'],
+      ['constructor', 'b'],
+    ]);
+  });
+
+  it('delivers a message attribute named `__proto__` as sent', async () => {
+    const roomArn = await createRoom(harness);
+    const { token = '' } = await harness.client.send(
+      new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'ann', capabilities: ['SEND_MESSAGE'] }),
+    );
+    const frame = await reply(
+      harness.emulator.wsUrl,
+      token,
+      '{"Action": "SEND_MESSAGE", "RequestId": "r-1", "Content": "hi", "Attributes": {"__proto__": "a"}}',
+    );
+    assert.equal(frame.Type, 'MESSAGE');
+    assert.ok(typeof frame.Attributes === 'object' && frame.Attributes !== null);
+    assert.deepEqual(Object.entries(frame.Attributes), [['__proto__', 'a']]);
   });
 
   it('answers `POST /constructor` as an unknown operation', async () => {
