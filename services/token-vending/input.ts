@@ -50,7 +50,10 @@ function charsetOf(contentType: string): string | undefined {
  * service reads the same way: anything but UTF-8 (or no charset) is a 415.
  */
 export const requireUtf8Body: RequestHandler = (req, _res, next) => {
-  const contentType = req.get('content-type');
+  // Only a request with a body has a charset that matters (a GET may carry any Content-Type).
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  const contentType = hasBody ? req.get('content-type') : undefined;
   const charset = contentType === undefined ? undefined : charsetOf(contentType);
   if (charset !== undefined && charset !== 'utf-8') {
     throw new HttpError(415, 'unsupported_media_type', 'send the body as UTF-8 application/json');

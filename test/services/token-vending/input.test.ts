@@ -89,6 +89,14 @@ describe('token service request bodies in another charset', () => {
     });
   }
 
+  it('leaves a request without a body alone, whatever Content-Type it names', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+
+    const res = await request(t.app).get('/healthz').set('Content-Type', 'text/plain; charset=utf-16le');
+
+    assert.equal(res.status, 200);
+  });
+
   it('accepts a body declared as charset="UTF-8" (the control case)', async () => {
     const t = buildTestApp({ jwksUri: jwks.jwksUri });
 
