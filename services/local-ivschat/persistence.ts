@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLoggingConfigurationArn, parseRoomArn } from '../../shared/ivs/arn.js';
 import { FALLBACK_RESULTS } from '../../shared/ivs/limits.js';
 import type { DestinationConfiguration, LoggingConfiguration, Room, StoreSnapshot } from './store.js';
 import { isRecord } from '../../shared/json.js';
@@ -48,6 +49,8 @@ function parseRoom(value: unknown): Room {
   const logging = Array.isArray(value.loggingConfigurationIdentifiers)
     ? value.loggingConfigurationIdentifiers
     : [];
+  // Rooms are found by the id in their ARN: an entry whose two disagree could never be reached.
+  if (parseRoomArn(value.arn)?.id !== value.id) throw new Error('room.arn must be the ARN of room.id');
   return {
     id: text(value.id, 'room.id'),
     arn: text(value.arn, 'room.arn'),
@@ -88,6 +91,9 @@ function parseDestination(value: unknown): DestinationConfiguration {
 
 function parseLoggingConfiguration(value: unknown): LoggingConfiguration {
   if (!isRecord(value)) throw new Error('logging configuration must be an object');
+  if (parseLoggingConfigurationArn(value.arn)?.id !== value.id) {
+    throw new Error('loggingConfiguration.arn must be the ARN of loggingConfiguration.id');
+  }
   return {
     id: text(value.id, 'loggingConfiguration.id'),
     arn: text(value.arn, 'loggingConfiguration.arn'),

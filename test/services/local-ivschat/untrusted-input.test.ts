@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateChatTokenCommand, GetRoomCommand } from '@aws-sdk/client-ivschat';
+import { CreateChatTokenCommand, GetRoomCommand, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { WebSocket } from 'ws';
 import { isRecord } from '../../../shared/json.js';
@@ -228,12 +228,20 @@ describe('emulator start from a damaged saved state', () => {
     assert.ok(typeof saved === 'object' && saved !== null);
     const rooms: unknown = Reflect.get(saved, 'rooms');
     assert.ok(Array.isArray(rooms));
-    const damaged: unknown[] = [{ id: 42 }];
+    const kept: unknown = rooms[0];
+    assert.ok(isRecord(kept));
+    // One entry that is not a room, one whose ARN names another room's id.
+    const damaged: unknown[] = [{ id: 42 }, { ...kept, id: 'zzzzzzzzzzzz', name: 'copy' }];
     writeFileSync(path, JSON.stringify({ ...saved, rooms: damaged.concat(rooms) }));
     const second = await startHarness({ dataDir: dir });
     try {
       const room = await second.client.send(new GetRoomCommand({ identifier: roomArn }));
+      const listed = await second.client.send(new ListRoomsCommand({}));
       assert.equal(room.name, 'kept');
+      assert.deepEqual(
+        listed.rooms?.map((entry) => entry.name),
+        ['kept'],
+      );
     } finally {
       await second.close();
     }
