@@ -1,9 +1,10 @@
 /**
- * Stopping the npm commands the way a process manager or `docker stop` does: SIGTERM to exactly the
- * `npm` process, not to the node process under it. npm forwards the signal to its script's shell; the
- * scripts `exec` their last command, so the signal reaches tsx, which relays it to node, which
- * closes every server. The test runs the real commands with ephemeral ports (every port variable 0)
- * and then checks that every port the command printed is free and every process it started is gone.
+ * Stopping the npm commands (`npm start`, `npm run emulator`, `npm run start:api`) the way a process
+ * manager or `docker stop` does: SIGTERM to exactly the `npm` process, not to the node process under
+ * it. npm forwards the signal to its script's shell; the scripts `exec` their last command, so the
+ * signal reaches tsx, which relays it to node, which closes every server. The test runs the real
+ * commands with ephemeral ports (every port variable 0) and then checks that every port the command
+ * printed is free and every process it started is gone.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -144,6 +145,22 @@ describe('SIGTERM to the npm process', { skip: process.platform === 'win32' }, (
     await terminate(child);
 
     await assertStoppedCleanly('npm start', output, tree);
+  });
+
+  it('`npm run emulator` stops and frees its port', async () => {
+    const env = { ...baseEnv(), EMULATOR_PORT: '0', LOG_LEVEL: 'info' };
+    const { child, output } = await runNpm(
+      ['run', 'emulator'],
+      env,
+      /"controlPlane":"http:\/\/127\.0\.0\.1:\d+"/,
+    );
+    const tree = descendants(child.pid ?? -1);
+    started.push(...tree);
+    assert.ok(tree.length > 0);
+
+    await terminate(child);
+
+    await assertStoppedCleanly('npm run emulator', output, tree);
   });
 
   it('`npm run start:api` stops and frees its port', async () => {
