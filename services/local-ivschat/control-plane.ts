@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, type Logger } from '../../shared/logger.js';
-import { IvsChatError, validationError } from './errors.js';
+import { accessDenied, IvsChatError, validationError } from './errors.js';
 import type { Operation, OperationContext } from './operations/context.js';
 import { createChatToken, deleteMessage, disconnectUser, sendEvent } from './operations/chat.js';
 import {
@@ -92,6 +92,23 @@ function send(
   response.end(payload);
 }
 
+/**
+ * Refuses what no AWS SDK sends but any web page can: a browser adds `Origin` to every cross-site
+ * request, and a "simple" cross-site POST (one the browser sends without asking first) can only be
+ * text/plain, form-encoded or multipart. The SDKs send `application/json` bodies and no Origin, so
+ * these two checks keep a page a developer happens to open from creating or changing local rooms.
+ */
+function refuseBrowserRequest(request: IncomingMessage, method: string): void {
+  if (request.headers.origin !== undefined) {
+    throw accessDenied('The control plane does not accept requests from browsers (Origin is set)');
+  }
+  if (method !== 'POST') return;
+  const mediaType = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw validationError([], 'OTHER', 'Content-Type must be application/json');
+  }
+}
+
 export interface ControlPlaneOptions {
   readonly context: OperationContext;
   readonly logger: Logger;
@@ -107,6 +124,7 @@ export function createControlPlane(
   ): Promise<{ name: string; status: number; body?: Record<string, unknown> }> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    refuseBrowserRequest(request, method);
     const tags = TAGS_PATH.exec(url.pathname);
     if (tags) {
       let resourceArn: string;
@@ -140,7 +158,8 @@ export function createControlPlane(
       };
     }
     const name = OPERATION_PATH.exec(url.pathname)?.[1] ?? '';
-    const operation = method === 'POST' ? OPERATIONS[name] : undefined;
+    // Own properties only: `POST /constructor` must not find what every object inherits.
+    const operation = method === 'POST' && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
     if (!operation)
       throw validationError([], 'UNKNOWN_OPERATION', `Unknown operation ${method} ${url.pathname}`);
     const body = await readBody(request);

@@ -169,12 +169,23 @@ export class FunctionHost {
 
   /** Starts a function's runtime ahead of its first invocation (Lambda's provisioned concurrency). */
   warm(uri: string): void {
-    this.#runtime(uri);
+    // Warming is an optimisation: a runtime that cannot start shows at invocation, where the room's
+    // fallback applies; it must never fail the CreateRoom, UpdateRoom or start that asked for it.
+    try {
+      this.#runtime(uri);
+    } catch (error) {
+      this.#options.logger.warn('could not start a function runtime', describeError(error));
+    }
   }
 
   /** Invokes synchronously (RequestResponse) and waits at most `deadlineMs` for the answer. */
   async invoke(uri: string, event: unknown, deadlineMs: number): Promise<InvokeOutcome> {
-    const runtime = this.#runtime(uri);
+    let runtime: FunctionRuntime | undefined;
+    try {
+      runtime = this.#runtime(uri);
+    } catch (error) {
+      return { ok: false, problem: 'error', detail: String(describeError(error).errorMessage) };
+    }
     if (!runtime) return { ok: false, problem: 'not-found', detail: 'no local function for this ARN' };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<InvokeOutcome>((settle) => {

@@ -63,12 +63,20 @@ export function parseLambdaArn(
   return { region, accountId, functionName, qualifier };
 }
 
+/**
+ * The map's own entry for a client-chosen key. A plain `map[key]` would also find what every object
+ * inherits: a handler ARN naming the function `constructor` would resolve to `Object`.
+ */
+function ownEntry(map: FunctionMap, key: string): LocalFunction | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
 export function resolveFunction(map: FunctionMap, uri: string): ResolvedFunction | undefined {
   const arn = parseLambdaArn(uri);
   if (!arn) return undefined;
-  const key = map[uri] ? uri : map[arn.functionName] ? arn.functionName : undefined;
+  const key = ownEntry(map, uri) ? uri : ownEntry(map, arn.functionName) ? arn.functionName : undefined;
   if (key === undefined) return undefined;
-  const definition = map[key];
+  const definition = ownEntry(map, key);
   if (!definition) return undefined;
   const modulePath = isAbsolute(definition.module)
     ? definition.module

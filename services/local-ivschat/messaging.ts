@@ -218,7 +218,11 @@ export class Messaging {
       this.#send(connection, errorFrame('', CHAT_ERROR.badRequest, 'Request must be a JSON object'));
       return;
     }
-    const requestId = typeof request.RequestId === 'string' ? request.RequestId : '';
+    const given = typeof request.RequestId === 'string' ? request.RequestId : '';
+    // RequestId is echoed to the sender (and in MESSAGE frames to the whole room): an unbounded one
+    // would let one client make every frame it causes arbitrarily large. Never echo an oversized one.
+    const oversized = codePointLength(given) > IVS_LIMITS.requestIdLength.max;
+    const requestId = oversized ? '' : given;
     const fail = (code: number, message: string): void => {
       this.#send(connection, errorFrame(requestId, code, message));
     };
@@ -227,6 +231,10 @@ export class Messaging {
     if (this.#options.clock.now().getTime() >= connection.sessionExpiresAt) {
       this.#expire(connection, requestId);
       return undefined;
+    }
+    if (oversized) {
+      fail(CHAT_ERROR.tooLarge, `RequestId must be at most ${IVS_LIMITS.requestIdLength.max} characters`);
+      return;
     }
     if (requestId === '') {
       fail(CHAT_ERROR.badRequest, 'RequestId is required');
@@ -488,12 +496,13 @@ export class Messaging {
 function parseAttributes(value: unknown): Record<string, string> | undefined | 'invalid' {
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) return 'invalid';
-  const map: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string') return 'invalid';
-    map[key] = entry;
+    entries.push([key, entry]);
   }
-  return map;
+  // Own properties only, so a client's `__proto__` attribute is kept as sent, not dropped.
+  return Object.fromEntries(entries);
 }
 
 function validReason(reason: unknown): reason is string | undefined {

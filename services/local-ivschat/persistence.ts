@@ -5,9 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLoggingConfigurationArn, parseRoomArn } from '../../shared/ivs/arn.js';
 import { FALLBACK_RESULTS } from '../../shared/ivs/limits.js';
 import type { DestinationConfiguration, LoggingConfiguration, Room, StoreSnapshot } from './store.js';
 import { isRecord } from '../../shared/json.js';
+import type { Logger } from '../../shared/logger.js';
 
 const FILE = 'state.json';
 
@@ -30,9 +32,10 @@ function integer(value: unknown, what: string): number {
 
 function stringMap(value: unknown, what: string): Record<string, string> {
   if (!isRecord(value)) throw new Error(`${what} must be an object`);
-  const map: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(value)) map[key] = text(entry, `${what}.${key}`);
-  return map;
+  // fromEntries defines own properties, so even a key named `__proto__` stays an ordinary entry.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, entry]) => [key, text(entry, `${what} values`)] as const),
+  );
 }
 
 function parseRoom(value: unknown): Room {
@@ -46,6 +49,8 @@ function parseRoom(value: unknown): Room {
   const logging = Array.isArray(value.loggingConfigurationIdentifiers)
     ? value.loggingConfigurationIdentifiers
     : [];
+  // Rooms are found by the id in their ARN: an entry whose two disagree could never be reached.
+  if (parseRoomArn(value.arn)?.id !== value.id) throw new Error('room.arn must be the ARN of room.id');
   return {
     id: text(value.id, 'room.id'),
     arn: text(value.arn, 'room.arn'),
@@ -86,6 +91,9 @@ function parseDestination(value: unknown): DestinationConfiguration {
 
 function parseLoggingConfiguration(value: unknown): LoggingConfiguration {
   if (!isRecord(value)) throw new Error('logging configuration must be an object');
+  if (parseLoggingConfigurationArn(value.arn)?.id !== value.id) {
+    throw new Error('loggingConfiguration.arn must be the ARN of loggingConfiguration.id');
+  }
   return {
     id: text(value.id, 'loggingConfiguration.id'),
     arn: text(value.arn, 'loggingConfiguration.arn'),
@@ -96,30 +104,63 @@ function parseLoggingConfiguration(value: unknown): LoggingConfiguration {
   };
 }
 
-/** The saved snapshot, or undefined when there is none yet. A damaged file fails loudly at start. */
-export function loadSnapshot(dataDir: string): StoreSnapshot | undefined {
+/** Parses each entry on its own: a bad one is skipped and named in the log, the rest still load. */
+function parseEach<I, T>(entries: readonly I[], what: string, parse: (value: I) => T, logger: Logger): T[] {
+  const parsed: T[] = [];
+  for (const [index, entry] of entries.entries()) {
+    try {
+      parsed.push(parse(entry));
+    } catch (error) {
+      // The position and the field at fault only: saved entries hold client-chosen text.
+      logger.warn('skipped a damaged entry of the saved emulator state', {
+        entry: `${what}[${index}]`,
+        problem: error instanceof Error ? error.message : 'unreadable',
+      });
+    }
+  }
+  return parsed;
+}
+
+/**
+ * The saved snapshot, or undefined when there is none yet. A damaged save never stops the start:
+ * a bad entry is skipped and logged, and a file that is not a snapshot at all is moved aside (so
+ * the next save cannot overwrite what a developer may want to look at) and the emulator starts empty.
+ */
+export function loadSnapshot(dataDir: string, logger: Logger): StoreSnapshot | undefined {
   const path = join(dataDir, FILE);
   if (!existsSync(path)) return undefined;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (!isRecord(value) || !Array.isArray(value.rooms) || !Array.isArray(value.loggingConfigurations)) {
-      throw new Error('expected {rooms, loggingConfigurations, tags}');
-    }
-    const tags: Record<string, Record<string, string>> = {};
-    if (isRecord(value.tags)) {
-      for (const [arn, map] of Object.entries(value.tags)) tags[arn] = stringMap(map, `tags[${arn}]`);
-    }
-    return {
-      rooms: value.rooms.map(parseRoom),
-      loggingConfigurations: value.loggingConfigurations.map(parseLoggingConfiguration),
-      tags,
-    };
-  } catch (error) {
-    throw new Error(
-      `${path} is not a snapshot this emulator wrote: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    value = undefined;
   }
+  if (!isRecord(value) || !Array.isArray(value.rooms) || !Array.isArray(value.loggingConfigurations)) {
+    const aside = `${path}.damaged`;
+    renameSync(path, aside);
+    logger.error('the saved emulator state is not a snapshot this emulator wrote; starting empty', {
+      movedTo: aside,
+    });
+    return undefined;
+  }
+  const tags = isRecord(value.tags)
+    ? Object.fromEntries(
+        parseEach(
+          Object.entries(value.tags),
+          'tags',
+          ([arn, map]) => [arn, stringMap(map, 'tags')] as const,
+          logger,
+        ),
+      )
+    : {};
+  return {
+    rooms: parseEach(value.rooms, 'rooms', parseRoom, logger),
+    loggingConfigurations: parseEach(
+      value.loggingConfigurations,
+      'loggingConfigurations',
+      parseLoggingConfiguration,
+      logger,
+    ),
+    tags,
+  };
 }

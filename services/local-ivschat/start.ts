@@ -38,7 +38,7 @@ export interface EmulatorOptions {
   readonly functions?: FunctionMap;
   readonly logger?: Logger;
   readonly clock?: Clock;
-  /** How long a chat token may wait before it connects; default one minute. */
+  /** How long a chat token may wait before it connects (capped at its session's end); default one hour. */
   readonly tokenTtlMs?: number;
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;
@@ -69,7 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const store = new Store();
   if (dataDir !== undefined) {
-    const snapshot = loadSnapshot(dataDir);
+    const snapshot = loadSnapshot(dataDir, logger);
     if (snapshot) store.restore(snapshot);
   }
   const functions = new FunctionHost({

@@ -1,13 +1,23 @@
 /**
- * Chat tokens: opaque, single-use, and only valid to open a connection until their expiration
- * (one minute, per the CreateChatToken CLI documentation, ivschat-facts.md §1). A token carries the
- * room, user, capabilities, attributes and the session's expiry. Tokens travel as the WebSocket
- * subprotocol, so they use base64url only: RFC 7230 token characters (ivschat-facts.md §4).
+ * Chat tokens: opaque, single-use, and only valid to open a connection until their expiration. A token
+ * carries the room, user, capabilities, attributes and the session's expiry. Tokens travel as the
+ * WebSocket subprotocol, so they use base64url only: RFC 7230 token characters.
+ *
+ * How long a token may wait to connect is a reading, not a documented figure. The CreateChatToken CLI
+ * documentation speaks of one minute, but a response captured from a real account and published by
+ * AWS (the developer blog post on IVS Chat in a Unity game, January 2024) shows `tokenExpirationTime`
+ * two hours before `sessionExpirationTime` for a 180-minute session: one hour after issue. This
+ * emulator follows that capture: a token is valid to connect for one hour, never past its session's
+ * end, and the `tokenExpirationTime` it reports is exactly that window. It matters because the
+ * messaging SDK schedules its next connection (a new token) from `tokenExpirationTime` alone, 60 s
+ * before it (30 s before when 60 s or less remain): with one-minute tokens every client would fetch
+ * a token every 30 s; with one-hour tokens it does so every 59 minutes.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChatTokenCapability } from '../../shared/ivs/limits.js';
 
-export const TOKEN_TTL_MS = 60_000;
+/** One hour: the reading of the published capture described above. */
+export const TOKEN_TTL_MS = 60 * 60_000;
 
 export interface ChatGrant {
   readonly roomId: string;
@@ -37,7 +47,8 @@ export class TokenRegistry {
 
   issue(grant: ChatGrant, nowMs: number): { token: string; tokenExpiresAt: number } {
     const token = randomBytes(48).toString('base64url');
-    const expiresAt = nowMs + this.#ttlMs;
+    // Never valid to connect past the session it opens: such a connection would end at once.
+    const expiresAt = Math.min(nowMs + this.#ttlMs, grant.sessionExpiresAt);
     this.#entries.set(token, { grant, expiresAt, used: false });
     return { token, tokenExpiresAt: expiresAt };
   }

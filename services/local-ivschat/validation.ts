@@ -102,7 +102,7 @@ export class Fields {
       this.fail(name, 'must be a map of strings');
       return;
     }
-    const map: Record<string, string> = {};
+    const entries: [string, string][] = [];
     for (const [key, entry] of Object.entries(value)) {
       if (typeof entry !== 'string') {
         this.fail(`${name}.${key}`, 'must be a string');
@@ -121,8 +121,11 @@ export class Fields {
         this.fail(`${name}.${key}`, `must be at most ${rule.valueMax} characters`);
         return;
       }
-      map[key] = entry;
+      entries.push([key, entry]);
     }
+    // fromEntries defines own properties: a key named `__proto__` stays an entry instead of being
+    // swallowed by the prototype setter that `map[key] = entry` would call.
+    const map = Object.fromEntries(entries);
     if (rule.maxEntries !== undefined && Object.keys(map).length > rule.maxEntries) {
       this.fail(name, `must have at most ${rule.maxEntries} entries`);
       return;

@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
 import { HttpError } from './errors.js';
 import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './http.js';
+import { rejectDuplicateHeaders, requireUtf8Body } from './input.js';
 import { openApiDocument } from './openapi.js';
 import type { ChatPolicy } from './policy.js';
 import { BoundedMemoryStore } from './rate-limit-store.js';
@@ -191,6 +192,8 @@ export function createApp(deps: AppDeps): express.Express {
       maxAge: 600,
     }),
   );
+
+  app.use(rejectDuplicateHeaders, requireUtf8Body);
 
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });

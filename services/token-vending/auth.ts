@@ -7,8 +7,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
-import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 import { HttpError, unauthorized } from './errors.js';
+import { parseSubject } from './input.js';
 import { isRecord } from '../../shared/json.js';
 
 export const ALLOWED_ALGORITHMS = [
@@ -145,12 +145,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       if (!isRecord(payload)) throw unauthorized('invalid_token', 'the token payload is not an object');
       // A token without exp would never expire: refuse it (jsonwebtoken only checks exp when present).
       if (typeof payload.exp !== 'number') throw unauthorized('invalid_token', 'the token has no exp');
-      const { sub } = payload;
-      const { min, max } = IVS_LIMITS.userIdLength;
-      // sub becomes the IVS userId (1–128 characters).
-      if (typeof sub !== 'string' || sub.length < min || sub.length > max) {
-        throw unauthorized('invalid_token', `the token needs a sub of ${min} to ${max} characters`);
-      }
+      // sub becomes the IVS userId.
+      const sub = parseSubject(payload.sub);
       return { sub, roles: readRoles(payload[options.rolesClaim]), claims: payload };
     },
   };

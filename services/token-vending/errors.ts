@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = [
   'invalid_body',
+  'invalid_request',
   'invalid_json',
   'invalid_token',
   'missing_token',

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { IVS_LIMITS, codePointLength } from '../../shared/ivs/limits.js';
+import { IVS_LIMITS } from '../../shared/ivs/limits.js';
+import { userIdProblem } from './input.js';
 import { isRecord } from '../../shared/json.js';
 import type { TokenVerifier } from './auth.js';
 import { HttpError, unauthorized } from './errors.js';
@@ -48,12 +49,13 @@ export function callerOf(res: Response): Caller {
 /** Refuses keys outside `allowed`; the message names the allowed ones, never echoes more than 64 characters. */
 export function requireObject(body: unknown, allowed: readonly string[], hint = ''): Record<string, unknown> {
   if (!isRecord(body)) throw new HttpError(400, 'invalid_body', 'the body must be a JSON object');
-  for (const key of Object.keys(body)) {
+  for (const [index, key] of Object.keys(body).entries()) {
     if (!allowed.includes(key)) {
       throw new HttpError(
         400,
         'invalid_body',
-        `"${key.slice(0, 64)}" is not accepted (allowed: ${allowed.join(', ') || 'none'})${hint}`,
+        // The field's position, never its name: the message is logged, and the name is client text.
+        `field ${index + 1} of the body is not accepted (allowed: ${allowed.join(', ') || 'none'})${hint}`,
       );
     }
   }
@@ -117,14 +119,9 @@ export function roomIdParam(req: Request): string {
   return value;
 }
 
-/** Characters IVS would take but that have no place in an id: controls, bidi controls, lone surrogates. */
-const UNSAFE_ID = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
-
+/** A value usable as an IVS userId (the same rule as JWT `sub`s and dev-login ids, input.ts). */
 export function isValidUserId(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  const length = codePointLength(value);
-  const { min, max } = IVS_LIMITS.userIdLength;
-  return length >= min && length <= max && !UNSAFE_ID.test(value);
+  return userIdProblem(value) === undefined;
 }
 
 /** `{userId}` in a path; `me` stands for the caller. */

@@ -21,6 +21,12 @@ export const IVS_LIMITS = {
   tags: { maxPerResource: 50, keyMax: 128, valueMax: 256 },
   /** reason on DeleteMessage / DisconnectUser: 1–256 characters. */
   reasonLength: { min: 1, max: 256 },
+  /**
+   * Messaging RequestId: the messaging API reference documents no bound and the messaging SDK sends a
+   * 36-character uuid. Unconfirmed: this project's reading is at most 64 characters, which every
+   * uuid-style id fits, answered like any other oversized field (ERROR 413).
+   */
+  requestIdLength: { max: 64 },
   /** SendEvent eventName: 1–100 characters. */
   eventNameLength: { min: 1, max: 100 },
   /** ListRooms / ListLoggingConfigurations maxResults: 1–50, default 50. */

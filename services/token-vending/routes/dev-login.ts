@@ -4,20 +4,17 @@
  * the same JWKS path as production tokens.
  */
 import { Router } from 'express';
-import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
 import type { DevIdentityProvider } from '../dev-login.js';
 import { HttpError } from '../errors.js';
 import { jsonBody, requireJson, requireObject } from '../http.js';
+import { parseDevLoginUserId } from '../input.js';
 
 const DEV_LOGIN_FIELDS = ['userId', 'displayName', 'roles'] as const;
 
 export function parseDevLogin(body: unknown): { userId: string; displayName?: string; roles?: string[] } {
   const value = requireObject(body, DEV_LOGIN_FIELDS);
-  const { userId, displayName, roles } = value;
-  const { min, max } = IVS_LIMITS.userIdLength;
-  if (typeof userId !== 'string' || userId.length < min || userId.length > max) {
-    throw new HttpError(400, 'invalid_body', `userId must be a string of ${min} to ${max} characters`);
-  }
+  const { displayName, roles } = value;
+  const userId = parseDevLoginUserId(value.userId);
   if (
     displayName !== undefined &&
     (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 128)

@@ -30,6 +30,9 @@ import {
 import { ManualClock } from '../../../services/local-ivschat/start.js';
 import { createRoom, lambdaArn, startHarness, type Harness } from './helpers.js';
 
+/** What every AWS SDK sends with a restJson1 body. */
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function rejection<T extends Error>(
@@ -182,7 +185,11 @@ describe('control plane rooms (@aws-sdk/client-ivschat against the emulator)', (
   });
 
   it('answers an unknown operation with a typed error header and a body without `code`', async () => {
-    const response = await fetch(`${harness.emulator.url}/LaunchRocket`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${harness.emulator.url}/LaunchRocket`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{}',
+    });
     const body: unknown = await response.json();
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('x-amzn-errortype'), 'ValidationException');
@@ -194,7 +201,11 @@ describe('control plane rooms (@aws-sdk/client-ivschat against the emulator)', (
   });
 
   it('sends timestamps as ISO-8601 strings on the wire', async () => {
-    const response = await fetch(`${harness.emulator.url}/CreateRoom`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${harness.emulator.url}/CreateRoom`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{}',
+    });
     const body: unknown = await response.json();
     assert.equal(response.status, 200);
     assert.ok(typeof body === 'object' && body !== null);
@@ -203,7 +214,11 @@ describe('control plane rooms (@aws-sdk/client-ivschat against the emulator)', (
   });
 
   it('answers a body that is not JSON with a ValidationException', async () => {
-    const response = await fetch(`${harness.emulator.url}/CreateRoom`, { method: 'POST', body: '{nope' });
+    const response = await fetch(`${harness.emulator.url}/CreateRoom`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: '{nope',
+    });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('x-amzn-errortype'), 'ValidationException');
   });
@@ -286,14 +301,24 @@ describe('control plane chat tokens and room events', () => {
     await harness.close();
   });
 
-  it('creates a chat token with its expirations', async () => {
+  it('creates a chat token valid to connect for an hour, two hours before a 180-minute session ends', async () => {
+    const roomArn = await createRoom(harness);
+    const token = await harness.client.send(
+      new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'ann', sessionDurationInMinutes: 180 }),
+    );
+    const now = clock.now().getTime();
+    assert.match(token.token ?? '', /^[A-Za-z0-9_-]{32,}$/);
+    assert.equal(token.tokenExpirationTime?.getTime(), now + 60 * 60_000);
+    assert.equal(token.sessionExpirationTime?.getTime(), now + 180 * 60_000);
+  });
+
+  it('never reports a token valid past the end of its session', async () => {
     const roomArn = await createRoom(harness);
     const token = await harness.client.send(
       new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'ann', sessionDurationInMinutes: 30 }),
     );
     const now = clock.now().getTime();
-    assert.match(token.token ?? '', /^[A-Za-z0-9_-]{32,}$/);
-    assert.equal(token.tokenExpirationTime?.getTime(), now + 60_000);
+    assert.equal(token.tokenExpirationTime?.getTime(), now + 30 * 60_000);
     assert.equal(token.sessionExpirationTime?.getTime(), now + 30 * 60_000);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,8 +11,7 @@ import {
   SendEventCommand,
 } from '@aws-sdk/client-ivschat';
 import { SendMessageRequest } from 'amazon-ivs-chat-messaging';
-import { startEmulator } from '../../../services/local-ivschat/start.js';
-import { createRoom, join as joinRoom, quietLogger, startHarness } from './helpers.js';
+import { createRoom, join as joinRoom, startHarness } from './helpers.js';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -107,14 +106,5 @@ describe('persistence and logging configurations with a data directory', () => {
       assert.equal(Reflect.get(event, 'type'), 'EVENT');
       assert.equal(Reflect.get(Reflect.get(event, 'payload') as object, 'EventName'), 'app:note');
     }
-  });
-
-  it('refuses to start from a snapshot it did not write, saying which file', async () => {
-    const dir = dataDir();
-    writeFileSync(join(dir, 'state.json'), '{"rooms": "nope"}');
-    await assert.rejects(
-      startEmulator({ dataDir: dir, logger: quietLogger }),
-      /state\.json is not a snapshot this emulator wrote/,
-    );
   });
 });
