@@ -29,7 +29,7 @@ export interface Units {
   readonly length: number;
   /** Primary (normalised) code point of each unit. */
   readonly code: Int32Array;
-  /** Kind of each unit (WORD, LEET, SEP, OTHER). */
+  /** Kind of each unit (WORD, LEET, WILD, SEP, OTHER). */
   readonly kind: Uint8Array;
   /** Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1. */
   readonly leet: Int8Array;
@@ -131,9 +131,9 @@ const WILD_SYMBOLS_ASCII = '*#%?+';
 const ASCII_SEPARATORS = ' \t\n\r\v\f.-_~';
 
 /**
- * ASCII folds to exactly one unit each (NFKC and NFD leave it alone), except hidden control
- * characters (none), so it is tabled directly: flat arrays keep the common case to a few reads, and
- * cold start cheap.
+ * Printable ASCII, tab and line breaks fold to exactly one unit each (NFKC and NFD leave them alone),
+ * so they are tabled directly: flat arrays keep the common case to a few reads, and cold start cheap.
+ * Other control characters fold to none and take the general path.
  */
 const ASCII_CODE = new Int32Array(128);
 const ASCII_KIND = new Uint8Array(128);
