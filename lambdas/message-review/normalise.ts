@@ -8,8 +8,9 @@
  * fullwidth "ｆ", mathematical "𝐟", ligature "ﬁ"); diacritics are stripped (NFD, marks removed);
  * characters that look like Latin letters fold to them (Greek, Cyrillic, small capitals, dotless i:
  * Unicode's confusables data, look-alikes.generated.ts); control characters vanish; digits, a few
- * symbols and "v" (for "u") also stand for the letters they imitate, as extra candidates next to
- * their own value; `*`, `#`, `%`, `?` and `+` may stand for any one letter inside a word (WILD).
+ * symbols, "v" (for "u") and "z" (for "s") also stand for the letters they imitate, as extra
+ * candidates next to their own value; `*`, `#`, `%`, `?` and `+` may stand for any one letter inside
+ * a word (WILD).
  */
 import { LOOK_ALIKES } from './look-alikes.generated.js';
 
@@ -55,6 +56,7 @@ export const LEET_CANDIDATES: readonly (readonly number[])[] = [
   [c('g')], // 9
   [c('i')], // ! ¡
   [c('u')], // v, spelled by sound ("fvck")
+  [c('s')], // z, spelled by sound ("azz")
 ];
 const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('0'), 0],
@@ -73,6 +75,7 @@ const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('!'), 8],
   [c('¡'), 8],
   [c('v'), 9],
+  [c('z'), 10],
 ]);
 
 /**

@@ -84,6 +84,7 @@ describe('evasions beyond the leet table, with the default list', () => {
     ['"+" standing for a letter other than t', 'c+nt'],
     ['"v" spelled for "u"', 'fvck'],
     ['"ph" spelled for "f"', 'phuck'],
+    ['"z" spelled for "s"', 'azzhole'],
     ['"ph" for "f" inside a longer term', 'motherphucker'],
     ['split letters after the one-letter word "a"', 'what a f u c k'],
     ['split letters after the one-letter word "I"', 'I f.u.c.k you'],
@@ -96,7 +97,7 @@ describe('evasions beyond the leet table, with the default list', () => {
   for (const [label, text] of [
     ['Greek words', 'Καλημέρα, ευχαριστώ πολύ'],
     ['Cyrillic words', 'Привет, спасибо, Тит и Марк'],
-    ['words spelled with "ph" and "v"', 'fuchsia Phuket pharmacy Vancouver dvd'],
+    ['words spelled with "ph", "v" and "z"', 'fuchsia Phuket pharmacy Vancouver dvd jazz pizza buzz fizz'],
     ['symbols between digits or around words', '5*3 = 15, C++, A+ grade, **bold**, #1 fan, 100% sure'],
     ['a symbol standing for more letters than the word has real ones', 'a** *ss f***'],
     ['a line break between two words', 'see you\nsoon'],
