@@ -6,9 +6,13 @@
  * Per code point: invisible characters (Default_Ignorable: zero-width space/joiners, soft hyphen,
  * variation selectors, bidi controls, tag characters) vanish; compatibility forms fold (NFKC:
  * fullwidth "ｆ", mathematical "𝐟", ligature "ﬁ"); diacritics are stripped (NFD, marks removed);
- * case folds to lower; common Cyrillic/Greek look-alikes fold to Latin; digits and a few symbols also
- * stand for the letters they imitate (leetspeak), as extra candidates next to their own value.
+ * characters that look like Latin letters fold to them (Greek, Cyrillic, small capitals, dotless i:
+ * Unicode's confusables data, look-alikes.generated.ts); control characters vanish; digits, a few
+ * symbols, "v" (for "u") and "z" (for "s") also stand for the letters they imitate, as extra
+ * candidates next to their own value; `*`, `#`, `%`, `?` and `+` may stand for any one letter inside
+ * a word (WILD).
  */
+import { LOOK_ALIKES } from './look-alikes.generated.js';
 
 /** Part of a word: a letter or a digit. Word boundaries are decided on this kind only. */
 export const WORD = 1;
@@ -18,13 +22,15 @@ export const LEET = 2;
 export const SEP = 3;
 /** Anything else (punctuation, emoji…). */
 export const OTHER = 0;
+/** A symbol that may stand for any one letter inside a word ("f*ck", "sh#t"); `+` also reads "t". */
+export const WILD = 4;
 
 export interface Units {
   /** Number of units. */
   readonly length: number;
   /** Primary (normalised) code point of each unit. */
   readonly code: Int32Array;
-  /** Kind of each unit (WORD, LEET, SEP, OTHER). */
+  /** Kind of each unit (WORD, LEET, WILD, SEP, OTHER). */
   readonly kind: Uint8Array;
   /** Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1. */
   readonly leet: Int8Array;
@@ -32,6 +38,8 @@ export interface Units {
   readonly letter: Uint8Array;
   /** Index (in code points) of the original code point each unit came from. */
   readonly origin: Int32Array;
+  /** Whether the text has explicit bidirectional controls, which may display it in another order. */
+  readonly explicitBidi: boolean;
 }
 
 const c = (text: string): number => text.codePointAt(0) ?? 0;
@@ -47,6 +55,8 @@ export const LEET_CANDIDATES: readonly (readonly number[])[] = [
   [c('b')], // 8
   [c('g')], // 9
   [c('i')], // ! ¡
+  [c('u')], // v, spelled by sound ("fvck")
+  [c('s')], // z, spelled by sound ("azz")
 ];
 const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('0'), 0],
@@ -64,45 +74,48 @@ const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('9'), 7],
   [c('!'), 8],
   [c('¡'), 8],
+  [c('v'), 9],
+  [c('z'), 10],
 ]);
 
-/** Cyrillic and Greek letters that look like Latin ones (after lower-casing). */
-const CONFUSABLES: ReadonlyMap<number, number> = new Map(
-  [
-    ['а', 'a'],
-    ['в', 'b'],
-    ['е', 'e'],
-    ['ё', 'e'],
-    ['к', 'k'],
-    ['м', 'm'],
-    ['н', 'h'],
-    ['о', 'o'],
-    ['р', 'p'],
-    ['с', 'c'],
-    ['т', 't'],
-    ['у', 'y'],
-    ['х', 'x'],
-    ['і', 'i'],
-    ['ј', 'j'],
-    ['ѕ', 's'],
-    ['ԁ', 'd'],
-    ['ԛ', 'q'],
-    ['ԝ', 'w'],
-    ['α', 'a'],
-    ['β', 'b'],
-    ['ε', 'e'],
-    ['ι', 'i'],
-    ['κ', 'k'],
-    ['ν', 'v'],
-    ['ο', 'o'],
-    ['ρ', 'p'],
-    ['τ', 't'],
-    ['υ', 'u'],
-    ['χ', 'x'],
-  ].map(([from = '', to = '']) => [c(from), c(to)]),
-);
+/**
+ * Characters that look like Latin letters, by code point: decoded from the generated table on the
+ * first non-ASCII character that needs it, so an ASCII-only cold start never pays for it.
+ */
+let lookAlikes: ReadonlyMap<number, readonly number[]> | undefined;
+
+function lookAlike(code: number): readonly number[] | undefined {
+  if (!lookAlikes) {
+    const table = new Map<number, readonly number[]>();
+    let point = 0;
+    let at = 0;
+    while (at < LOOK_ALIKES.length) {
+      let distance = 0;
+      for (let digit = LOOK_ALIKES.charCodeAt(at); digit < 0x61; digit = LOOK_ALIKES.charCodeAt(++at)) {
+        distance = distance * 36 + (digit <= 0x39 ? digit - 0x30 : digit - 0x41 + 10);
+      }
+      const letters: number[] = [];
+      for (; at < LOOK_ALIKES.length && LOOK_ALIKES.charCodeAt(at) >= 0x61; at++) {
+        letters.push(LOOK_ALIKES.charCodeAt(at));
+      }
+      point += distance;
+      table.set(point, letters);
+    }
+    lookAlikes = table;
+  }
+  return lookAlikes.get(code);
+}
 
 const SEPARATORS = new Set([' ', '\t', '\n', '\r', '.', '-', '_', '~', '·', '•'].map(c));
+/**
+ * Line breaks: separators, but a word split by one alone ("fu\nck") is read whole (the walk joins
+ * across a run of them, see terms.ts). Vertical tab, form feed, next line, line and paragraph separators.
+ */
+const LINE_BREAKS = new Set([0x0a, 0x0b, 0x0c, 0x0d, 0x85, 0x2028, 0x2029]);
+export const isLineBreak = (code: number): boolean => LINE_BREAKS.has(code);
+/** Control characters other than tab and line breaks show nothing, so they vanish like invisibles. */
+const isHiddenControl = (code: number): boolean =>
+  (code < 0x20 && code !== 0x09 && !LINE_BREAKS.has(code)) || (code >= 0x7f && code <= 0x9f && code !== 0x85);
 const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const MARKS = /\p{M}/gu;
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
@@ -116,12 +129,14 @@ interface Folded {
   readonly letters: readonly boolean[];
 }
 
-const LEET_SYMBOLS_ASCII = '@$!|+';
+const LEET_SYMBOLS_ASCII = '@$!|';
+const WILD_SYMBOLS_ASCII = '*#%?+';
 const ASCII_SEPARATORS = ' \t\n\r\v\f.-_~';
 
 /**
- * ASCII folds to exactly one unit each (NFKC and NFD leave it alone; nothing in it is invisible), so
- * it is tabled directly: flat arrays keep the common case to a few reads, and cold start cheap.
+ * Printable ASCII, tab and line breaks fold to exactly one unit each (NFKC and NFD leave them alone),
+ * so they are tabled directly: flat arrays keep the common case to a few reads, and cold start cheap.
+ * Other control characters fold to none and take the general path.
  */
 const ASCII_CODE = new Int32Array(128);
 const ASCII_KIND = new Uint8Array(128);
@@ -135,6 +150,7 @@ for (let code = 0; code < 128; code++) {
   let kind = OTHER;
   if (ASCII_SEPARATORS.includes(char)) kind = SEP;
   else if (LEET_SYMBOLS_ASCII.includes(char)) kind = LEET;
+  else if (WILD_SYMBOLS_ASCII.includes(char)) kind = WILD;
   else if (isLetter || isDigit) kind = WORD;
   ASCII_CODE[code] = lower;
   ASCII_KIND[code] = kind;
@@ -151,6 +167,7 @@ function kindOf(code: number): number {
   if (isPictograph(code)) return OTHER;
   if (SEPARATORS.has(code)) return SEP;
   if (LEET_OF.has(code)) return LEET;
+  if (isLineBreak(code)) return SEP;
   const text = String.fromCodePoint(code);
   if (WORD_CHAR.test(text)) return WORD;
   if (SPACE_CHAR.test(text)) return SEP;
@@ -165,6 +182,7 @@ export function isLetterCode(code: number): boolean {
 }
 
 function fold(code: number): Folded {
+  if (isHiddenControl(code)) return { codes: [], kinds: [], letters: [] };
   if (code < 128) {
     return {
       codes: [ASCII_CODE[code] ?? code],
@@ -178,17 +196,34 @@ function fold(code: number): Folded {
   if (isPictograph(code)) return { codes: [code], kinds: [OTHER], letters: [true] };
   const text = String.fromCodePoint(code);
   if (INVISIBLE.test(text)) return { codes: [], kinds: [], letters: [] };
-  const folded = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '');
   const codes: number[] = [];
   const kinds: number[] = [];
   const letters: boolean[] = [];
-  for (const char of folded) {
-    const point = char.codePointAt(0) ?? 0;
-    const mapped = CONFUSABLES.get(point) ?? point;
+  const push = (mapped: number): void => {
     codes.push(mapped);
     const kind = kindOf(mapped);
     kinds.push(kind);
     letters.push(kind === OTHER || (kind === WORD && isLetterCode(mapped)));
+  };
+  // A look-alike is looked up before NFKC (which turns lunate sigma "ϲ", a "c", into final sigma)
+  // and before lower-casing (capital eta "Η" looks like "H", small "η" like "n").
+  const whole = lookAlike(code);
+  if (whole) {
+    whole.forEach(push);
+    return { codes, kinds, letters };
+  }
+  for (const compatible of text.normalize('NFKC')) {
+    const whole = lookAlike(compatible.codePointAt(0) ?? 0);
+    if (whole) {
+      whole.forEach(push);
+      continue;
+    }
+    for (const char of compatible.toLowerCase().normalize('NFD').replace(MARKS, '')) {
+      const point = char.codePointAt(0) ?? 0;
+      const latin = lookAlike(point);
+      if (latin) latin.forEach(push);
+      else push(point);
+    }
   }
   return { codes, kinds, letters };
 }
@@ -234,10 +269,11 @@ export function toUnits(text: string): Units {
   let origin = new Int32Array(capacity);
   let length = 0;
   let index = 0;
+  let explicitBidi = false;
   // UTF-16 walk by hand: no array of code points is made for the common, ASCII-only message.
   for (let offset = 0; offset < text.length; offset++, index++) {
     let point = text.charCodeAt(offset);
-    if (point < 128) {
+    if (point < 128 && point >= 0x20 && point !== 0x7f) {
       code[length] = ASCII_CODE[point] ?? 0;
       kind[length] = ASCII_KIND[point] ?? OTHER;
       leet[length] = ASCII_LEET[point] ?? -1;
@@ -253,6 +289,8 @@ export function toUnits(text: string): Units {
         offset++;
       }
     }
+    // Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): see bidi.ts.
+    if ((point >= 0x202a && point <= 0x202e) || (point >= 0x2066 && point <= 0x2069)) explicitBidi = true;
     const folded = foldCached(point);
     for (let part = 0; part < folded.codes.length; part++) {
       if (length === capacity) {
@@ -272,7 +310,7 @@ export function toUnits(text: string): Units {
       length++;
     }
   }
-  return { length, code, kind, leet, letter, origin };
+  return { length, code, kind, leet, letter, origin, explicitBidi };
 }
 
 function grow<T extends Int32Array | Uint8Array | Int8Array>(from: T, to: T): T {

@@ -5,9 +5,11 @@
  */
 import { capitals, longestRun } from './flood.js';
 import { findLinks, isAllowedHost } from './links.js';
-import { toUnits } from './normalise.js';
+import { displayedUnits } from './bidi.js';
+import { toUnits, type Units } from './normalise.js';
 import { findEmails, findPhoneNumbers } from './pii.js';
 import type { CompiledPolicy } from './policy.js';
+import type { TermMatch } from './terms.js';
 import { countCodePoints, type Range } from './text.js';
 
 export const RULES = [
@@ -39,6 +41,24 @@ export const REASONS: Readonly<Record<RuleName, string>> = {
 export type Verdict =
   | { readonly result: 'DENY'; readonly rule: RuleName; readonly fired: readonly RuleName[] }
   | { readonly result: 'ALLOW'; readonly content: string; readonly fired: readonly RuleName[] };
+
+/**
+ * The code points a match of units covers. In display order (bidi.ts) origins may run backwards, so
+ * the range spans the lowest to the highest. In logical order, invisible characters and combining
+ * marks right after the match go too.
+ */
+function originRange(units: Units, { start, end }: TermMatch, logical = true): Range {
+  let first = Number.MAX_SAFE_INTEGER;
+  let last = -1;
+  for (let unit = start; unit < end; unit++) {
+    const origin = units.origin[unit] ?? 0;
+    first = Math.min(first, origin);
+    last = Math.max(last, origin);
+  }
+  if (!logical) return { start: first, end: last + 1 };
+  const next = end < units.length ? (units.origin[end] ?? last + 1) : Number.MAX_SAFE_INTEGER;
+  return { start: first, end: Math.max(last + 1, next) };
+}
 
 /** `content` with every marked code point replaced by one `*`, built from slices of the original. */
 function applyMask(content: string, masked: Uint8Array): string {
@@ -93,20 +113,20 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
   }
 
   if (policy.matcher.size > 0) {
+    const all = policy.blockedTermAction === 'MASK';
     const units = toUnits(content);
-    const matches = policy.matcher.find(units, policy.blockedTermAction === 'MASK');
-    if (matches.length > 0) {
+    let ranges = policy.matcher.find(units, all).map((match) => originRange(units, match));
+    // Bidirectional controls can display another word than the logical order spells: check both.
+    const displayed = units.explicitBidi ? displayedUnits(content, units) : undefined;
+    if (displayed && (all || ranges.length === 0)) {
+      ranges = ranges.concat(
+        policy.matcher.find(displayed, all).map((match) => originRange(displayed, match, false)),
+      );
+    }
+    if (ranges.length > 0) {
       if (policy.blockedTermAction === 'DENY') return deny('blockedTerms');
       fired.push('blockedTerms');
-      mask(
-        matches.map(({ start, end }) => {
-          const first = units.origin[start] ?? 0;
-          const last = units.origin[end - 1] ?? first;
-          // Invisible characters and combining marks right after the match go too.
-          const next = end < units.length ? (units.origin[end] ?? last + 1) : Number.MAX_SAFE_INTEGER;
-          return { start: first, end: Math.max(last + 1, next) };
-        }),
-      );
+      mask(ranges);
     }
   }
 

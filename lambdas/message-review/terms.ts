@@ -5,7 +5,9 @@
  * ("class", "assistant", "Scunthorpe", "cocktail" never match "ass", "cunt" or "cock"). The walk
  * collapses stretched letters ("fuuuck"), tries leetspeak candidates ("sh1t", "a$$"), lets a term's
  * space match any separators or none ("blow-job", "blowjob"), and skips separators between *single*
- * letters only ("f.u.c.k", "f u c k"), so that "an al" or "pen is" stay innocent.
+ * letters only ("f.u.c.k", "f u c k"), so that "an al" or "pen is" stay innocent. A word split by line
+ * breaks alone ("fu\nck") is read whole; a WILD symbol reads as any one letter inside a word ("f*ck"),
+ * and "ph" as "f" ("phuck").
  *
  * Term syntax: a plain term matches a whole word (and its plural with -s/-es); a trailing `*` matches
  * any word that starts with the term ("fuck*" also catches "fuckface").
@@ -13,11 +15,13 @@
 import {
   foldText,
   isLetterCode,
+  isLineBreak,
   isSeparator,
   LEET,
   LEET_CANDIDATES,
   OTHER,
   SEP,
+  WILD,
   WORD,
   type Units,
 } from './normalise.js';
@@ -55,6 +59,10 @@ const newNode = (): Node => ({
 
 const LOWER_A = 0x61;
 const LOWER_Z = 0x7a;
+const LOWER_F = 0x66;
+const LOWER_H = 0x68;
+const LOWER_I = 0x69;
+const LOWER_P = 0x70;
 
 /** Set bits in a 32-bit integer. */
 function popcount(value: number): number {
@@ -238,6 +246,7 @@ export class TermMatcher {
     this.ensureBranch(units.code[start] ?? 0);
     const leet = units.leet[start] ?? -1;
     if (leet >= 0) for (const candidate of LEET_CANDIDATES[leet] ?? []) this.ensureBranch(candidate);
+    if (startsWithPh(units, start)) this.ensureBranch(LOWER_F);
   }
 
   /**
@@ -247,7 +256,7 @@ export class TermMatcher {
    */
   private cannotStart(units: Units, start: number): boolean {
     const { code, kind, leet, length } = units;
-    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD) return false;
+    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD || startsWithPh(units, start)) return false;
     const first = childOf(this.root, code[start] ?? 0);
     if (!first) return true;
     const second = start + 1;
@@ -255,6 +264,11 @@ export class TermMatcher {
     if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
     return childOf(first, code[second] ?? 0) === undefined;
   }
+}
+
+/** Whether the units at `at` read "ph", which may stand for "f" ("phuck"). */
+function startsWithPh(units: Units, at: number): boolean {
+  return units.code[at] === LOWER_P && units.code[at + 1] === LOWER_H && units.kind[at + 1] === WORD;
 }
 
 /** One depth-first walk of the trie from one word start; returns the longest match end or -1. */
@@ -267,19 +281,29 @@ class Walk {
   run(root: Node, start: number): number {
     this.start = start;
     this.steps = 0;
-    return this.walk(root, start, 0, false, false);
+    return this.walk(root, start, 0, false, false, 0, false);
   }
 
   /**
    * @param segment letter runs since the last separator (a run of one stretched letter counts once)
    * @param split whether separators between single letters were skipped
    * @param sawLetter whether a real letter (not a digit or a symbol) was matched
+   * @param wilds how many WILD symbols were read as letters
+   * @param afterWild whether the last unit read was a WILD symbol read as a letter
    */
-  private walk(node: Node, at: number, segment: number, split: boolean, sawLetter: boolean): number {
+  private walk(
+    node: Node,
+    at: number,
+    segment: number,
+    split: boolean,
+    sawLetter: boolean,
+    wilds: number,
+    afterWild: boolean,
+  ): number {
     if (++this.steps > STEP_LIMIT) return -1;
     const { length, kind } = this.units;
     let best = -1;
-    if (sawLetter && (!split || segment === 1)) {
+    if (sawLetter && (!split || segment === 1) && (wilds === 0 || this.wildsFit(at, wilds, afterWild))) {
       if (node.end) {
         if (this.boundaryAfter(at, split)) best = at;
         else if (node.plural !== 0 && !split) best = Math.max(best, this.plural(node.plural, at));
@@ -296,25 +320,44 @@ class Walk {
       let next = at;
       while (next < length && kind[next] === SEP) next++;
       const space = node.space;
-      if (space && segment > 0) best = Math.max(best, this.walk(space, next, 0, split, sawLetter));
+      if (space && segment > 0)
+        best = Math.max(best, this.walk(space, next, 0, split, sawLetter, wilds, afterWild));
       // "f.u.c.k": skip a short separator run only between single letters.
       if (segment === 1 && next - at <= 3 && next < length) {
-        best = Math.max(best, this.walk(node, next, 0, true, sawLetter));
+        best = Math.max(best, this.walk(node, next, 0, true, sawLetter, wilds, afterWild));
+      }
+      // "fu\nck": line breaks alone inside a word do not end it.
+      if (segment > 0 && next < length && this.lineBreaksOnly(at, next)) {
+        best = Math.max(best, this.walk(node, next, segment, split, sawLetter, wilds, afterWild));
       }
       return best;
     }
+    const code = this.units.code;
     if (k === OTHER)
-      return Math.max(best, this.follow(node, at, this.units.code[at] ?? 0, segment, split, sawLetter));
+      return Math.max(best, this.follow(node, at, code[at] ?? 0, segment, split, sawLetter, wilds));
     // A term's space may also match nothing: "blowjob" for "blow job".
     const space = node.space;
-    if (space && segment > 0) best = Math.max(best, this.walk(space, at, 0, split, sawLetter));
-    const primary = this.units.code[at] ?? 0;
-    best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter));
+    if (space && segment > 0)
+      best = Math.max(best, this.walk(space, at, 0, split, sawLetter, wilds, afterWild));
+    const primary = code[at] ?? 0;
+    best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter, wilds));
     const leet = this.units.leet[at] ?? -1;
     if (leet >= 0) {
       for (const candidate of LEET_CANDIDATES[leet] ?? []) {
         if (candidate !== primary)
-          best = Math.max(best, this.follow(node, at, candidate, segment, split, sawLetter));
+          best = Math.max(best, this.follow(node, at, candidate, segment, split, sawLetter, wilds));
+      }
+    }
+    // Spelled by sound: "ph" for "f" ("phuck").
+    if (primary === LOWER_P && startsWithPh(this.units, at)) {
+      const child = childOf(node, LOWER_F);
+      if (child) best = Math.max(best, this.walk(child, at + 2, segment + 1, split, true, wilds, false));
+    }
+    // "f*ck", "sh#t": a WILD symbol reads as any one letter, but never first in a match (segment > 0)
+    // and, through wildsFit, never last nor more often than real letters.
+    if (k === WILD && segment > 0 && node.lettered) {
+      for (const child of node.lettered) {
+        best = Math.max(best, this.walk(child, at + 1, segment + 1, split, sawLetter, wilds + 1, true));
       }
     }
     return best;
@@ -328,6 +371,7 @@ class Walk {
     segment: number,
     split: boolean,
     sawLetter: boolean,
+    wilds: number,
   ): number {
     let child = childOf(node, char);
     if (!child) return -1;
@@ -341,10 +385,27 @@ class Walk {
     const saw = sawLetter || letterInRun;
     let best = -1;
     for (let step = 1; step <= end - at && child; step++) {
-      best = Math.max(best, this.walk(child, end, segment + 1, split, saw));
+      best = Math.max(best, this.walk(child, end, segment + 1, split, saw, wilds, false));
       child = childOf(child, char);
     }
     return best;
+  }
+
+  /**
+   * A match that read WILD symbols as letters must end on a real reading, and have at least two
+   * real letters and no fewer real letters than wild ones ("f**k" yes, "a**" or "*ss" no).
+   */
+  private wildsFit(at: number, wilds: number, afterWild: boolean): boolean {
+    if (afterWild) return false;
+    let letters = 0;
+    for (let unit = this.start; unit < at; unit++) letters += this.units.letter[unit] ?? 0;
+    return letters >= 2 && wilds <= letters;
+  }
+
+  /** Whether the separators in [from, to) are all line breaks. */
+  private lineBreaksOnly(from: number, to: number): boolean {
+    for (let unit = from; unit < to; unit++) if (!isLineBreak(this.units.code[unit] ?? 0)) return false;
+    return true;
   }
 
   /** The end of "-s" or "-es" (stretched too: "bitchesss") ending a word at `at`, or -1. */
@@ -363,28 +424,35 @@ class Walk {
     if (at >= this.units.length) return false;
     if (this.units.code[at] === char) return true;
     const k = this.units.kind[at];
-    if (k !== WORD && k !== LEET) return false;
+    if (k !== WORD && k !== LEET && k !== WILD) return false;
     const leet = this.units.leet[at] ?? -1;
     return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
   }
 
-  /** Whole word: no word character follows; a split match must not run on into more single letters. */
+  /**
+   * Whole word: no word character follows; a split match must not run on into more single letters,
+   * nor continue a chain of them before it, except the one-letter words "a" and "I" ("a f u c k").
+   */
   private boundaryAfter(at: number, split: boolean): boolean {
-    const { length, kind } = this.units;
+    const { length, kind, code } = this.units;
     if (at < length && kind[at] === WORD) return false;
     if (!split) return true;
-    if (this.singleLetterBeyondSeparators(at, 1)) return false;
-    return !this.singleLetterBeyondSeparators(this.start - 1, -1);
+    if (this.singleLetterBeyondSeparators(at, 1) >= 0) return false;
+    const before = this.singleLetterBeyondSeparators(this.start - 1, -1);
+    return before < 0 || code[before] === LOWER_A || code[before] === LOWER_I;
   }
 
-  /** From a separator at `from`, whether the word past the separators (going `direction`) is one letter. */
-  private singleLetterBeyondSeparators(from: number, direction: 1 | -1): boolean {
+  /**
+   * From a separator at `from`, the index of the word past the separators (going `direction`) if it
+   * is one letter, else -1.
+   */
+  private singleLetterBeyondSeparators(from: number, direction: 1 | -1): number {
     const { length, kind } = this.units;
     let at = from;
-    if (at < 0 || at >= length || kind[at] !== SEP) return false;
+    if (at < 0 || at >= length || kind[at] !== SEP) return -1;
     while (at >= 0 && at < length && kind[at] === SEP) at += direction;
-    if (at < 0 || at >= length || kind[at] !== WORD) return false;
+    if (at < 0 || at >= length || kind[at] !== WORD) return -1;
     const beyond = at + direction;
-    return beyond < 0 || beyond >= length || kind[beyond] !== WORD;
+    return beyond < 0 || beyond >= length || kind[beyond] !== WORD ? at : -1;
   }
 }

@@ -39,6 +39,21 @@ const chatText = fc
       fc.constantFrom('fuck', 'f.u.c.k', 'sh1t', 'a$$', 'ｆｕｃｋ', 'bi\u200btch', 'class', 'Scunthorpe'),
       fc.constantFrom('evil.example/x', 'https://a.b.com/p?q', 'ann@example.com', '+1 555 123 4567'),
       fc.constantFrom(' ', '.', '-', '\u200b', '\u0301', '😀', 'ﬁ', 'İ', 'ß', '\ud800'),
+      // Bidi controls (display-order matching), wild symbols, line breaks, controls, look-alikes.
+      fc.constantFrom(
+        '\u202e',
+        '\u202d',
+        '\u202c',
+        '\u2067',
+        '\u2069',
+        '*',
+        '#',
+        '\n',
+        '\u0007',
+        'ᴀ',
+        'ϲ',
+        'ph',
+      ),
     ),
     { maxLength: 40 },
   )

@@ -26,6 +26,25 @@ describe('rule: blocked terms', () => {
     assert.equal(codePointLength(masked), codePointLength(text));
   });
 
+  it('masks a word that a right-to-left override displays, keeping the controls', () => {
+    const text = 'say \u202ekcuf\u202c ok';
+
+    assert.equal(content(applyRules(policyOf({}), text)), 'say \u202e****\u202c ok');
+  });
+
+  it('denies a word displayed through overrides nested in an isolate', () => {
+    const verdict = applyRules(policyOf({ blockedTermAction: 'DENY' }), '\u2067\u202etihs uoy\u202c\u2069');
+
+    assert.equal(verdict.result, 'DENY');
+  });
+
+  it('lets an override that displays an innocent word pass', () => {
+    assert.equal(
+      content(applyRules(policyOf({}), '\u202eolleh\u202c \u202bשלום\u202c')),
+      '\u202eolleh\u202c \u202bשלום\u202c',
+    );
+  });
+
   it('denies with DENY', () => {
     const verdict = applyRules(policyOf({ blockedTerms: ['darn'], blockedTermAction: 'DENY' }), 'oh darn');
 

@@ -65,6 +65,50 @@ describe('blocked terms with the default list', () => {
   });
 });
 
+describe('evasions beyond the leet table, with the default list', () => {
+  for (const [label, text] of [
+    ['Greek capitals used as Latin ones', 'SΗΙT'],
+    ['a Cyrillic capital soft sign for b', 'Ьitch'],
+    ['a Cyrillic ghe for r, read through the data rather than a hand list', 'whoгe'],
+    ['small capitals', 'ʙɪᴛᴄʜ'],
+    ['a dotless i', 'bıtch'],
+    ['a Greek lunate sigma for c (which NFKC turns into a final sigma)', 'fuϲk'],
+    ['a word split by a line break', 'fu\nck'],
+    ['a word split by CR LF', 'bit\r\nch'],
+    ['a word split by a line separator', 'sh\u2028it'],
+    ['a control character inside a word', 'fu\u0007ck'],
+    ['a C1 control character inside a word', 'sh\u0090it'],
+    ['"*" standing for a letter', 'f*ck'],
+    ['"**" standing for two letters', 'f**k'],
+    ['"#" standing for a letter', 'sh#t'],
+    ['"+" standing for a letter other than t', 'c+nt'],
+    ['"v" spelled for "u"', 'fvck'],
+    ['"ph" spelled for "f"', 'phuck'],
+    ['"z" spelled for "s"', 'azzhole'],
+    ['"ph" for "f" inside a longer term', 'motherphucker'],
+    ['split letters after the one-letter word "a"', 'what a f u c k'],
+    ['split letters after the one-letter word "I"', 'I f.u.c.k you'],
+  ] as const) {
+    it(`catches ${label}`, () => {
+      assert.equal(found(defaults, text), true);
+    });
+  }
+
+  for (const [label, text] of [
+    ['Greek words', 'Καλημέρα, ευχαριστώ πολύ'],
+    ['Cyrillic words', 'Привет, спасибо, Тит и Марк'],
+    ['words spelled with "ph", "v" and "z"', 'fuchsia Phuket pharmacy Vancouver dvd jazz pizza buzz fizz'],
+    ['symbols between digits or around words', '5*3 = 15, C++, A+ grade, **bold**, #1 fan, 100% sure'],
+    ['a symbol standing for more letters than the word has real ones', 'a** *ss f***'],
+    ['a line break between two words', 'see you\nsoon'],
+    ['split letters after a letter that is not a word', 'b.a.s.s'],
+  ] as const) {
+    it(`lets ${label} pass`, () => {
+      assert.equal(found(defaults, text), false);
+    });
+  }
+});
+
 describe('TermMatcher', () => {
   it('matches a term with a space written joined, spaced or hyphenated', () => {
     const matcher = new TermMatcher(['blow job']);
@@ -169,9 +213,11 @@ describe('toUnits', () => {
     }
   });
 
-  it('folds every ASCII character to exactly one unit', () => {
+  it('folds every ASCII character to one unit, except control characters that show nothing', () => {
     const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, code) => code));
+    // Tab, line feed, vertical tab, form feed and carriage return stay; 0x00–0x1f otherwise and 0x7f go.
+    const hidden = 32 - 5 + 1;
 
-    assert.equal(toUnits(ascii).length, 128);
+    assert.equal(toUnits(ascii).length, 128 - hidden);
   });
 });
