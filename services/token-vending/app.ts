@@ -205,7 +205,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   const authenticate = authenticator(verifier, config.allowAnonymous);
   const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
-  app.use(chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, clock) }));
+  app.use(
+    chatTokensRouter({ ivs, table, policy, logger, clock, authenticate, limits: tokenLimits(config, clock) }),
+  );
   app.use(roomsRouter({ ...directory, policy, authenticate }));
   app.use(membersRouter({ ...directory, policy, authenticate }));
 
@@ -252,6 +254,7 @@ export function createApp(deps: AppDeps): express.Express {
           detail: problem.expose
             ? problem.message
             : 'the service failed; retry later or report the request id',
+          ...(problem.expose ? problem.extensions : {}),
           code: problem.code,
           requestId,
         }),

@@ -36,6 +36,8 @@ export interface HttpErrorOptions {
   readonly cause?: unknown;
   /** Defaults to status < 500. */
   readonly expose?: boolean;
+  /** Problem extension members (RFC 9457 §3.2), e.g. a ban's `until` and `reason`. */
+  readonly extensions?: Readonly<Record<string, string>>;
 }
 
 export class HttpError extends Error {
@@ -43,6 +45,7 @@ export class HttpError extends Error {
   readonly code: ErrorCode;
   readonly expose: boolean;
   readonly headers: Readonly<Record<string, string>>;
+  readonly extensions: Readonly<Record<string, string>>;
 
   constructor(status: number, code: ErrorCode, message: string, options: HttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -51,6 +54,7 @@ export class HttpError extends Error {
     this.code = code;
     this.expose = options.expose ?? status < 500;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 

@@ -14,6 +14,7 @@
  * | message         | ROOM#<roomId>   | MSG#<messageId>         | HISTORY#<roomId>  | <sendTime>#<messageId>  |
  * | deleted message | ROOM#<roomId>   | DELETED#<messageId>     |                   |                         |
  * | app-wide ban    | USER#<userId>   | BAN                     |                   |                         |
+ * | session         | USER#<userId>   | SESSION#<roomArn>       |                   |                         |
  * | rate window     | RATE#<key>      | <window start>          |                   |                         |
  */
 export interface ItemKey {
@@ -43,6 +44,10 @@ export const keys = {
   /** gsi1 partition of a room's history, sorted by send time. */
   history: (roomId: string): string => `HISTORY#${roomId}`,
   appBan: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'BAN' }),
+  userPartition: (userId: string): string => `USER#${userId}`,
+  /** Where a user got a chat token, until the session ends (an app-wide ban disconnects them there). */
+  session: (userId: string, roomArn: string): ItemKey => ({ pk: `USER#${userId}`, sk: `SESSION#${roomArn}` }),
+  sessionPrefix: 'SESSION#',
   rateWindow: (key: string, windowStart: number): ItemKey => ({ pk: `RATE#${key}`, sk: String(windowStart) }),
 } as const;
 

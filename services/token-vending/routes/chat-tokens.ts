@@ -15,6 +15,7 @@ import { decide, type ChatPolicy } from '../policy.js';
 import type { DirectoryDeps } from '../room-directory.js';
 import { parseMembership } from '../store/members.js';
 import { parseRoom } from '../store/rooms.js';
+import { parseRestriction, recordSession, type Restriction } from '../store/moderation.js';
 import { batchGet, itemAt } from '../store/table.js';
 
 const TOKEN_REQUEST_FIELDS = ['roomIdentifier', 'sessionDurationInMinutes'] as const;
@@ -53,14 +54,14 @@ export function parseTokenRequest(body: unknown): TokenRequest {
   return { roomIdentifier: String(value.roomIdentifier), sessionDurationInMinutes: duration };
 }
 
-export interface ChatTokensRouterDeps extends Pick<DirectoryDeps, 'ivs' | 'table' | 'logger'> {
+export interface ChatTokensRouterDeps extends Pick<DirectoryDeps, 'ivs' | 'table' | 'logger' | 'clock'> {
   readonly policy: ChatPolicy;
   readonly authenticate: RequestHandler;
   readonly limits: readonly RequestHandler[];
 }
 
 export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
-  const { ivs, table, policy, logger, authenticate, limits } = deps;
+  const { ivs, table, policy, logger, clock, authenticate, limits } = deps;
   const router = Router();
   router.post(
     '/v1/chat-tokens',
@@ -75,16 +76,25 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
       const base = decide(policy, caller, request.roomIdentifier);
       if (!base.allowed) throw new HttpError(403, 'forbidden', base.reason);
 
-      // The room and the caller's membership in one round trip. A room the table does not know is
+      // The room, the caller's membership, bans and timeout in one round trip. A room the table does not know is
       // one made outside the API: public, no owner (IVS answers 404 if it does not exist at all).
       const roomId = parseRoomArn(request.roomIdentifier)?.id ?? '';
       const roomKey = keys.room(roomId);
       const memberKey = keys.member(roomId, actor.userId);
+      const banKey = keys.roomBan(roomId, actor.userId);
+      const timeoutKey = keys.timeout(roomId, actor.userId);
+      const appBanKey = keys.appBan(actor.userId);
+      // Bans and timeouts ride along in the same read: still one round trip.
       const items = await batchGet(
         table.client,
         table.name,
-        actor.signedIn ? [roomKey, memberKey] : [roomKey],
+        actor.signedIn ? [roomKey, memberKey, banKey, timeoutKey, appBanKey] : [roomKey],
       );
+      const now = clock();
+      const appBan = parseRestriction(itemAt(items, appBanKey), now);
+      const ban = appBan ?? parseRestriction(itemAt(items, banKey), now);
+      if (ban) throw bannedError(ban, appBan !== undefined);
+      const timeout = parseRestriction(itemAt(items, timeoutKey), now);
       const room = parseRoom(itemAt(items, roomKey));
       if (room && room.arn !== request.roomIdentifier) {
         throw new HttpError(404, 'room_not_found', 'the room does not exist');
@@ -93,7 +103,10 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
       if (room?.privacy === 'private' && roomRole === undefined && !actor.isAdmin) {
         throw new HttpError(403, 'not_a_member', 'this room is private and you are not a member');
       }
-      const decision = decide(policy, caller, request.roomIdentifier, { roomRole });
+      const decision = decide(policy, caller, request.roomIdentifier, {
+        roomRole,
+        sendBlocked: timeout !== undefined,
+      });
       if (!decision.allowed) throw new HttpError(403, 'forbidden', decision.reason);
       const { grant } = decision;
       const sessionDurationInMinutes = Math.min(
@@ -102,17 +115,34 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
       );
       let output;
       try {
-        output = await ivs.send(
-          new CreateChatTokenCommand({
-            roomIdentifier: request.roomIdentifier,
-            userId: grant.userId,
-            capabilities: [...grant.capabilities],
-            sessionDurationInMinutes,
-            attributes: grant.attributes,
-          }),
-        );
+        // Where the user holds a token, written beside the IVS call (no added wait): an app-wide
+        // ban disconnects them from these rooms.
+        const [created] = await Promise.all([
+          ivs
+            .send(
+              new CreateChatTokenCommand({
+                roomIdentifier: request.roomIdentifier,
+                userId: grant.userId,
+                capabilities: [...grant.capabilities],
+                sessionDurationInMinutes,
+                attributes: grant.attributes,
+              }),
+            )
+            .catch((error: unknown) => {
+              throw mapIvsError(error);
+            }),
+          actor.signedIn
+            ? recordSession(
+                table,
+                grant.userId,
+                request.roomIdentifier,
+                new Date(now + sessionDurationInMinutes * 60_000),
+              )
+            : undefined,
+        ]);
+        output = created;
       } catch (error) {
-        throw mapIvsError(error);
+        throw error instanceof HttpError ? error : mapIvsError(error);
       }
       const { token, tokenExpirationTime, sessionExpirationTime } = output;
       if (
@@ -135,8 +165,26 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
         sessionExpirationTime: sessionExpirationTime.toISOString(),
         userId: grant.userId,
         capabilities: grant.capabilities,
+        ...(timeout?.until === undefined ? {} : { sendBlockedUntil: timeout.until }),
       });
     },
   );
   return router;
+}
+
+/** 403 `banned`, with the end time and the moderator's reason when there are (the user is told why). */
+export function bannedError(ban: Restriction, appWide: boolean): HttpError {
+  const scope = appWide ? 'from chat' : 'from this room';
+  return new HttpError(
+    403,
+    'banned',
+    ban.until === undefined ? `you are banned ${scope}` : `you are banned ${scope} until ${ban.until}`,
+    {
+      extensions: {
+        scope: appWide ? 'app' : 'room',
+        ...(ban.until === undefined ? {} : { until: ban.until }),
+        ...(ban.reason === undefined ? {} : { reason: ban.reason }),
+      },
+    },
+  );
 }
