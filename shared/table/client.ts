@@ -30,7 +30,7 @@ export function createTableClient(options: TableClientOptions = {}): DynamoDBDoc
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.dummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: options.maxAttempts ?? 2,
-    cacheMiddleware: true,
+    // (cacheMiddleware, which the IVS client uses, is refused by the document client.)
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 1000,
       requestTimeout: options.requestTimeoutMs ?? 2000,
