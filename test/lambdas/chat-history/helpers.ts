@@ -27,7 +27,7 @@ export function loadDecoded(name: string): unknown {
 export interface TableHarness {
   readonly local: LocalTable;
   readonly table: Table;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 export async function startTable(): Promise<TableHarness> {
