@@ -49,6 +49,8 @@ export interface HistoryDependencies {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_CONCURRENCY = 16;
+/** Skipped records logged one by one per batch; the rest only in the batch's count. */
+const MAX_SKIP_LINES = 20;
 
 export class HistoryBatchError extends Error {
   override readonly name = 'HistoryBatchError';
@@ -104,7 +106,8 @@ export function createHistoryHandler(dependencies: HistoryDependencies): History
     };
     const skip = (problem: string, fields: Record<string, unknown> = {}): void => {
       counts.skipped++;
-      log.warn('chat log record skipped', { problem, ...fields });
+      // A batch of garbage must not become thousands of log lines: the batch line counts them all.
+      if (counts.skipped <= MAX_SKIP_LINES) log.warn('chat log record skipped', { problem, ...fields });
     };
 
     const decoded = decodeSubscriptionEvent(event);

@@ -205,6 +205,28 @@ describe('chat-history handler', () => {
     }
   });
 
+  it('logs a batch of garbage in a bounded number of lines, counting every record', async () => {
+    const { encodeSubscriptionEvent } = await import('../../../services/local-ivschat/log-subscriptions.js');
+    const capture = capturingLogger();
+    const event = encodeSubscriptionEvent({
+      messageType: 'DATA_MESSAGE',
+      owner: '123456789012',
+      logGroup: 'g',
+      logStream: `aws/IVSChatLogs/1.0/room_${ROOM_ID}`,
+      subscriptionFilters: [],
+      logEvents: Array.from({ length: 500 }, (_, i) => ({
+        id: String(i),
+        timestamp: NOW,
+        message: 'garbage',
+      })),
+    });
+
+    const summary = await historyHandler(harness.table, { logger: capture.logger })(event);
+
+    assert.equal(summary.skipped, 500);
+    assert.ok(capture.lines.length <= 25, `${capture.lines.length} log lines`);
+  });
+
   it('logs no message text and no user id', async () => {
     const { table, close } = await fresh();
     const capture = capturingLogger();
