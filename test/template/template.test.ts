@@ -249,63 +249,6 @@ describe('message review wiring', () => {
   });
 });
 
-describe('chat history wiring', () => {
-  const fn = serverlessFunction(template, 'ChatHistoryFunction');
-
-  it('subscribes the history function to the room’s chat log group, every record', () => {
-    const filters = resourcesOfType(template, 'AWS::Logs::SubscriptionFilter');
-    assert.equal(filters.length, 1);
-    const [filterId, filter] = filters[0] ?? ['', {}];
-    const props = properties(filterId);
-    assert.ok(isRef(props.LogGroupName, 'ChatLogGroup'));
-    assert.equal(props.FilterPattern, '');
-    assert.ok(isGetAtt(props.DestinationArn, 'ChatHistoryFunction', 'Arn'));
-    assert.ok(asList(filter.DependsOn).includes('ChatHistoryInvokePermission'));
-  });
-
-  it('lets CloudWatch Logs invoke it for that log group of this account only', () => {
-    const props = properties('ChatHistoryInvokePermission');
-    assert.equal(props.Principal, 'logs.amazonaws.com');
-    assert.equal(props.Action, 'lambda:InvokeFunction');
-    assert.ok(isGetAtt(props.FunctionName, 'ChatHistoryFunction', 'Arn'));
-    assert.ok(isGetAtt(props.SourceArn, 'ChatLogGroup', 'Arn'));
-    assert.ok(isRef(props.SourceAccount, 'AWS::AccountId'));
-  });
-
-  it('tells the function its table and the history retention', () => {
-    assert.ok(isRef(fn.environment.CHAT_TABLE, 'ChatTable'));
-    assert.ok(isRef(fn.environment.HISTORY_RETENTION_DAYS, 'HistoryRetentionDays'));
-    const parameters = isRecord(template.Parameters) ? template.Parameters : {};
-    const retention = parameters.HistoryRetentionDays;
-    assert.ok(isRecord(retention));
-    assert.deepEqual([retention.Default, retention.MinValue, retention.MaxValue], [7, 1, 365]);
-  });
-
-  it('lets the function write and read single items of room partitions of the chat table, nothing else', () => {
-    const policies = asList(properties('ChatHistoryFunction').Policies);
-    const statements = policies.flatMap((policy) => (isRecord(policy) ? asList(policy.Statement) : []));
-    assert.equal(statements.length, 1);
-    const [statement] = statements;
-    assert.ok(isRecord(statement));
-    assert.equal(statement.Effect, 'Allow');
-    assert.deepEqual([...asList(statement.Action)].sort(), [
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-    ]);
-    assert.ok(isGetAtt(statement.Resource, 'ChatTable', 'Arn'));
-    assert.deepEqual(statement.Condition, {
-      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROOM#*'] },
-    });
-  });
-
-  it('outputs the logging configuration, so rooms made elsewhere can feed history too', () => {
-    const outputs = isRecord(template.Outputs) ? template.Outputs : {};
-    const output = outputs.ChatLoggingConfigurationArn;
-    assert.ok(isRecord(output) && isGetAtt(output.Value, 'ChatLoggingConfiguration', 'Arn'));
-  });
-});
-
 describe('logging', () => {
   it('keeps every log group for a bounded time', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
