@@ -19,8 +19,9 @@
  * The tombstone lives for the retention counted from the delete (never earlier than the message's own
  * expiry, since a delete follows its message), and a MESSAGE record older than the retention is not
  * written at all: so no record can bring a message back after its tombstone is gone. Between M1 and M3
- * (milliseconds, and only when the DELETE came first) and for the history index's own propagation
- * delay, a reader may still see it; the demo page also drops messages deleted live.
+ * (milliseconds, and only when the DELETE came first) and while the history index still lists a
+ * deleted item, the item exists, but the tombstone already does too: readers drop every message that
+ * has one (services/token-vending/store/messages.ts), so no reader is shown it.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../shared/table/client.js';

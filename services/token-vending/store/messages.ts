@@ -2,10 +2,10 @@
  * A room's history page, newest first, from the `gsi1` index (`HISTORY#<roomId>`, sorted by send
  * time): what `GET /v1/rooms/{roomId}/messages` returns. Items are written by the chat-history
  * Lambda (shared/table/messages.ts holds their layout). Expired items (`ttl` past) are skipped here,
- * since DynamoDB deletes them only lazily and dynalite not at all; deleted messages are not in the
- * table at all. The index is eventually consistent: a message is readable shortly after it is logged.
+ * since DynamoDB deletes them only lazily and dynalite not at all; a message with a tombstone is
+ * skipped too. The index is eventually consistent: a message is readable shortly after it is logged.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../../shared/table/client.js';
 import { keys } from '../../../shared/table/keys.js';
 import {
@@ -16,6 +16,8 @@ import {
 } from '../../../shared/table/messages.js';
 import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import { isRecord } from '../../../shared/json.js';
+
+const DELETED_PREFIX = keys.deletedMessage('', '').sk;
 
 export const HISTORY_LIMIT = { min: 1, max: 100, default: 50 } as const;
 
@@ -50,6 +52,36 @@ export function isHistoryCursor(text: unknown): text is string {
 
 /** Queries a page can take, however many expired items it meets, so a read stays bounded. */
 const MAX_QUERIES = 5;
+/** BatchGetItem takes at most 100 keys; unprocessed keys are asked for again a few times. */
+const BATCH_KEYS = 100;
+const BATCH_ATTEMPTS = 4;
+
+/** The ids among `messageIds` that have a tombstone (strongly consistent reads). */
+async function tombstones(table: Table, roomId: string, messageIds: readonly string[]): Promise<Set<string>> {
+  const deleted = new Set<string>();
+  for (let start = 0; start < messageIds.length; start += BATCH_KEYS) {
+    let pending: Record<string, unknown>[] = messageIds
+      .slice(start, start + BATCH_KEYS)
+      .map((id) => ({ ...keys.deletedMessage(roomId, id) }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= BATCH_ATTEMPTS) {
+        throw Object.assign(new Error('tombstone reads left unprocessed'), { name: 'ThrottlingException' });
+      }
+      const output = await table.client.send(
+        new BatchGetCommand({
+          RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'sk' } },
+        }),
+      );
+      for (const item of output.Responses?.[table.name] ?? []) {
+        if (typeof item.sk === 'string' && item.sk.startsWith(DELETED_PREFIX))
+          deleted.add(item.sk.slice(DELETED_PREFIX.length));
+      }
+      pending = output.UnprocessedKeys?.[table.name]?.Keys ?? [];
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+  }
+  return deleted;
+}
 
 export async function listMessages(
   table: Table,
@@ -94,14 +126,29 @@ export async function listMessages(
     if (startKey === undefined) break;
   }
 
-  const messages = found.slice(0, limit);
-  const last = messages.at(-1);
-  if (found.length > limit && last)
-    return { messages: messages.map((entry) => entry.message), next: last.sortKey };
-  // Stopped by the query bound with the index not exhausted: resume where the reading stopped.
-  const resumeAt = startKey === undefined ? undefined : parseHistorySortKey(startKey.gsi1sk)?.sortKey;
+  // The index is eventually consistent: a message deleted a moment ago (or whose DELETE arrived
+  // before it, lambdas/chat-history/store.ts) may still be listed. Its tombstone, read strongly
+  // consistently from the base table, is not: so a deleted message is never returned.
+  const deleted = await tombstones(
+    table,
+    roomId,
+    found.map((entry) => entry.message.id),
+  );
+  const visible = found.filter((entry) => !deleted.has(entry.message.id));
+  if (visible.length > limit) {
+    const page = visible.slice(0, limit);
+    return { messages: page.map((entry) => entry.message), next: page[page.length - 1]?.sortKey ?? '' };
+  }
+  // Everything read is returned; an older page exists if reading stopped before the index's end.
+  const lastRead = found.at(-1);
+  const resumeAt =
+    found.length > limit && lastRead
+      ? lastRead.sortKey
+      : startKey === undefined
+        ? undefined
+        : parseHistorySortKey(startKey.gsi1sk)?.sortKey;
   return {
-    messages: messages.map((entry) => entry.message),
+    messages: visible.map((entry) => entry.message),
     ...(resumeAt === undefined ? {} : { next: resumeAt }),
   };
 }

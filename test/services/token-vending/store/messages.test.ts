@@ -8,6 +8,7 @@ import {
   listMessages,
 } from '../../../../services/token-vending/store/messages.js';
 import { messageItem } from '../../../../shared/table/messages.js';
+import { keys } from '../../../../shared/table/keys.js';
 import type { Table } from '../../../../shared/table/client.js';
 import { startTable, type TableHarness } from '../../../lambdas/chat-history/helpers.js';
 
@@ -98,6 +99,30 @@ describe('listMessages', () => {
         ['msg000000011', 'msg000000010', 'msg000000004', 'msg000000003'],
       );
       assert.ok(page.next !== undefined);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('never returns a message that has a tombstone, even while its item is still listed', async () => {
+    // Prepare: the moment between a MESSAGE write and its tombstone check, or index lag after a delete.
+    const local = await startTable();
+    try {
+      for (let i = 0; i < 4; i++) await put(local.table, ROOM, i);
+      await local.table.client.send(
+        new PutCommand({
+          TableName: local.table.name,
+          Item: { ...keys.deletedMessage(ROOM, 'msg000000002'), ttl: LIVE_TTL },
+        }),
+      );
+
+      const first = await listMessages(local.table, ROOM, { limit: 2, now: NOW });
+      const second = await listMessages(local.table, ROOM, { limit: 2, cursor: first.next, now: NOW });
+
+      assert.deepEqual(
+        [...first.messages, ...second.messages].map((message) => message.id),
+        ['msg000000003', 'msg000000001', 'msg000000000'],
+      );
     } finally {
       await local.close();
     }
