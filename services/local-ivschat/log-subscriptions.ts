@@ -59,6 +59,7 @@ export interface LogSubscriptionFeedOptions {
 }
 
 interface StreamQueue {
+  readonly key: string;
   readonly logGroup: string;
   readonly logStream: string;
   readonly uri: string;
@@ -66,6 +67,8 @@ interface StreamQueue {
   timer: NodeJS.Timeout | undefined;
   /** The stream's invocations, one after another. */
   chain: Promise<void>;
+  /** Batches handed to `chain` and not finished yet. */
+  inFlight: number;
 }
 
 const delay = (ms: number): Promise<void> =>
@@ -108,6 +111,11 @@ export class LogSubscriptionFeed {
     return this.#dropped;
   }
 
+  /** Log streams with records queued or being delivered. */
+  get activeStreams(): number {
+    return this.#queues.size;
+  }
+
   /** Queues one log event; returns at once. */
   deliver(logGroup: string, logStream: string, message: string, timestamp: number): void {
     const uri = this.#uris.get(logGroup);
@@ -119,7 +127,16 @@ export class LogSubscriptionFeed {
     const key = `${logGroup}\n${logStream}`;
     let queue = this.#queues.get(key);
     if (!queue) {
-      queue = { logGroup, logStream, uri, events: [], timer: undefined, chain: Promise.resolve() };
+      queue = {
+        key,
+        logGroup,
+        logStream,
+        uri,
+        events: [],
+        timer: undefined,
+        chain: Promise.resolve(),
+        inFlight: 0,
+      };
       this.#queues.set(key, queue);
     }
     // CloudWatch Logs event ids are long decimal strings, unique per event.
@@ -154,11 +171,16 @@ export class LogSubscriptionFeed {
         subscriptionFilters: [`local-${queue.logGroup}`],
         logEvents: events,
       });
+      queue.inFlight++;
       queue.chain = queue.chain.then(async () => {
         try {
           await this.#invoke(queue.uri, event, events.length);
         } finally {
           this.#queued -= events.length;
+          queue.inFlight--;
+          // A stream with nothing left goes, so rooms that fell silent do not accumulate.
+          if (queue.inFlight === 0 && queue.events.length === 0 && !queue.timer)
+            this.#queues.delete(queue.key);
         }
       });
     }

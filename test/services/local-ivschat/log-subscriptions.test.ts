@@ -179,6 +179,7 @@ describe('LogSubscriptionFeed', () => {
         ),
       );
       assert.deepEqual(batches, [['record 0', 'record 1'], ['record 2', 'record 3'], ['record 4']]);
+      assert.equal(feed.activeStreams, 0, 'a delivered stream keeps nothing behind');
     } finally {
       await feed.close();
       await functions.close();
