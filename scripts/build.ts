@@ -55,6 +55,15 @@ export const targets: readonly Target[] = [
     },
   },
   {
+    // Fed by a CloudWatch Logs subscription filter (locally by the emulator's chat log).
+    name: 'chat-history',
+    options: {
+      ...lambdaDefaults,
+      entryPoints: ['lambdas/chat-history/handler.ts'],
+      outfile: 'dist/chat-history/index.js',
+    },
+  },
+  {
     // The token service bundles its AWS SDK (external: []): the deployed function then runs the exact
     // @aws-sdk/client-ivschat version the tests ran, not whatever the runtime ships that month.
     name: 'token-vending',

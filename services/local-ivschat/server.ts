@@ -1,10 +1,13 @@
 /**
  * `npm run emulator`: the emulator alone, as a process. Environment: EMULATOR_PORT (4510),
  * HOST (127.0.0.1), AWS_REGION (us-east-1), EMULATOR_DATA_DIR (persist state and chat logs; in memory
- * when unset), EMULATOR_FUNCTIONS (JSON function map), LOG_LEVEL. Ctrl-C or SIGTERM stops it cleanly.
+ * when unset), EMULATOR_FUNCTIONS (JSON function map), EMULATOR_LOG_SUBSCRIPTIONS (JSON: log group
+ * name → function ARN or name, fed with that group's chat log records), LOG_LEVEL.
+ * Ctrl-C or SIGTERM stops it cleanly.
  */
 import { createLogger, parseLogLevel } from '../../shared/logger.js';
 import { parseFunctionMap } from './functions.js';
+import { parseLogSubscriptions } from './log-subscriptions.js';
 import { startEmulator } from './start.js';
 
 function port(value: string | undefined, fallback: number): number {
@@ -25,6 +28,7 @@ const emulator = await startEmulator({
   region: process.env.AWS_REGION ?? 'us-east-1',
   ...(process.env.EMULATOR_DATA_DIR ? { dataDir: process.env.EMULATOR_DATA_DIR } : {}),
   functions: parseFunctionMap(process.env.EMULATOR_FUNCTIONS),
+  logSubscriptions: parseLogSubscriptions(process.env.EMULATOR_LOG_SUBSCRIPTIONS),
   logger,
 });
 logger.info('emulator listening', {

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 import { createControlPlane } from './control-plane.js';
 import { FunctionHost } from './function-host.js';
 import { defaultFunctionMap, type FunctionMap } from './functions.js';
+import { LogSubscriptionFeed, type LogSubscriptions } from './log-subscriptions.js';
 import { Messaging } from './messaging.js';
 import type { OperationContext } from './operations/context.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
@@ -20,6 +21,7 @@ import { Store } from './store.js';
 import { TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
 
 export type { FunctionMap, LocalFunction } from './functions.js';
+export type { LogSubscriptions } from './log-subscriptions.js';
 export type { Clock } from './clock.js';
 export { ManualClock } from './clock.js';
 
@@ -36,6 +38,12 @@ export interface EmulatorOptions {
   readonly dataDir?: string;
   /** Lambda ARN or function name → local function. Merged over the default (`message-review`). */
   readonly functions?: FunctionMap;
+  /**
+   * CloudWatch Logs subscription filters: log group name → Lambda ARN or function name. Chat log
+   * records a room's logging configuration sends to that log group are delivered to the function in
+   * batches, as the standard subscription event (how `npm start` feeds the chat-history function).
+   */
+  readonly logSubscriptions?: LogSubscriptions;
   readonly logger?: Logger;
   readonly clock?: Clock;
   /** How long a chat token may wait before it connects (capped at its session's end); default one hour. */
@@ -56,6 +64,8 @@ export interface Emulator {
   readonly wsUrl: string;
   readonly region: string;
   readonly accountId: string;
+  /** Resolves once every chat log record so far has reached its subscribed function (or was dropped). */
+  flushLogSubscriptions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,7 +88,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger,
   });
   const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS);
-  const chatLog = new ChatLogSink(dataDir, store, logger);
+  const subscriptions = options.logSubscriptions ?? {};
+  const feed =
+    Object.keys(subscriptions).length === 0
+      ? undefined
+      : new LogSubscriptionFeed({ subscriptions, functions, region, accountId, logger });
+  const chatLog = new ChatLogSink(dataDir, store, logger, feed);
   const messaging = new Messaging({
     store,
     tokens,
@@ -138,6 +153,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     wsUrl: `ws://${origin}`,
     region,
     accountId,
+    flushLogSubscriptions: async () => {
+      await feed?.drain();
+    },
     close: () => {
       closed ??= (async () => {
         clearInterval(sweep);
@@ -148,6 +166,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             resolve();
           });
         });
+        // Records already logged still reach their function before its runtime goes.
+        await feed?.close();
         await functions.close();
         await chatLog.close();
       })();

@@ -1,0 +1,99 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mergeMessages, withoutMessage } from '../../../services/chat-demo/src/history.js';
+
+interface Message {
+  readonly id: string;
+  readonly sendTime: string | Date;
+  readonly via: 'history' | 'live';
+}
+
+const fromHistory = (id: string, sendTime: string): Message => ({ id, sendTime, via: 'history' });
+const live = (id: string, sendTime: string): Message => ({ id, sendTime: new Date(sendTime), via: 'live' });
+const ids = (messages: readonly Message[]): string[] => messages.map((message) => message.id);
+
+describe('mergeMessages', () => {
+  it('shows history oldest first above the live messages', () => {
+    // Prepare: the API answers newest first; one message arrived live meanwhile.
+    const page = [
+      fromHistory('c', '2026-01-05T14:00:03Z'),
+      fromHistory('b', '2026-01-05T14:00:02Z'),
+      fromHistory('a', '2026-01-05T14:00:01Z'),
+    ];
+    const shown = [live('d', '2026-01-05T14:00:04.000Z')];
+
+    // Act
+    const merged = mergeMessages(shown, page);
+
+    // Assess
+    assert.deepEqual(ids(merged), ['a', 'b', 'c', 'd']);
+  });
+
+  it('shows a message that arrived both live and in history once, keeping the live one', () => {
+    const shown = [live('b', '2026-01-05T14:00:02.123Z')];
+    const page = [
+      fromHistory('b', '2026-01-05T14:00:02.123456789Z'),
+      fromHistory('a', '2026-01-05T14:00:01Z'),
+    ];
+
+    const merged = mergeMessages(shown, page);
+
+    assert.deepEqual(ids(merged), ['a', 'b']);
+    assert.equal(merged[1]?.via, 'live');
+  });
+
+  it('places live messages that came before the fetch returned by their send time', () => {
+    const shown = [live('x', '2026-01-05T14:00:05Z'), live('y', '2026-01-05T14:00:06Z')];
+    const page = [fromHistory('x', '2026-01-05T14:00:05Z'), fromHistory('w', '2026-01-05T14:00:04.9Z')];
+
+    assert.deepEqual(ids(mergeMessages(shown, page)), ['w', 'x', 'y']);
+  });
+
+  it('orders nanosecond history times against millisecond live times as the times they are', () => {
+    // As plain text '…02.89Z' would sort after '…02.894Z' ('Z' > '4'), though it is earlier.
+    const shown = [live('late', '2026-01-05T14:00:02.894Z')];
+    const page = [
+      fromHistory('early', '2026-01-05T14:00:02.89Z'),
+      fromHistory('earliest', '2026-01-05T14:00:02.100200300Z'),
+    ];
+
+    assert.deepEqual(ids(mergeMessages(shown, page)), ['earliest', 'early', 'late']);
+  });
+
+  it('keeps a message deleted live out, even when history still returns it', () => {
+    const shown = withoutMessage([live('a', '2026-01-05T14:00:01Z')], 'a');
+
+    const merged = mergeMessages(shown, [fromHistory('a', '2026-01-05T14:00:01Z')], {
+      deleted: new Set(['a']),
+    });
+
+    assert.deepEqual(ids(merged), []);
+  });
+
+  it('is idempotent: merging the same page again changes nothing', () => {
+    const page = [fromHistory('b', '2026-01-05T14:00:02Z'), fromHistory('a', '2026-01-05T14:00:01Z')];
+    const once = mergeMessages([live('c', '2026-01-05T14:00:03Z')], page);
+
+    const twice = mergeMessages(once, page);
+
+    assert.deepEqual(twice, once);
+  });
+
+  it('keeps only the newest max messages', () => {
+    const page = [
+      fromHistory('c', '2026-01-05T14:00:03Z'),
+      fromHistory('b', '2026-01-05T14:00:02Z'),
+      fromHistory('a', '2026-01-05T14:00:01Z'),
+    ];
+
+    assert.deepEqual(ids(mergeMessages([], page, { max: 2 })), ['b', 'c']);
+  });
+
+  it('does not change the list it was given', () => {
+    const shown = [live('b', '2026-01-05T14:00:02Z')];
+
+    mergeMessages(shown, [fromHistory('a', '2026-01-05T14:00:01Z')]);
+
+    assert.deepEqual(ids(shown), ['b']);
+  });
+});
