@@ -15,6 +15,7 @@ import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/
 import { startEmulator, type Emulator } from '../services/local-ivschat/start.js';
 import { startTokenService } from '../services/token-vending/start.js';
 import { startLocalTable } from '../services/local-dynamodb/start.js';
+import { ensureChatLogging, localHistory } from './local-history.js';
 
 export const DEFAULT_ROOM_NAME = 'local-default';
 const DEMO_DIR = join(PROJECT_ROOT, 'dist', 'chat-demo');
@@ -140,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     region,
     ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
   });
+  const history = localHistory({ tableName: table.tableName, endpoint: table.endpoint, env });
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
@@ -148,7 +150,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       ...(env.EMULATOR_DATA_DIR ? { dataDir: env.EMULATOR_DATA_DIR } : {}),
       // The review function's env (REVIEW_POLICY, LOG_LEVEL…) comes from the stack's own environment.
-      functions: { ...defaultFunctionMap(env), ...parseFunctionMap(env.EMULATOR_FUNCTIONS) },
+      functions: {
+        ...defaultFunctionMap(env),
+        ...history.functions,
+        ...parseFunctionMap(env.EMULATOR_FUNCTIONS),
+      },
+      // The chat log feeds the history Lambda, as a CloudWatch Logs subscription does in AWS.
+      logSubscriptions: history.logSubscriptions,
       logger: logger.child({ service: 'local-ivschat' }),
       ...(options.reviewDeadlineMs === undefined ? {} : { reviewDeadlineMs: options.reviewDeadlineMs }),
     });
@@ -165,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const reviewArn = `arn:aws:lambda:${region}:${emulator.accountId}:function:message-review`;
     const room = await defaultRoom(client, reviewArn);
+    const loggingConfigurationArn = await ensureChatLogging(client, room.arn);
     const emulatorPort = new URL(emulator.url).port;
     const service = await startTokenService({
       env: {
@@ -172,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         CHAT_BACKEND: 'local',
         AWS_REGION: region,
         EMULATOR_PORT: emulatorPort,
+        ROOM_LOGGING_CONFIGURATION_ARN: loggingConfigurationArn,
         CHAT_TABLE: table.tableName,
         AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
       },

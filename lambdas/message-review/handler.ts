@@ -7,6 +7,7 @@
 import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from './config.js';
 import { createReviewHandler } from './review-handler.js';
+import { standingCheckFromEnv } from './sender-standing.js';
 
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, base: { service: 'message-review' } });
@@ -18,5 +19,9 @@ if (config.problems.length > 0) {
   });
 }
 
+const standing = standingCheckFromEnv(process.env);
+
 /** `handler(event, context)`: two parameters, as nodejs22.x/24.x expect of an async handler. */
-export const handler = createReviewHandler({ config, logger });
+export const handler = createReviewHandler(
+  standing === undefined ? { config, logger } : { config, logger, standing },
+);

@@ -24,6 +24,7 @@ import type { ReviewConfig } from './config.js';
 import type { CompiledPolicy } from './policy.js';
 import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
 import { countCodePoints } from './text.js';
+import type { Standing, StandingCheck } from './sender-standing.js';
 import { isRecord } from '../../shared/json.js';
 
 export const FALLBACK_CAUSES = [
@@ -31,6 +32,7 @@ export const FALLBACK_CAUSES = [
   'malformed-event',
   'budget-exhausted',
   'remote-check-failed',
+  'standing-check-failed',
   'invalid-answer',
   'internal-error',
 ] as const;
@@ -50,6 +52,8 @@ export interface HandlerDependencies {
   readonly fetch?: typeof fetch;
   /** Monotonic milliseconds; injected so tests can run out the budget without waiting. */
   readonly now?: () => number;
+  /** Bans and timeouts in the chat table (sender-standing.ts); off when undefined. */
+  readonly standing?: StandingCheck;
 }
 
 class ReviewFailure extends Error {
@@ -236,6 +240,21 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       const message = parsed.value;
       const role = message.Sender.Attributes.role;
       const trusted = role !== undefined && policy.trustedRoles.includes(role);
+      // The sender's bans and timeout are read while the rules run; a failed or late read is a fallback.
+      const standingCheck = dependencies.standing;
+      const standing: Promise<Standing> | undefined = standingCheck
+        ? withinBudget(budgetMs - (now() - startedAt), (signal) =>
+            standingCheck(message.RoomArn, message.Sender.UserId, signal),
+          ).catch((error: unknown) => {
+            if (error instanceof ReviewFailure && error.code === 'budget-exhausted') throw error;
+            throw new ReviewFailure(
+              'standing-check-failed',
+              `the ban and timeout check failed (${String(describeError(error).errorName)})`,
+            );
+          })
+        : undefined;
+      // Settled here so a rejection is never unhandled while the rules run.
+      standing?.catch(() => undefined);
 
       let verdict: Verdict = trusted
         ? trustedVerdict(message.Content, policy.maximumMessageLength)
@@ -251,6 +270,11 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
           remoteReason = remote.reason;
           verdict = { result: 'DENY', rule: 'remoteCheck', fired: [...verdict.fired, 'remoteCheck'] };
         }
+      }
+      const blocked = standing ? await standing : undefined;
+      if (blocked?.blocked) {
+        verdict = { result: 'DENY', rule: 'standing', fired: [...verdict.fired, 'standing'] };
+        remoteReason = blocked.reason;
       }
       if (now() - startedAt > budgetMs) {
         return fallback('budget-exhausted', { problem: 'rules took longer than the budget' });

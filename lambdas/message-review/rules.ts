@@ -22,6 +22,7 @@ export const RULES = [
   'email',
   'phone',
   'remoteCheck',
+  'standing',
 ] as const;
 export type RuleName = (typeof RULES)[number];
 
@@ -36,6 +37,7 @@ export const REASONS: Readonly<Record<RuleName, string>> = {
   email: 'Please do not share e-mail addresses in the chat.',
   phone: 'Please do not share phone numbers in the chat.',
   remoteCheck: 'Your message was rejected by moderation.',
+  standing: 'You may not send messages in this room right now.',
 };
 
 export type Verdict =

@@ -26,6 +26,8 @@ import { BoundedMemoryStore } from './rate-limit-store.js';
 import { chatTokensRouter } from './routes/chat-tokens.js';
 import { devLoginRouter } from './routes/dev-login.js';
 import { membersRouter } from './routes/members.js';
+import { messagesRouter } from './routes/messages.js';
+import { moderationRouter } from './routes/moderation.js';
 import { roomsRouter } from './routes/rooms.js';
 
 export { BODY_LIMIT_BYTES } from './http.js';
@@ -210,6 +212,8 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(roomsRouter({ ...directory, policy, authenticate }));
   app.use(membersRouter({ ...directory, policy, authenticate }));
+  app.use(moderationRouter({ ...directory, policy, authenticate }));
+  app.use(messagesRouter({ ...directory, policy, authenticate }));
 
   if (site) {
     app.get('/config.json', (_req, res) => {

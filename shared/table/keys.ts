@@ -15,6 +15,7 @@
  * | deleted message | ROOM#<roomId>   | DELETED#<messageId>     |                   |                         |
  * | app-wide ban    | USER#<userId>   | BAN                     |                   |                         |
  * | session         | USER#<userId>   | SESSION#<roomArn>       |                   |                         |
+ * | profile         | USER#<userId>   | PROFILE                 |                   |                         |
  * | rate window     | RATE#<key>      | <window start>          |                   |                         |
  */
 export interface ItemKey {
@@ -48,6 +49,8 @@ export const keys = {
   /** Where a user got a chat token, until the session ends (an app-wide ban disconnects them there). */
   session: (userId: string, roomArn: string): ItemKey => ({ pk: `USER#${userId}`, sk: `SESSION#${roomArn}` }),
   sessionPrefix: 'SESSION#',
+  /** What the service last learnt of a user's app roles (whether they administer chat). */
+  profile: (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   rateWindow: (key: string, windowStart: number): ItemKey => ({ pk: `RATE#${key}`, sk: String(windowStart) }),
 } as const;
 

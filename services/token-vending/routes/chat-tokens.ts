@@ -137,6 +137,7 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
                 grant.userId,
                 request.roomIdentifier,
                 new Date(now + sessionDurationInMinutes * 60_000),
+                actor.isAdmin,
               )
             : undefined,
         ]);

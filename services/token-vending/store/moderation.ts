@@ -5,7 +5,7 @@
  * however many users are banned. Expiry is checked on read (DynamoDB's TTL deletion is lazy).
  */
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, ttlSeconds, type ItemKey } from '../../../shared/table/keys.js';
 import { run, stringField, type Table } from './table.js';
 import type { Page } from './rooms.js';
@@ -224,29 +224,53 @@ export async function queryLog(
 }
 
 /**
- * Where a user holds a chat token: one item per (user, room), refreshed with every token and expiring
- * with the session. An app-wide ban disconnects the user from each of these rooms.
+ * Where a user holds a chat token (one item per user and room, refreshed with every token, expiring
+ * with the session: an app-wide ban disconnects them from each of these rooms), and whether they are
+ * an admin (a moderator may not ban one). One BatchWriteItem.
  */
 export async function recordSession(
   table: Table,
   userId: string,
   roomArn: string,
   sessionEnds: Date,
+  isAdmin: boolean,
 ): Promise<void> {
   await run(() =>
     table.client.send(
-      new PutCommand({
-        TableName: table.name,
-        Item: {
-          ...keys.session(userId, roomArn),
-          kind: 'session',
-          roomArn,
-          until: sessionEnds.toISOString(),
-          ttl: ttlSeconds(sessionEnds.getTime()),
+      new BatchWriteCommand({
+        RequestItems: {
+          [table.name]: [
+            {
+              PutRequest: {
+                Item: {
+                  ...keys.session(userId, roomArn),
+                  kind: 'session',
+                  roomArn,
+                  until: sessionEnds.toISOString(),
+                  ttl: ttlSeconds(sessionEnds.getTime()),
+                },
+              },
+            },
+            {
+              PutRequest: {
+                Item: {
+                  ...keys.profile(userId),
+                  kind: 'profile',
+                  admin: isAdmin,
+                  seen: new Date().toISOString(),
+                },
+              },
+            },
+          ],
         },
       }),
     ),
   );
+}
+
+/** Whether the user was an admin when last seen (a token or an API call). */
+export function parseProfileAdmin(item: Record<string, unknown> | undefined): boolean {
+  return item?.admin === true;
 }
 
 /** The rooms (ARNs) where a user's sessions may still be open at `now`. */
