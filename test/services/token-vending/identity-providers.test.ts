@@ -238,3 +238,38 @@ describe('Keycloak access tokens with nested roles', () => {
     assert.equal(stub.requests.length, 0);
   });
 });
+
+describe('the dev login as a stand-in for a provider', () => {
+  it('puts roles and the name where AUTH_ROLES_CLAIM and AUTH_NAME_CLAIM say, and reads them back', async () => {
+    service = await startTokenService({
+      env: {
+        CHAT_BACKEND: 'local',
+        EMULATOR_PORT: new URL(stub.url).port,
+        RATE_LIMIT_MAX: '0',
+        IVS_MAX_ATTEMPTS: '1',
+        AUTH_ROLES_CLAIM: 'realm_access.roles',
+        AUTH_NAME_CLAIM: 'preferred_username',
+      },
+      port: 0,
+      host: '127.0.0.1',
+      logger: quiet,
+    });
+    const login = await fetch(`${service.url}/v1/dev/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'kim', displayName: 'Kim', roles: ['moderator'] }),
+    });
+    const answer: unknown = await login.json();
+    assert.ok(typeof answer === 'object' && answer !== null && 'idToken' in answer);
+    const idToken = String(answer.idToken);
+
+    const res = await requestChatToken(service.url, { roomIdentifier: ROOM_ARN }, idToken);
+
+    assert.equal(res.status, 200);
+    assert.deepEqual(lastCreateChatToken(), {
+      capabilities: MODERATOR,
+      attributes: { role: 'moderator', displayName: 'Kim' },
+      userId: 'kim',
+    });
+  });
+});
