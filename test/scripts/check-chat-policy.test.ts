@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CHAT_POLICY_MAX_LENGTH, checkChatPolicy } from '../../scripts/check-chat-policy.js';
+import {
+  CHAT_POLICY_MAX_LENGTH,
+  checkChatPolicy,
+  parameterOverride,
+} from '../../scripts/check-chat-policy.js';
 import { readTemplate, repoRoot } from '../../scripts/sam-template.js';
 import { isRecord } from '../../shared/json.js';
 
@@ -38,5 +42,17 @@ describe('npm run check:chat-policy', () => {
     const parameters = readTemplate().Parameters;
     assert.ok(isRecord(parameters) && isRecord(parameters.ChatPolicy));
     assert.equal(parameters.ChatPolicy.MaxLength, CHAT_POLICY_MAX_LENGTH);
+  });
+
+  it('prints a --parameter-overrides entry whose double-quoted value unescapes to the same JSON', () => {
+    const compact = JSON.stringify({
+      attributes: [{ name: 'displayName', claim: 'a\\b "x"', maxLength: 9 }],
+    });
+
+    const entry = parameterOverride(compact);
+
+    const match = /^ChatPolicy="((?:[^"\\]|\\.)*)"$/.exec(entry);
+    assert.ok(match?.[1] !== undefined, entry);
+    assert.equal(match[1].replace(/\\(.)/g, '$1'), compact);
   });
 });
