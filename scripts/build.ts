@@ -25,7 +25,9 @@ export const lambdaDefaults = {
   target: 'node22',
   format: 'cjs',
   external: ['@aws-sdk/*'],
-  legalComments: 'none',
+  // Licence comments (/*! … */, @license) go to the end of each bundle, as `sam build`'s esbuild does
+  // by default: the word list's CC-BY-4.0 attribution travels with the code (THIRD_PARTY_NOTICES.md).
+  legalComments: 'eof',
 } as const satisfies BuildOptions;
 
 /** The demo page: a browser bundle (SDK included, no framework), its CSS beside it, index.html copied. */
@@ -40,7 +42,7 @@ const chatDemo: Target = {
     platform: 'browser',
     format: 'esm',
     target: ['es2022'],
-    legalComments: 'none',
+    legalComments: 'eof',
   },
   copy: ['services/chat-demo/index.html'],
 };

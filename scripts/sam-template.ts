@@ -91,6 +91,12 @@ export function serverlessFunction(template: Json, logicalId: string): FunctionD
  * literal as is, `!Ref` to a parameter with a Default as that default; anything else (a parameter
  * without a default, a condition) is undefined, for the caller's environment to supply.
  */
+/** An `Fn::If` with an `AWS::NoValue` branch: the variable is left unset unless a parameter is given. */
+export function isOptionalValue(value: unknown): boolean {
+  if (!isRecord(value) || !Array.isArray(value['Fn::If'])) return false;
+  return value['Fn::If'].some((branch: unknown) => isRecord(branch) && branch.Ref === 'AWS::NoValue');
+}
+
 export function defaultValue(template: Json, value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpApiServer, loadHandler } from './local-http-api/server.js';
-import { defaultValue, readTemplate, repoRoot, serverlessFunction } from './sam-template.js';
+import { defaultValue, isOptionalValue, readTemplate, repoRoot, serverlessFunction } from './sam-template.js';
 
 const FUNCTION_ID = 'TokenVendingFunction';
 
@@ -45,6 +45,7 @@ function main(): void {
   const missing: string[] = [];
   for (const [name, value] of Object.entries(fn.environment)) {
     if (name === 'NODE_OPTIONS') continue; // applied below: options cannot change after start
+    if (isOptionalValue(value)) continue; // e.g. CHAT_POLICY: unset unless the parameter is given
     const fallback = defaultValue(template, value);
     if (fallback !== undefined) defaults[name] = fallback;
     else if (process.env[name] === undefined) missing.push(name);

@@ -78,12 +78,16 @@ function demoSite(): { dir: string; placeholder: boolean; cleanup: () => void } 
 async function defaultRoom(
   client: IvschatClient,
   reviewArn: string,
-): Promise<{ arn: string; maximumMessageLength: number }> {
+): Promise<{ arn: string; maximumMessageLength: number; maximumMessageRatePerSecond: number }> {
   const existing = await client.send(new ListRoomsCommand({ name: DEFAULT_ROOM_NAME, maxResults: 1 }));
   const kept = existing.rooms?.[0];
   if (kept?.arn !== undefined) {
     const room = await client.send(new GetRoomCommand({ identifier: kept.arn }));
-    return { arn: kept.arn, maximumMessageLength: room.maximumMessageLength ?? 500 };
+    return {
+      arn: kept.arn,
+      maximumMessageLength: room.maximumMessageLength ?? 500,
+      maximumMessageRatePerSecond: room.maximumMessageRatePerSecond ?? 10,
+    };
   }
   const room = await client.send(
     new CreateRoomCommand({
@@ -93,7 +97,11 @@ async function defaultRoom(
     }),
   );
   if (room.arn === undefined) throw new Error('CreateRoom answered without an arn');
-  return { arn: room.arn, maximumMessageLength: room.maximumMessageLength ?? 500 };
+  return {
+    arn: room.arn,
+    maximumMessageLength: room.maximumMessageLength ?? 500,
+    maximumMessageRatePerSecond: room.maximumMessageRatePerSecond ?? 10,
+  };
 }
 
 function curlCommands(tokenServiceUrl: string, roomArn: string): string {
@@ -195,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           roomArn: room.arn,
           messagingUrl: emulator.wsUrl,
           maximumMessageLength: room.maximumMessageLength,
+          maximumMessageRatePerSecond: room.maximumMessageRatePerSecond,
         },
         connectSources: [emulator.wsUrl],
       },

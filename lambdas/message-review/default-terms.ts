@@ -1,3 +1,7 @@
+/*! Default blocked terms: "List of Dirty, Naughty, Obscene, and Otherwise Bad Words" (English), by
+ * Shutterstock, https://github.com/LDNOOBW/List-of-Dirty-Naughty-Obscene-and-Otherwise-Bad-Words, from
+ * the npm package naughty-words@1.2.0. Licence: CC-BY-4.0, https://creativecommons.org/licenses/by/4.0/.
+ * Changed by this project: everyday words removed and missing forms added; see THIRD_PARTY_NOTICES.md. */
 /**
  * The default English blocked-term list, used when the policy names no terms of its own.
  *

@@ -201,7 +201,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument({ devLogin: devIdentity !== undefined, allowAnonymous: config.allowAnonymous }));
+    res.json(
+      openApiDocument({
+        devLogin: devIdentity !== undefined,
+        allowAnonymous: config.allowAnonymous,
+        site: site !== undefined,
+      }),
+    );
   });
   if (devIdentity) app.use(devLoginRouter(devIdentity));
 

@@ -7,6 +7,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
+import { readRoles } from './claims.js';
 import { HttpError, unauthorized } from './errors.js';
 import { parseSubject } from './input.js';
 import { isRecord } from '../../shared/json.js';
@@ -44,6 +45,7 @@ export interface JwtVerifierOptions {
   readonly jwksUri: string;
   readonly issuer: string;
   readonly audience: string;
+  /** A claim name or a path into nested claims (see claims.ts), e.g. `realm_access.roles`. */
   readonly rolesClaim: string;
   /** Seconds of exp/nbf leeway for clock skew. */
   readonly clockToleranceSeconds?: number;
@@ -54,13 +56,6 @@ export interface JwtVerifierOptions {
 
 function isAllowedAlgorithm(value: unknown): value is AllowedAlgorithm {
   return ALLOWED_ALGORITHMS.some((alg) => alg === value);
-}
-
-/** Roles from the configured claim: an array of strings (Cognito groups) or one space-separated string. */
-function readRoles(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(/[\s,]+/).filter((role) => role !== '');
-  if (Array.isArray(value)) return value.filter((role): role is string => typeof role === 'string');
-  return [];
 }
 
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
@@ -147,7 +142,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       if (typeof payload.exp !== 'number') throw unauthorized('invalid_token', 'the token has no exp');
       // sub becomes the IVS userId.
       const sub = parseSubject(payload.sub);
-      return { sub, roles: readRoles(payload[options.rolesClaim]), claims: payload };
+      return { sub, roles: readRoles(payload, options.rolesClaim), claims: payload };
     },
   };
 }

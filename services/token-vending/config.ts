@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_POLICY, parsePolicy, type ChatPolicy } from './policy.js';
+import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './policy.js';
 import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
 
@@ -26,7 +26,10 @@ export interface AuthConfig {
   readonly jwksUri: string | undefined;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
+  /** Claim name or path into nested claims (`realm_access.roles`, `https://example.com/roles`). */
   readonly rolesClaim: string;
+  /** Claim (or path) the displayName attribute comes from; dev-login tokens carry the name there. */
+  readonly nameClaim: string;
 }
 
 export interface IvsConfig {
@@ -142,6 +145,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     issuer: read('AUTH_ISSUER'),
     audience: read('AUTH_AUDIENCE'),
     rolesClaim: read('AUTH_ROLES_CLAIM') ?? 'roles',
+    nameClaim: read('AUTH_NAME_CLAIM') ?? 'name',
   };
   if (!local || lambda) {
     const missing = (['AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter(
@@ -171,14 +175,28 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       );
   }
 
+  // The policy comes inline (CHAT_POLICY, what the SAM template's ChatPolicy parameter sets) or from a
+  // file; either way the same parsePolicy validates it.
   let policy = DEFAULT_POLICY;
   const policyFile = read('CHAT_POLICY_FILE');
-  if (policyFile !== undefined) {
+  const policyInline = read('CHAT_POLICY');
+  if (policyFile !== undefined && policyInline !== undefined) {
+    problems.push('set CHAT_POLICY or CHAT_POLICY_FILE, not both');
+  } else if (policyFile !== undefined || policyInline !== undefined) {
+    const source = policyFile === undefined ? 'CHAT_POLICY' : `CHAT_POLICY_FILE ${policyFile}`;
     try {
-      policy = parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')));
+      policy = parsePolicy(JSON.parse(policyInline ?? readFileSync(policyFile ?? '', 'utf8')));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      problems.push(`CHAT_POLICY_FILE ${policyFile}: ${reason}`);
+      problems.push(`${source}: ${reason}`);
+    }
+  }
+  const nameClaim = read('AUTH_NAME_CLAIM');
+  if (nameClaim !== undefined) {
+    try {
+      policy = withDisplayNameClaim(policy, nameClaim);
+    } catch (error) {
+      problems.push(`AUTH_NAME_CLAIM: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

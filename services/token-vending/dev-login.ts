@@ -14,7 +14,10 @@ export interface DevIdentityProvider {
 export interface DevIdentityProviderOptions {
   readonly issuer: string;
   readonly audience: string;
+  /** Claim the roles go in, under that exact name (the verifier reads a dotted name as it is first). */
   readonly rolesClaim: string;
+  /** Claim holding the display name (default `name`), as AUTH_NAME_CLAIM reads it. */
+  readonly nameClaim?: string;
   readonly lifetimeSeconds?: number;
   /** Seconds since the epoch. */
   readonly now?: () => number;
@@ -32,7 +35,7 @@ export function createDevIdentityProvider(options: DevIdentityProviderOptions): 
       const iat = now();
       const payload: Record<string, unknown> = {
         sub: user.userId,
-        name: user.displayName ?? user.userId,
+        [options.nameClaim ?? 'name']: user.displayName ?? user.userId,
         [options.rolesClaim]: user.roles ?? [],
         iat,
         exp: iat + lifetime,

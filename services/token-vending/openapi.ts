@@ -7,6 +7,8 @@ const problem = { $ref: '#/components/responses/Problem' };
 export function openApiDocument(options: {
   devLogin: boolean;
   allowAnonymous: boolean;
+  /** The service also serves the demo page and its /config.json (the local stack). */
+  site?: boolean;
 }): Record<string, unknown> {
   const { min, max } = IVS_LIMITS.sessionDurationMinutes;
   const paths: Record<string, unknown> = {
@@ -87,6 +89,48 @@ export function openApiDocument(options: {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
     },
   };
+  if (options.site === true) {
+    paths['/config.json'] = {
+      get: {
+        summary: 'What a chat page needs to start: the API, the room, the messaging URL and the room limits',
+        description:
+          'Served only beside the demo page (the local stack). On another host, write the same file from the stack outputs.',
+        responses: {
+          '200': {
+            description: 'The page configuration (never cached)',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['apiBaseUrl', 'roomArn', 'messagingUrl', 'maximumMessageLength'],
+                  properties: {
+                    apiBaseUrl: { type: 'string', description: '"" when the API is on the same origin' },
+                    roomArn: { type: 'string' },
+                    messagingUrl: {
+                      type: 'string',
+                      description: 'ws:// or wss:// URL of the messaging endpoint',
+                    },
+                    maximumMessageLength: {
+                      type: 'integer',
+                      minimum: 1,
+                      maximum: 500,
+                      description: "The room's limit, in Unicode code points",
+                    },
+                    maximumMessageRatePerSecond: {
+                      type: 'integer',
+                      minimum: 1,
+                      maximum: 100,
+                      description: 'Messages per second the room accepts across all its connections',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+  }
   if (options.devLogin) {
     paths['/v1/dev/login'] = {
       post: {

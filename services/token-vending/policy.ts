@@ -10,6 +10,7 @@ import {
   type ChatTokenCapability,
 } from '../../shared/ivs/limits.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
+import { readClaim } from './claims.js';
 import { ConfigError } from './errors.js';
 import { isRecord } from '../../shared/json.js';
 
@@ -23,7 +24,7 @@ export interface RolePolicy {
 export interface AttributeMapping {
   /** Token attribute name, e.g. `displayName`. */
   readonly name: string;
-  /** JWT claim it is read from, e.g. `name`. */
+  /** JWT claim it is read from, e.g. `name`, or a path into nested claims (see claims.ts). */
   readonly claim: string;
   /** Longest value kept, in code points; longer values are cut. */
   readonly maxLength: number;
@@ -223,6 +224,21 @@ export function parsePolicy(value: unknown): ChatPolicy {
   };
 }
 
+/**
+ * The policy with its displayName attribute read from `claim` (AUTH_NAME_CLAIM): the one setting an
+ * adopter changes per identity provider, without writing a policy file for it.
+ */
+export function withDisplayNameClaim(policy: ChatPolicy, claim: string): ChatPolicy {
+  if (!CLAIM.test(claim))
+    throw new ConfigError(`the display-name claim must be a claim name; got "${claim}"`);
+  return {
+    ...policy,
+    attributes: policy.attributes.map((mapping) =>
+      mapping.name === 'displayName' ? { ...mapping, claim } : mapping,
+    ),
+  };
+}
+
 /** The verified caller, as the policy sees it. Claims stay here; they never reach a log line. */
 export type Caller =
   | {
@@ -272,7 +288,7 @@ export function buildAttributes(
     ...mappings.filter((item) => item.name !== 'displayName'),
   ];
   for (const mapping of ordered) {
-    const raw = claims[mapping.claim];
+    const raw = readClaim(claims, mapping.claim);
     let value = typeof raw === 'string' ? truncate(raw.trim(), mapping.maxLength) : '';
     if (value === '' && mapping.name === 'displayName')
       value = truncate(fallbackDisplayName, mapping.maxLength);

@@ -82,7 +82,12 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   const audience = config.auth.audience ?? LOCAL_AUDIENCE;
   const jwksUri = config.auth.jwksUri ?? `${url}/.well-known/jwks.json`;
   const devIdentity = config.devLogin
-    ? createDevIdentityProvider({ issuer, audience, rolesClaim: config.auth.rolesClaim })
+    ? createDevIdentityProvider({
+        issuer,
+        audience,
+        rolesClaim: config.auth.rolesClaim,
+        nameClaim: config.auth.nameClaim,
+      })
     : undefined;
   const verifier = createJwtVerifier({ jwksUri, issuer, audience, rolesClaim: config.auth.rolesClaim });
   const app = createApp({

@@ -1,7 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { defaultValue, readTemplate, serverlessFunction } from '../../scripts/sam-template.js';
+import {
+  defaultValue,
+  isOptionalValue,
+  readTemplate,
+  serverlessFunction,
+} from '../../scripts/sam-template.js';
 
 const fixture = readTemplate(fileURLToPath(new URL('./fixtures/template.yaml', import.meta.url)));
 
@@ -49,5 +54,20 @@ describe('defaultValue', () => {
     assert.equal(defaultValue(fixture, { Ref: 'Issuer' }), undefined);
     assert.equal(defaultValue(fixture, { 'Fn::If': ['HasPolicy', 'a', 'b'] }), undefined);
     assert.equal(defaultValue(fixture, { Ref: 'AWS::Region' }), undefined);
+  });
+});
+
+describe('isOptionalValue', () => {
+  it('recognises a variable that is left unset unless its parameter is given', () => {
+    assert.equal(
+      isOptionalValue({ 'Fn::If': ['HasPolicy', { Ref: 'Policy' }, { Ref: 'AWS::NoValue' }] }),
+      true,
+    );
+  });
+
+  it('does not take a plain reference or a two-valued condition for optional', () => {
+    assert.equal(isOptionalValue({ Ref: 'Issuer' }), false);
+    assert.equal(isOptionalValue({ 'Fn::If': ['HasPolicy', 'a', 'b'] }), false);
+    assert.equal(isOptionalValue('aws'), false);
   });
 });

@@ -96,6 +96,7 @@ describe('npm start (the local stack)', () => {
       roomArn: stack.roomArn,
       messagingUrl: stack.emulator?.wsUrl,
       maximumMessageLength: 500,
+      maximumMessageRatePerSecond: 10,
     });
   });
 

@@ -79,7 +79,7 @@ describe('template.yaml through the SAM transform', () => {
     });
   });
 
-  it('routes every request to the token function with payload format 2.0', () => {
+  it("routes every request to the token function's live alias with payload format 2.0", () => {
     const body = props(resources, 'TokenApi').Body;
     assert.ok(isRecord(body) && isRecord(body.paths));
     const route = body.paths.$default;
@@ -87,7 +87,8 @@ describe('template.yaml through the SAM transform', () => {
     const integration = route['x-amazon-apigateway-any-method']['x-amazon-apigateway-integration'];
     assert.ok(isRecord(integration));
     assert.equal(integration.payloadFormatVersion, '2.0');
-    assert.match(JSON.stringify(integration.uri), /TokenVendingFunction\.Arn/);
+    // The alias, not the unqualified function: shifting the alias (scripts/rollback.sh) rolls back.
+    assert.match(JSON.stringify(integration.uri), /TokenVendingFunctionAliaslive/);
   });
 
   it('merges the global JSON log format with each function log group', () => {
@@ -115,10 +116,12 @@ describe('template.yaml through the SAM transform', () => {
     assert.deepEqual([...new Set(role.match(/ivschat:[A-Za-z*]+/g))].sort(), [
       'ivschat:CreateChatToken',
       'ivschat:CreateRoom',
+      'ivschat:DeleteMessage',
       'ivschat:DeleteRoom',
       'ivschat:DisconnectUser',
       'ivschat:GetRoom',
       'ivschat:ListRooms',
+      'ivschat:SendEvent',
       'ivschat:TagResource',
       'ivschat:UpdateRoom',
     ]);

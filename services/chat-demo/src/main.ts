@@ -1,3 +1,6 @@
+/*! This bundle includes amazon-ivs-chat-messaging@1.1.1, Copyright Amazon.com, Inc. or its affiliates.
+ * All Rights Reserved. Provided as AWS Content under the AWS Customer Agreement; licence:
+ * https://ivschat.live-video.net/js/LICENSE.txt (see THIRD_PARTY_NOTICES.md). */
 /**
  * The chat page: sign in through the token service's dev login, get a chat token for the room, and
  * connect with amazon-ivs-chat-messaging. Every user-supplied string reaches the DOM through

@@ -71,7 +71,8 @@ export interface SignOptions {
   readonly key?: TestKey;
   readonly kid?: string;
   readonly issuer?: string;
-  readonly audience?: string;
+  /** One audience or several (Auth0 and Keycloak tokens often carry an array). */
+  readonly audience?: string | string[];
   readonly expiresInSeconds?: number;
   readonly notBeforeSeconds?: number;
   readonly algorithm?: 'RS256' | 'RS384' | 'RS512';

@@ -1,0 +1,324 @@
+/**
+ * The README's client guide, run as written: `chat-client.mjs` is extracted from README.md, written
+ * beside node_modules (so its `amazon-ivs-chat-messaging` import resolves as in an app), and driven
+ * in Node against the local stack started in-process on ephemeral ports — the emulator, the token
+ * service and the real review Lambda bundle (`npm run build` first).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { startLocalStack, type LocalStack } from '../../scripts/start.js';
+import { repoRoot } from '../../scripts/sam-template.js';
+import { isRecord } from '../../shared/json.js';
+
+// What the snippet's header asks of Node 20 (Node 22 has a global WebSocket).
+Object.assign(globalThis, { WebSocket });
+
+/** The fenced block that follows `<!-- client-guide: <name> -->` in README.md. */
+function readmeBlock(name: string): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const marker = `<!-- client-guide: ${name} -->`;
+  const start = readme.indexOf(marker);
+  assert.ok(start >= 0, `README.md has ${marker}`);
+  const match = /```(?:js|javascript)\n([\s\S]*?)\n```/.exec(readme.slice(start));
+  assert.ok(match?.[1], `a js block follows ${marker}`);
+  return match[1];
+}
+
+interface TokenApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly retryAfterSeconds: number;
+  readonly action: 'sign-in' | 'retry' | 'give-up';
+}
+type SendResult = { ok: true; message: { content: string } } | { ok: false; kind: string; text: string };
+interface ChatHandlers {
+  message: (message: { content: string }) => void;
+  connected?: () => void;
+  signInNeeded: (error: TokenApiError) => void;
+  unavailable: (error: TokenApiError | undefined) => void;
+  disconnected?: (reason: string) => void;
+}
+interface JoinedChat {
+  send(text: string): Promise<SendResult>;
+  leave(): void;
+}
+interface ChatClientModule {
+  fetchChatToken(options: { apiBaseUrl: string; roomArn: string; idToken?: string }): Promise<unknown>;
+  joinChat(options: {
+    messagingUrl: string;
+    apiBaseUrl: string;
+    roomArn: string;
+    getIdToken: () => Promise<string | undefined>;
+    on: ChatHandlers;
+    maxRetries?: number;
+    logger?: { debug: () => void; info: () => void; error: () => void };
+  }): JoinedChat;
+}
+
+function isTokenApiError(value: unknown): value is TokenApiError {
+  return value instanceof Error && value.name === 'TokenApiError';
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TokenApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isTokenApiError(error), `a TokenApiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the token request was expected to fail');
+}
+
+const cacheDir = join(repoRoot, 'node_modules/.cache');
+mkdirSync(cacheDir, { recursive: true });
+const workDir = mkdtempSync(join(cacheDir, 'client-guide-'));
+let client: ChatClientModule;
+let stack: LocalStack;
+let apiBaseUrl: string;
+let roomArn: string;
+let messagingUrl: string;
+
+before(async () => {
+  writeFileSync(join(workDir, 'chat-client.mjs'), readmeBlock('chat-client.mjs') + '\n');
+  const loaded: unknown = await import(pathToFileURL(join(workDir, 'chat-client.mjs')).href);
+  assert.ok(
+    isRecord(loaded) && typeof loaded.joinChat === 'function' && typeof loaded.fetchChatToken === 'function',
+  );
+  client = loaded as unknown as ChatClientModule;
+  stack = await startLocalStack({
+    env: {
+      CHAT_BACKEND: 'local',
+      AWS_REGION: 'us-east-1',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_MAX: '6',
+      CHAT_POLICY: JSON.stringify({ deniedRoles: ['banned'] }),
+    },
+    port: 0,
+    emulatorPort: 0,
+    // The real bundle answers in a few ms; a generous deadline keeps a loaded machine from flaking.
+    reviewDeadlineMs: 5000,
+  });
+  apiBaseUrl = stack.tokenServiceUrl;
+  assert.ok(stack.roomArn && stack.emulator);
+  roomArn = stack.roomArn;
+  messagingUrl = stack.emulator.wsUrl;
+});
+after(async () => {
+  await stack.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+async function signIn(userId: string, roles: string[] = []): Promise<string> {
+  const res = await fetch(`${apiBaseUrl}/v1/dev/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, displayName: userId, roles }),
+  });
+  const body: unknown = await res.json();
+  assert.ok(isRecord(body) && typeof body.idToken === 'string');
+  return body.idToken;
+}
+
+/** A fake token API answering every request with one canned response. */
+async function cannedApi(
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((_req, res) => res.writeHead(status, headers).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** Joins through the snippet and waits for the first outcome: connected, sign-in, unavailable. */
+function joinAs(
+  idToken: string | undefined,
+  extra: Partial<ChatHandlers> = {},
+): Promise<{ outcome: string; chat: JoinedChat; error?: TokenApiError; messages: string[] }> {
+  return new Promise((resolve) => {
+    const messages: string[] = [];
+    const settle = (outcome: string, error?: TokenApiError): void => {
+      setImmediate(() => {
+        resolve({ outcome, chat, messages, ...(error ? { error } : {}) });
+      });
+    };
+    const chat = client.joinChat({
+      apiBaseUrl,
+      roomArn,
+      messagingUrl,
+      getIdToken: () => Promise.resolve(idToken),
+      maxRetries: 0,
+      // The SDK logs every refused request at error level; the assertions below check them instead.
+      logger: { debug: () => undefined, info: () => undefined, error: () => undefined },
+      on: {
+        message: (message) => messages.push(message.content),
+        connected: () => {
+          settle('connected');
+        },
+        signInNeeded: (error) => {
+          settle('sign-in', error);
+        },
+        unavailable: (error) => {
+          settle('unavailable', error);
+        },
+        disconnected: (reason) => {
+          settle(`disconnected:${reason}`);
+        },
+        ...extra,
+      },
+    });
+  });
+}
+
+describe('README client guide: fetchChatToken', () => {
+  it('returns the token, its times, the user id and the capabilities', async () => {
+    const grant = await client.fetchChatToken({ apiBaseUrl, roomArn, idToken: await signIn('tia') });
+
+    assert.ok(isRecord(grant));
+    assert.equal(typeof grant.token, 'string');
+    assert.equal(grant.userId, 'tia');
+    assert.deepEqual(grant.capabilities, ['SEND_MESSAGE']);
+    assert.ok(Date.parse(String(grant.tokenExpirationTime)) > Date.now());
+  });
+
+  it('turns a 401 into "sign in again"', async () => {
+    const error = await rejection(client.fetchChatToken({ apiBaseUrl, roomArn, idToken: 'not.a.jwt' }));
+
+    assert.equal(error.status, 401);
+    assert.equal(error.code, 'invalid_token');
+    assert.equal(error.action, 'sign-in');
+  });
+
+  it('turns a 403 (a denied role) into "give up"', async () => {
+    const error = await rejection(
+      client.fetchChatToken({ apiBaseUrl, roomArn, idToken: await signIn('bo', ['banned']) }),
+    );
+
+    assert.equal(error.status, 403);
+    assert.equal(error.code, 'forbidden');
+    assert.equal(error.action, 'give-up');
+  });
+
+  it('turns a 404 (no such room) into "give up"', async () => {
+    const missing = roomArn.replace(/room\/.*/, 'room/AAAAAAAAAAAA');
+    const error = await rejection(
+      client.fetchChatToken({ apiBaseUrl, roomArn: missing, idToken: await signIn('tia') }),
+    );
+
+    assert.equal(error.status, 404);
+    assert.equal(error.code, 'room_not_found');
+    assert.equal(error.action, 'give-up');
+  });
+
+  it('turns the per-user 429 into "retry after Retry-After"', async () => {
+    const idToken = await signIn('greedy');
+    let error: TokenApiError | undefined;
+    for (let attempt = 0; attempt < 10 && !error; attempt += 1) {
+      error = await client.fetchChatToken({ apiBaseUrl, roomArn, idToken }).then(
+        () => undefined,
+        (refusal: unknown) => (isTokenApiError(refusal) ? refusal : undefined),
+      );
+    }
+
+    assert.ok(error, 'refused within RATE_LIMIT_MAX + 4 requests');
+    assert.equal(error.status, 429);
+    assert.equal(error.code, 'rate_limited');
+    assert.equal(error.action, 'retry');
+    assert.ok(error.retryAfterSeconds >= 1 && error.retryAfterSeconds <= 60);
+  });
+
+  it("turns a 503 into a retry after the service's Retry-After", async () => {
+    const api = await cannedApi(
+      503,
+      { 'content-type': 'application/problem+json', 'retry-after': '7' },
+      JSON.stringify({ status: 503, code: 'upstream_unavailable', detail: 'IVS Chat is unavailable' }),
+    );
+    try {
+      const error = await rejection(client.fetchChatToken({ apiBaseUrl: api.url, roomArn, idToken: 'x' }));
+
+      assert.equal(error.status, 503);
+      assert.equal(error.code, 'upstream_unavailable');
+      assert.equal(error.retryAfterSeconds, 7);
+      assert.equal(error.action, 'retry');
+    } finally {
+      api.server.close();
+    }
+  });
+
+  it("retries API Gateway's own throttle, which has no Retry-After and no problem body", async () => {
+    const api = await cannedApi(
+      429,
+      { 'content-type': 'application/json' },
+      '{"message":"Too Many Requests"}',
+    );
+    try {
+      const error = await rejection(client.fetchChatToken({ apiBaseUrl: api.url, roomArn, idToken: 'x' }));
+
+      assert.equal(error.status, 429);
+      assert.equal(error.message, 'Too Many Requests');
+      assert.ok(error.retryAfterSeconds > 0);
+      assert.equal(error.action, 'retry');
+    } finally {
+      api.server.close();
+    }
+  });
+});
+
+describe('README client guide: joinChat', () => {
+  it('connects, delivers a message, and reports each SendMessage refusal as the guide says', async () => {
+    const ann = await joinAs(await signIn('ann'));
+    const vic = await joinAs(await signIn('vic', ['viewer']));
+    try {
+      assert.equal(ann.outcome, 'connected');
+      assert.equal(vic.outcome, 'connected');
+
+      const sent = await ann.chat.send('hello room');
+      assert.ok(sent.ok);
+      for (let wait = 0; wait < 100 && !vic.messages.includes('hello room'); wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(vic.messages.includes('hello room'), 'the viewer received it');
+
+      const tooLong = await ann.chat.send('x'.repeat(501));
+      assert.deepEqual(tooLong.ok ? undefined : tooLong.kind, 'invalid');
+
+      const viewer = await vic.chat.send('can I talk?');
+      assert.deepEqual(viewer.ok ? undefined : viewer.kind, 'not-allowed');
+
+      // The default review policy denies links; the reason reaches the sender (406).
+      const link = await ann.chat.send('buy now at evil.com');
+      assert.ok(!link.ok);
+      assert.equal(link.kind, 'rejected');
+      assert.match(link.text, /^Message not sent: .+/);
+
+      // The room accepts 10 messages a second across everyone: a burst of 25 goes over.
+      const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => ann.chat.send(`burst ${i}`)));
+      assert.ok(burst.some((result) => !result.ok && result.kind === 'slow-down'));
+    } finally {
+      ann.chat.leave();
+      vic.chat.leave();
+    }
+  });
+
+  it('asks for a sign-in when the token API answers 401 (a fetchTokenError disconnect)', async () => {
+    const result = await joinAs('expired.or.garbage');
+
+    assert.equal(result.outcome, 'sign-in');
+    assert.equal(result.error?.status, 401);
+    result.chat.leave();
+  });
+
+  it('reports chat as unavailable when the token API answers 403 (a fetchTokenError disconnect)', async () => {
+    const result = await joinAs(await signIn('bea', ['banned']));
+
+    assert.equal(result.outcome, 'unavailable');
+    assert.equal(result.error?.status, 403);
+    result.chat.leave();
+  });
+});
