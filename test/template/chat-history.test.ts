@@ -44,7 +44,7 @@ describe('chat history wiring', () => {
     const props = properties(filterId);
     assert.ok(isRef(props.LogGroupName, 'ChatLogGroup'));
     assert.equal(props.FilterPattern, '');
-    assert.ok(isGetAtt(props.DestinationArn, 'ChatHistoryFunction', 'Arn'));
+    assert.deepEqual(props.DestinationArn, { Ref: 'ChatHistoryFunction.Alias' });
     assert.ok(asList(filter.DependsOn).includes('ChatHistoryInvokePermission'));
   });
 
@@ -52,7 +52,7 @@ describe('chat history wiring', () => {
     const props = properties('ChatHistoryInvokePermission');
     assert.equal(props.Principal, 'logs.amazonaws.com');
     assert.equal(props.Action, 'lambda:InvokeFunction');
-    assert.ok(isGetAtt(props.FunctionName, 'ChatHistoryFunction', 'Arn'));
+    assert.deepEqual(props.FunctionName, { Ref: 'ChatHistoryFunction.Alias' });
     assert.ok(isGetAtt(props.SourceArn, 'ChatLogGroup', 'Arn'));
     assert.ok(isRef(props.SourceAccount, 'AWS::AccountId'));
   });
