@@ -1,7 +1,7 @@
 /**
- * The chat page: sign in through the token service's dev login, get a chat token for the room, and
- * connect with amazon-ivs-chat-messaging. Every user-supplied string reaches the DOM through
- * textContent only (CSP also forbids inline script and style).
+ * The chat page: sign in through the token service's dev login, pick a room (the configured one
+ * first), get a chat token for it, and connect with amazon-ivs-chat-messaging. Every user-supplied
+ * string reaches the DOM through textContent only (CSP also forbids inline script and style).
  */
 import {
   ChatRoom,
@@ -19,12 +19,25 @@ import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import {
   chatTokenSource,
   createApiClient,
+  createIdentity,
   describeApiError,
   isDemoRole,
   type ApiClient,
   type ChatTokenGrant,
+  type DemoRole,
+  type Identity,
 } from './api.js';
 import { parseDemoConfig, type DemoConfig } from './config.js';
+import { renderRoomsPanel } from './rooms-panel.js';
+import {
+  collectRooms,
+  mayCreateRooms,
+  roomPanel,
+  roomTitle,
+  validateMemberId,
+  validateRoomName,
+  type DemoRoom,
+} from './rooms.js';
 import {
   canSend,
   counterState,
@@ -60,7 +73,8 @@ const ui = {
   signinError: byId('signin-error', HTMLParagraphElement),
   name: byId('name', HTMLInputElement),
   role: byId('role', HTMLSelectElement),
-  chat: byId('chat', HTMLElement),
+  workspace: byId('workspace', HTMLDivElement),
+  roomTitle: byId('room-title', HTMLSpanElement),
   whoami: byId('whoami', HTMLParagraphElement),
   reconnect: byId('reconnect', HTMLButtonElement),
   signout: byId('signout', HTMLButtonElement),
@@ -71,6 +85,25 @@ const ui = {
   send: byId('send', HTMLButtonElement),
   counter: byId('counter', HTMLParagraphElement),
   viewerNote: byId('viewer-note', HTMLParagraphElement),
+  rooms: byId('rooms', HTMLElement),
+  userId: byId('user-id', HTMLElement),
+  roomsRefresh: byId('rooms-refresh', HTMLButtonElement),
+  roomsError: byId('rooms-error', HTMLParagraphElement),
+  roomsNote: byId('rooms-note', HTMLParagraphElement),
+  myRooms: byId('my-rooms', HTMLUListElement),
+  myRoomsEmpty: byId('my-rooms-empty', HTMLParagraphElement),
+  publicRooms: byId('public-rooms', HTMLUListElement),
+  publicRoomsEmpty: byId('public-rooms-empty', HTMLParagraphElement),
+  addMemberForm: byId('add-member-form', HTMLFormElement),
+  addMemberRoom: byId('add-member-room', HTMLSpanElement),
+  memberId: byId('member-id', HTMLInputElement),
+  addMemberButton: byId('add-member-button', HTMLButtonElement),
+  addMemberError: byId('add-member-error', HTMLParagraphElement),
+  createRoomForm: byId('create-room-form', HTMLFormElement),
+  roomName: byId('room-name', HTMLInputElement),
+  roomPrivate: byId('room-private', HTMLInputElement),
+  createRoomButton: byId('create-room-button', HTMLButtonElement),
+  createRoomError: byId('create-room-error', HTMLParagraphElement),
 };
 
 type StatusState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error';
@@ -85,9 +118,20 @@ function setFeedback(text: string, kind: 'denied' | 'rate-limited' | 'error' | '
   ui.feedback.textContent = text;
 }
 
-/** One signed-in session: the JWT, the room connection and what the last token allowed. */
+/** Who is signed in: their dev-login identity and app roles, for every room they open. */
+interface Account {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly roles: readonly DemoRole[];
+  readonly identity: Identity;
+}
+
+/** One room connection of the signed-in user, and what its last token allowed. */
 interface Session {
   readonly room: ChatRoom;
+  readonly roomArn: string;
+  /** The room's maximumMessageLength, in code points. */
+  readonly maximumMessageLength: number;
   readonly displayName: string;
   readonly unsubscribe: readonly (() => void)[];
   userId: string | undefined;
@@ -99,10 +143,17 @@ interface Session {
 
 let config: DemoConfig | undefined;
 let api: ApiClient | undefined;
+let account: Account | undefined;
 let session: Session | undefined;
+/** The last room lists read, so a room switch redraws the panel without asking again. */
+let roomLists: { mine: readonly DemoRoom[]; visible: readonly DemoRoom[] } = { mine: [], visible: [] };
+
+function messageLimit(): number {
+  return session?.maximumMessageLength ?? config?.maximumMessageLength ?? 500;
+}
 
 function updateCounter(): void {
-  const max = config?.maximumMessageLength ?? 500;
+  const max = messageLimit();
   const state = counterState(ui.message.value, max);
   ui.counter.textContent = state.over ? `${state.label}: ${-state.remaining} too many` : state.label;
   ui.counter.classList.toggle('over', state.over);
@@ -249,6 +300,7 @@ function onDisconnect(current: Session, reason: DisconnectReason): void {
 
 function startSession(
   demo: DemoConfig,
+  target: { readonly arn: string; readonly maximumMessageLength: number },
   nextChatToken: () => Promise<ChatTokenGrant>,
   displayName: string,
 ): Session {
@@ -301,6 +353,8 @@ function startSession(
   ];
   const current: Session = {
     room,
+    roomArn: target.arn,
+    maximumMessageLength: target.maximumMessageLength,
     displayName,
     unsubscribe,
     userId: undefined,
@@ -309,6 +363,159 @@ function startSession(
     names: new Map(),
   };
   return current;
+}
+
+/** Leaves the current room: no more events from it reach the page. */
+function stopSession(): void {
+  const current = session;
+  session = undefined;
+  if (current === undefined) return;
+  for (const stop of current.unsubscribe) stop();
+  current.room.disconnect();
+}
+
+/** Connects to a room (leaving the one before): a fresh ChatRoom with a token source for its ARN. */
+function openRoom(target: { readonly arn: string; readonly maximumMessageLength: number }): void {
+  if (config === undefined || api === undefined || account === undefined) return;
+  stopSession();
+  const current = startSession(
+    config,
+    target,
+    chatTokenSource(api, target.arn, account.identity),
+    account.displayName,
+  );
+  session = current;
+  ui.messages.replaceChildren();
+  ui.message.value = '';
+  setFeedback('', 'info');
+  ui.whoami.textContent = `Signed in as ${account.displayName}`;
+  ui.composer.hidden = true;
+  ui.viewerNote.hidden = true;
+  ui.reconnect.hidden = true;
+  drawRooms();
+  current.room.connect();
+  const focusComposer = current.room.addListener('connect', () => {
+    focusComposer();
+    if (!ui.composer.hidden && session === current) ui.message.focus();
+  });
+}
+
+function drawRooms(): void {
+  const panel = roomPanel(roomLists.mine, roomLists.visible, session?.roomArn);
+  // The configured room may be missing from the lists (e.g. past the pages read): name it by ARN.
+  ui.roomTitle.textContent = panel.current === undefined ? '' : roomTitle(panel.current);
+  renderRoomsPanel(ui, panel, {
+    open: (room) => {
+      if (room.arn !== session?.roomArn) openRoom(room);
+    },
+    join: (room, button) => void joinRoom(room, button),
+  });
+}
+
+/** Lists being read now: the panel is `aria-busy` until the last one is in. */
+let roomLoads = 0;
+
+/** Reads both lists (bounded pages) and redraws; a failure is shown and the old lists stay. */
+async function loadRooms(): Promise<void> {
+  const client = api;
+  const me = account;
+  if (client === undefined || me === undefined) return;
+  roomLoads++;
+  ui.rooms.setAttribute('aria-busy', 'true');
+  try {
+    const list = (mine: boolean): Promise<{ rooms: DemoRoom[]; more: boolean }> =>
+      collectRooms((nextToken) =>
+        me.identity.authorized((idToken) =>
+          client.listRooms(idToken, { mine, ...(nextToken === undefined ? {} : { nextToken }) }),
+        ),
+      );
+    const [mine, visible] = await Promise.all([list(true), list(false)]);
+    if (account !== me) return;
+    roomLists = { mine: mine.rooms, visible: visible.rooms };
+    ui.roomsError.textContent = '';
+    ui.roomsNote.textContent = mine.more || visible.more ? 'More rooms exist than are listed here.' : '';
+    drawRooms();
+  } catch (error) {
+    if (account === me) ui.roomsError.textContent = `Could not list rooms: ${describeApiError(error)}`;
+  } finally {
+    roomLoads--;
+    if (roomLoads === 0) ui.rooms.setAttribute('aria-busy', 'false');
+  }
+}
+
+async function joinRoom(room: DemoRoom, button: HTMLButtonElement): Promise<void> {
+  const client = api;
+  const me = account;
+  if (client === undefined || me === undefined) return;
+  button.disabled = true;
+  try {
+    await me.identity.authorized((idToken) => client.putMember(idToken, room.id, 'me', 'member'));
+    ui.roomsError.textContent = '';
+    ui.roomsNote.textContent = `You joined ${roomTitle(room)}.`;
+    openRoom(room);
+    await loadRooms();
+  } catch (error) {
+    button.disabled = false;
+    ui.roomsError.textContent = `Could not join ${roomTitle(room)}: ${describeApiError(error)}`;
+  }
+}
+
+async function createRoom(): Promise<void> {
+  const client = api;
+  const me = account;
+  if (client === undefined || me === undefined) return;
+  const name = validateRoomName(ui.roomName.value);
+  if (!name.ok) {
+    ui.createRoomError.textContent = name.text;
+    ui.roomName.setAttribute('aria-invalid', 'true');
+    ui.roomName.focus();
+    return;
+  }
+  ui.roomName.removeAttribute('aria-invalid');
+  ui.createRoomError.textContent = '';
+  ui.createRoomButton.disabled = true;
+  try {
+    const privacy = ui.roomPrivate.checked ? 'private' : 'public';
+    const room = await me.identity.authorized((idToken) =>
+      client.createRoom(idToken, { name: name.name, privacy }),
+    );
+    ui.roomName.value = '';
+    ui.roomPrivate.checked = false;
+    ui.roomsNote.textContent = `Created ${privacy} room ${roomTitle(room)}.`;
+    roomLists = { mine: [room, ...roomLists.mine], visible: roomLists.visible };
+    openRoom(room);
+    await loadRooms();
+  } catch (error) {
+    ui.createRoomError.textContent = describeApiError(error);
+  } finally {
+    ui.createRoomButton.disabled = false;
+  }
+}
+
+async function addMember(): Promise<void> {
+  const client = api;
+  const me = account;
+  const room = roomPanel(roomLists.mine, roomLists.visible, session?.roomArn).current;
+  if (client === undefined || me === undefined || room === undefined) return;
+  const member = validateMemberId(ui.memberId.value);
+  if (!member.ok) {
+    ui.addMemberError.textContent = member.text;
+    ui.memberId.setAttribute('aria-invalid', 'true');
+    ui.memberId.focus();
+    return;
+  }
+  ui.memberId.removeAttribute('aria-invalid');
+  ui.addMemberError.textContent = '';
+  ui.addMemberButton.disabled = true;
+  try {
+    await me.identity.authorized((idToken) => client.putMember(idToken, room.id, member.userId, 'member'));
+    ui.memberId.value = '';
+    ui.roomsNote.textContent = `Added ${member.userId} to ${roomTitle(room)}.`;
+  } catch (error) {
+    ui.addMemberError.textContent = describeApiError(error);
+  } finally {
+    ui.addMemberButton.disabled = false;
+  }
 }
 
 async function signIn(): Promise<void> {
@@ -329,23 +536,23 @@ async function signIn(): Promise<void> {
   try {
     const userId = devUserId(name.name, crypto.getRandomValues(new Uint8Array(4)));
     const client = api;
-    const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles: [role] });
+    const roles = [role];
+    const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles });
     const idToken = await login();
-    const current = startSession(config, chatTokenSource(client, config.roomArn, login, idToken), name.name);
-    session = current;
-    ui.messages.replaceChildren();
-    setFeedback('', 'info');
-    ui.whoami.textContent = `Signed in as ${name.name}`;
-    ui.composer.hidden = true;
-    ui.viewerNote.hidden = true;
+    account = { userId, displayName: name.name, roles, identity: createIdentity(login, idToken) };
+    roomLists = { mine: [], visible: [] };
+    ui.userId.textContent = userId;
+    ui.roomsError.textContent = '';
+    ui.roomsNote.textContent = '';
+    ui.createRoomError.textContent = '';
+    ui.addMemberError.textContent = '';
+    ui.createRoomForm.hidden = !mayCreateRooms(roles);
     ui.signin.hidden = true;
-    ui.chat.hidden = false;
-    current.room.connect();
+    ui.workspace.hidden = false;
+    // The configured room comes first; the lists arrive beside it.
+    openRoom({ arn: config.roomArn, maximumMessageLength: config.maximumMessageLength });
     ui.signout.focus();
-    const focusComposer = current.room.addListener('connect', () => {
-      focusComposer();
-      if (!ui.composer.hidden) ui.message.focus();
-    });
+    void loadRooms();
   } catch (error) {
     ui.signinError.textContent = describeApiError(error);
     setStatus('error', 'Not signed in');
@@ -355,16 +562,13 @@ async function signIn(): Promise<void> {
 }
 
 function signOut(): void {
-  const current = session;
-  session = undefined;
-  if (current !== undefined) {
-    for (const stop of current.unsubscribe) stop();
-    current.room.disconnect();
-  }
+  stopSession();
+  account = undefined;
+  roomLists = { mine: [], visible: [] };
   ui.messages.replaceChildren();
   ui.message.value = '';
   setFeedback('', 'info');
-  ui.chat.hidden = true;
+  ui.workspace.hidden = true;
   ui.signin.hidden = false;
   setStatus('idle', 'Signed out');
   ui.name.focus();
@@ -374,7 +578,7 @@ async function send(): Promise<void> {
   const current = session;
   if (current === undefined || config === undefined) return;
   const content = ui.message.value;
-  if (!canSend(content, config.maximumMessageLength)) return;
+  if (!canSend(content, messageLimit())) return;
   ui.send.disabled = true;
   setFeedback('', 'info');
   try {
@@ -404,6 +608,15 @@ function wire(): void {
     void send();
   });
   ui.message.addEventListener('input', updateCounter);
+  ui.roomsRefresh.addEventListener('click', () => void loadRooms());
+  ui.createRoomForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void createRoom();
+  });
+  ui.addMemberForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void addMember();
+  });
   ui.message.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
