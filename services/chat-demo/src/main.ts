@@ -452,7 +452,8 @@ async function joinRoom(room: DemoRoom, button: HTMLButtonElement): Promise<void
     await me.identity.authorized((idToken) => client.putMember(idToken, room.id, 'me', 'member'));
     ui.roomsError.textContent = '';
     ui.roomsNote.textContent = `You joined ${roomTitle(room)}.`;
-    openRoom(room);
+    // Joining the room already open keeps its connection (and the messages on screen).
+    if (room.arn !== session?.roomArn) openRoom(room);
     await loadRooms();
   } catch (error) {
     button.disabled = false;

@@ -172,7 +172,7 @@ export function validateRoomName(raw: string): { ok: true; name: string } | { ok
   const { max, pattern } = IVS_LIMITS.roomName;
   if (name === '') return { ok: false, text: 'Enter a room name.' };
   if (name.length > max || !pattern.test(name)) {
-    return { ok: false, text: `Use at most ${max} of the characters a-z, A-Z, 0-9, - and _.` };
+    return { ok: false, text: `Use only a-z, A-Z, 0-9, - and _, at most ${max} of them.` };
   }
   return { ok: true, name };
 }
