@@ -28,16 +28,8 @@ import {
   type Identity,
 } from './api.js';
 import { parseDemoConfig, type DemoConfig } from './config.js';
-import { renderRoomsPanel } from './rooms-panel.js';
-import {
-  collectRooms,
-  mayCreateRooms,
-  roomPanel,
-  roomTitle,
-  validateMemberId,
-  validateRoomName,
-  type DemoRoom,
-} from './rooms.js';
+import { byId } from './dom.js';
+import { createRoomsController, roomsElements, type RoomsController } from './rooms-controller.js';
 import {
   canSend,
   counterState,
@@ -59,12 +51,6 @@ const MAX_LIST_ITEMS = 200;
 const DELETE_REASON = 'Removed by a moderator';
 const DISCONNECT_REASON = 'Disconnected by a moderator';
 
-function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const found = document.getElementById(id);
-  if (!(found instanceof type)) throw new Error(`The page has no #${id} of the expected kind`);
-  return found;
-}
-
 const ui = {
   status: byId('status', HTMLParagraphElement),
   signin: byId('signin', HTMLElement),
@@ -74,7 +60,6 @@ const ui = {
   name: byId('name', HTMLInputElement),
   role: byId('role', HTMLSelectElement),
   workspace: byId('workspace', HTMLDivElement),
-  roomTitle: byId('room-title', HTMLSpanElement),
   whoami: byId('whoami', HTMLParagraphElement),
   reconnect: byId('reconnect', HTMLButtonElement),
   signout: byId('signout', HTMLButtonElement),
@@ -85,26 +70,8 @@ const ui = {
   send: byId('send', HTMLButtonElement),
   counter: byId('counter', HTMLParagraphElement),
   viewerNote: byId('viewer-note', HTMLParagraphElement),
-  rooms: byId('rooms', HTMLElement),
-  userId: byId('user-id', HTMLElement),
-  roomsRefresh: byId('rooms-refresh', HTMLButtonElement),
-  roomsError: byId('rooms-error', HTMLParagraphElement),
-  roomsNote: byId('rooms-note', HTMLParagraphElement),
-  myRooms: byId('my-rooms', HTMLUListElement),
-  myRoomsEmpty: byId('my-rooms-empty', HTMLParagraphElement),
-  publicRooms: byId('public-rooms', HTMLUListElement),
-  publicRoomsEmpty: byId('public-rooms-empty', HTMLParagraphElement),
-  addMemberForm: byId('add-member-form', HTMLFormElement),
-  addMemberRoom: byId('add-member-room', HTMLSpanElement),
-  memberId: byId('member-id', HTMLInputElement),
-  addMemberButton: byId('add-member-button', HTMLButtonElement),
-  addMemberError: byId('add-member-error', HTMLParagraphElement),
-  createRoomForm: byId('create-room-form', HTMLFormElement),
-  roomName: byId('room-name', HTMLInputElement),
-  roomPrivate: byId('room-private', HTMLInputElement),
-  createRoomButton: byId('create-room-button', HTMLButtonElement),
-  createRoomError: byId('create-room-error', HTMLParagraphElement),
 };
+const roomsUi = roomsElements();
 
 type StatusState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error';
 
@@ -145,8 +112,8 @@ let config: DemoConfig | undefined;
 let api: ApiClient | undefined;
 let account: Account | undefined;
 let session: Session | undefined;
-/** The last room lists read, so a room switch redraws the panel without asking again. */
-let roomLists: { mine: readonly DemoRoom[]; visible: readonly DemoRoom[] } = { mine: [], visible: [] };
+/** The signed-in user's rooms panel. */
+let rooms: RoomsController | undefined;
 
 function messageLimit(): number {
   return session?.maximumMessageLength ?? config?.maximumMessageLength ?? 500;
@@ -392,131 +359,12 @@ function openRoom(target: { readonly arn: string; readonly maximumMessageLength:
   ui.composer.hidden = true;
   ui.viewerNote.hidden = true;
   ui.reconnect.hidden = true;
-  drawRooms();
+  rooms?.redraw();
   current.room.connect();
   const focusComposer = current.room.addListener('connect', () => {
     focusComposer();
     if (!ui.composer.hidden && session === current) ui.message.focus();
   });
-}
-
-function drawRooms(): void {
-  const panel = roomPanel(roomLists.mine, roomLists.visible, session?.roomArn);
-  // The configured room may be missing from the lists (e.g. past the pages read): name it by ARN.
-  ui.roomTitle.textContent = panel.current === undefined ? '' : roomTitle(panel.current);
-  renderRoomsPanel(ui, panel, {
-    open: (room) => {
-      if (room.arn !== session?.roomArn) openRoom(room);
-    },
-    join: (room, button) => void joinRoom(room, button),
-  });
-}
-
-/** Lists being read now: the panel is `aria-busy` until the last one is in. */
-let roomLoads = 0;
-
-/** Reads both lists (bounded pages) and redraws; a failure is shown and the old lists stay. */
-async function loadRooms(): Promise<void> {
-  const client = api;
-  const me = account;
-  if (client === undefined || me === undefined) return;
-  roomLoads++;
-  ui.rooms.setAttribute('aria-busy', 'true');
-  try {
-    const list = (mine: boolean): Promise<{ rooms: DemoRoom[]; more: boolean }> =>
-      collectRooms((nextToken) =>
-        me.identity.authorized((idToken) =>
-          client.listRooms(idToken, { mine, ...(nextToken === undefined ? {} : { nextToken }) }),
-        ),
-      );
-    const [mine, visible] = await Promise.all([list(true), list(false)]);
-    if (account !== me) return;
-    roomLists = { mine: mine.rooms, visible: visible.rooms };
-    ui.roomsError.textContent = '';
-    ui.roomsNote.textContent = mine.more || visible.more ? 'More rooms exist than are listed here.' : '';
-    drawRooms();
-  } catch (error) {
-    if (account === me) ui.roomsError.textContent = `Could not list rooms: ${describeApiError(error)}`;
-  } finally {
-    roomLoads--;
-    if (roomLoads === 0) ui.rooms.setAttribute('aria-busy', 'false');
-  }
-}
-
-async function joinRoom(room: DemoRoom, button: HTMLButtonElement): Promise<void> {
-  const client = api;
-  const me = account;
-  if (client === undefined || me === undefined) return;
-  button.disabled = true;
-  try {
-    await me.identity.authorized((idToken) => client.putMember(idToken, room.id, 'me', 'member'));
-    ui.roomsError.textContent = '';
-    ui.roomsNote.textContent = `You joined ${roomTitle(room)}.`;
-    // Joining the room already open keeps its connection (and the messages on screen).
-    if (room.arn !== session?.roomArn) openRoom(room);
-    await loadRooms();
-  } catch (error) {
-    button.disabled = false;
-    ui.roomsError.textContent = `Could not join ${roomTitle(room)}: ${describeApiError(error)}`;
-  }
-}
-
-async function createRoom(): Promise<void> {
-  const client = api;
-  const me = account;
-  if (client === undefined || me === undefined) return;
-  const name = validateRoomName(ui.roomName.value);
-  if (!name.ok) {
-    ui.createRoomError.textContent = name.text;
-    ui.roomName.setAttribute('aria-invalid', 'true');
-    ui.roomName.focus();
-    return;
-  }
-  ui.roomName.removeAttribute('aria-invalid');
-  ui.createRoomError.textContent = '';
-  ui.createRoomButton.disabled = true;
-  try {
-    const privacy = ui.roomPrivate.checked ? 'private' : 'public';
-    const room = await me.identity.authorized((idToken) =>
-      client.createRoom(idToken, { name: name.name, privacy }),
-    );
-    ui.roomName.value = '';
-    ui.roomPrivate.checked = false;
-    ui.roomsNote.textContent = `Created ${privacy} room ${roomTitle(room)}.`;
-    roomLists = { mine: [room, ...roomLists.mine], visible: roomLists.visible };
-    openRoom(room);
-    await loadRooms();
-  } catch (error) {
-    ui.createRoomError.textContent = describeApiError(error);
-  } finally {
-    ui.createRoomButton.disabled = false;
-  }
-}
-
-async function addMember(): Promise<void> {
-  const client = api;
-  const me = account;
-  const room = roomPanel(roomLists.mine, roomLists.visible, session?.roomArn).current;
-  if (client === undefined || me === undefined || room === undefined) return;
-  const member = validateMemberId(ui.memberId.value);
-  if (!member.ok) {
-    ui.addMemberError.textContent = member.text;
-    ui.memberId.setAttribute('aria-invalid', 'true');
-    ui.memberId.focus();
-    return;
-  }
-  ui.memberId.removeAttribute('aria-invalid');
-  ui.addMemberError.textContent = '';
-  ui.addMemberButton.disabled = true;
-  try {
-    await me.identity.authorized((idToken) => client.putMember(idToken, room.id, member.userId, 'member'));
-    ui.memberId.value = '';
-    ui.roomsNote.textContent = `Added ${member.userId} to ${roomTitle(room)}.`;
-  } catch (error) {
-    ui.addMemberError.textContent = describeApiError(error);
-  } finally {
-    ui.addMemberButton.disabled = false;
-  }
 }
 
 async function signIn(): Promise<void> {
@@ -540,20 +388,23 @@ async function signIn(): Promise<void> {
     const roles = [role];
     const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles });
     const idToken = await login();
-    account = { userId, displayName: name.name, roles, identity: createIdentity(login, idToken) };
-    roomLists = { mine: [], visible: [] };
-    ui.userId.textContent = userId;
-    ui.roomsError.textContent = '';
-    ui.roomsNote.textContent = '';
-    ui.createRoomError.textContent = '';
-    ui.addMemberError.textContent = '';
-    ui.createRoomForm.hidden = !mayCreateRooms(roles);
+    const identity = createIdentity(login, idToken);
+    account = { userId, displayName: name.name, roles, identity };
+    rooms?.close();
+    rooms = createRoomsController(roomsUi, {
+      client,
+      identity,
+      userId,
+      appRoles: roles,
+      currentArn: () => session?.roomArn,
+      openRoom,
+    });
     ui.signin.hidden = true;
     ui.workspace.hidden = false;
     // The configured room comes first; the lists arrive beside it.
     openRoom({ arn: config.roomArn, maximumMessageLength: config.maximumMessageLength });
     ui.signout.focus();
-    void loadRooms();
+    void rooms.load();
   } catch (error) {
     ui.signinError.textContent = describeApiError(error);
     setStatus('error', 'Not signed in');
@@ -565,7 +416,8 @@ async function signIn(): Promise<void> {
 function signOut(): void {
   stopSession();
   account = undefined;
-  roomLists = { mine: [], visible: [] };
+  rooms?.close();
+  rooms = undefined;
   ui.messages.replaceChildren();
   ui.message.value = '';
   setFeedback('', 'info');
@@ -609,14 +461,14 @@ function wire(): void {
     void send();
   });
   ui.message.addEventListener('input', updateCounter);
-  ui.roomsRefresh.addEventListener('click', () => void loadRooms());
-  ui.createRoomForm.addEventListener('submit', (event) => {
+  roomsUi.refresh.addEventListener('click', () => void rooms?.load());
+  roomsUi.createRoomForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void createRoom();
+    void rooms?.createRoom();
   });
-  ui.addMemberForm.addEventListener('submit', (event) => {
+  roomsUi.addMemberForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void addMember();
+    void rooms?.addMember();
   });
   ui.message.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
