@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 /** Generous: the test must pass on a loaded 2-core CI machine shared with other work. */
 export const WAIT_MS = 30_000;
 
-export type DemoRole = 'viewer' | 'user' | 'moderator';
+export type DemoRole = 'viewer' | 'user' | 'moderator' | 'admin';
 
 export interface ChatUser {
   readonly name: string;
@@ -22,8 +22,9 @@ export async function openChat(
   url: string,
   name: string,
   role: DemoRole,
+  viewport: { width: number; height: number } = { width: 480, height: 760 },
 ): Promise<ChatUser> {
-  const context = await browser.newContext({ viewport: { width: 480, height: 760 } });
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   const problems: string[] = [];
@@ -34,7 +35,7 @@ export async function openChat(
     }
   });
   await page.goto(url);
-  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByLabel('Role').selectOption(role);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await connected(page);
@@ -66,6 +67,29 @@ export async function send(user: ChatUser, text: string): Promise<void> {
 export async function sendAndSee(user: ChatUser, text: string): Promise<void> {
   await send(user, text);
   await messageItem(user.page, text).waitFor();
+}
+
+/** "My rooms" or "Public rooms" in the rooms panel. */
+export function roomList(page: Page, name: 'My rooms' | 'Public rooms'): Locator {
+  return page.getByRole('list', { name, exact: true });
+}
+
+/** The room entry named exactly `name` in one of the lists. */
+export function roomEntry(list: Locator, name: string): Locator {
+  return list.getByRole('listitem').filter({ has: list.page().getByRole('button', { name, exact: true }) });
+}
+
+/** Refreshes the room lists and waits until they are read. */
+export async function refreshRooms(page: Page): Promise<void> {
+  await page.locator('#rooms[aria-busy="false"]').waitFor();
+  // The click handler marks the panel busy before it returns, so the wait below sees the new read.
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.locator('#rooms[aria-busy="false"]').waitFor();
+}
+
+/** The dev-login user id the page shows (others need it to add this user to a room). */
+export async function userIdOf(page: Page): Promise<string> {
+  return (await page.locator('#user-id').textContent()) ?? '';
 }
 
 export function feedback(page: Page): Locator {

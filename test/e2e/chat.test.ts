@@ -1,19 +1,14 @@
 /**
  * The demo page in a real browser (Debian's chromium driven by playwright-core) against the real
- * stack started in-process on ephemeral ports: the emulator (with the built review Lambda attached to
- * the room), the token service serving the built page, and the real @aws-sdk/client-ivschat to set up
- * the room. Needs `npm run build` first (the gate builds before it runs tests).
+ * stack started in-process on ephemeral ports (demo-stack.ts): the emulator with the built review
+ * Lambda attached to the room, dynalite, the token service serving the built page, and the real
+ * @aws-sdk/client-ivschat to set up the room. Needs `npm run build` first.
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { CreateRoomCommand, IvschatClient, SendEventCommand } from '@aws-sdk/client-ivschat';
-import { createLogger } from '../../shared/logger.js';
-import { startEmulator } from '../../services/local-ivschat/start.js';
-import { startTokenService } from '../../services/token-vending/start.js';
+import { CreateRoomCommand, SendEventCommand } from '@aws-sdk/client-ivschat';
 import {
   closeUser,
   connected,
@@ -26,8 +21,8 @@ import {
   WAIT_MS,
   type ChatUser,
 } from './chat-page.js';
+import { ROOT, startDemoStack, type DemoStack } from './demo-stack.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const REVIEW_HANDLER = 'arn:aws:lambda:us-east-1:123456789012:function:message-review';
 const MAXIMUM_MESSAGE_LENGTH = 120;
 /**
@@ -44,26 +39,20 @@ const REVIEW_POLICY = {
 };
 
 describe('the chat demo page in a real browser', () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
-  let service: Awaited<ReturnType<typeof startTokenService>> | undefined;
-  let browser: Browser | undefined;
-  let ivs: IvschatClient | undefined;
+  let stack: DemoStack | undefined;
   let roomArn = '';
   let pageUrl = '';
   const users: ChatUser[] = [];
 
   async function user(name: string, role: 'viewer' | 'user' | 'moderator'): Promise<ChatUser> {
-    if (!browser) throw new Error('browser not started');
-    const opened = await openChat(browser, pageUrl, name, role);
+    if (!stack) throw new Error('stack not started');
+    const opened = await openChat(stack.browser, pageUrl, name, role);
     users.push(opened);
     return opened;
   }
 
   before(async () => {
-    emulator = await startEmulator({
-      port: 0,
-      host: '127.0.0.1',
-      logger: createLogger({ level: 'warn', base: { service: 'local-ivschat' } }),
+    stack = await startDemoStack({
       // IVS gives a review 200 ms; on a loaded 2-core CI machine a worker can miss that and the room's
       // fallback would deliver a message the policy refuses. These tests are about the page, not timing.
       reviewDeadlineMs: 10_000,
@@ -74,13 +63,7 @@ describe('the chat demo page in a real browser', () => {
         },
       },
     });
-    ivs = new IvschatClient({
-      region: 'us-east-1',
-      endpoint: emulator.url,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    const room = await ivs.send(
+    const room = await stack.ivs.send(
       new CreateRoomCommand({
         name: 'e2e-demo',
         maximumMessageLength: MAXIMUM_MESSAGE_LENGTH,
@@ -88,34 +71,8 @@ describe('the chat demo page in a real browser', () => {
       }),
     );
     roomArn = room.arn ?? '';
-    const port = new URL(emulator.url).port;
-    service = await startTokenService({
-      env: { CHAT_BACKEND: 'local', EMULATOR_PORT: port, AWS_REGION: 'us-east-1', LOG_LEVEL: 'warn' },
-      port: 0,
-      site: {
-        dir: join(ROOT, 'dist/chat-demo'),
-        config: {
-          apiBaseUrl: '',
-          roomArn,
-          messagingUrl: emulator.wsUrl,
-          maximumMessageLength: MAXIMUM_MESSAGE_LENGTH,
-        },
-        connectSources: [emulator.wsUrl],
-      },
-    });
+    const service = await stack.serveRoom({ arn: roomArn, maximumMessageLength: MAXIMUM_MESSAGE_LENGTH });
     pageUrl = `${service.url}/`;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
   });
 
   afterEach(async () => {
@@ -126,10 +83,7 @@ describe('the chat demo page in a real browser', () => {
   after(async () => {
     // Whatever failed above, everything started here is closed so the test process exits.
     for (const opened of users.splice(0)) await closeUser(opened).catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await service?.close().catch(() => undefined);
-    await emulator?.close().catch(() => undefined);
-    ivs?.destroy();
+    await stack?.close();
   });
 
   it('delivers a message from one user to another, under the sender’s display name', async () => {
@@ -248,7 +202,7 @@ describe('the chat demo page in a real browser', () => {
   it('shows an application event sent with SendEvent', async () => {
     const ann = await user('Ann', 'user');
 
-    await ivs?.send(
+    await stack?.ivs.send(
       new SendEventCommand({
         roomIdentifier: roomArn,
         eventName: 'app:announcement',
@@ -290,8 +244,8 @@ describe('the chat demo page in a real browser', () => {
     assert.notEqual(await bob.page.title(), 'owned');
   });
   it('can be used with the keyboard alone, in a sensible order', async () => {
-    if (!browser) throw new Error('browser not started');
-    const context = await browser.newContext();
+    if (!stack) throw new Error('stack not started');
+    const context = await stack.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
     users.push({ name: 'Kim', context, page, problems: [] });
@@ -317,30 +271,14 @@ describe('the chat demo page in a real browser', () => {
   });
 
   it('tells the sender to slow down when the room’s rate limit refuses a message (429)', async () => {
-    if (!browser || !ivs || !emulator) throw new Error('stack not started');
+    if (!stack) throw new Error('stack not started');
     // A room of its own at 1 message per second, so no other test shares its budget.
-    const slow = await ivs.send(new CreateRoomCommand({ name: 'e2e-slow', maximumMessageRatePerSecond: 1 }));
-    const slowService = await startTokenService({
-      env: {
-        CHAT_BACKEND: 'local',
-        EMULATOR_PORT: new URL(emulator.url).port,
-        AWS_REGION: 'us-east-1',
-        LOG_LEVEL: 'warn',
-      },
-      port: 0,
-      site: {
-        dir: join(ROOT, 'dist/chat-demo'),
-        config: {
-          apiBaseUrl: '',
-          roomArn: slow.arn ?? '',
-          messagingUrl: emulator.wsUrl,
-          maximumMessageLength: 500,
-        },
-        connectSources: [emulator.wsUrl],
-      },
-    });
+    const slow = await stack.ivs.send(
+      new CreateRoomCommand({ name: 'e2e-slow', maximumMessageRatePerSecond: 1 }),
+    );
+    const slowService = await stack.serveRoom({ arn: slow.arn ?? '', maximumMessageLength: 500 });
     try {
-      const ann = await openChat(browser, `${slowService.url}/`, 'Ann', 'user');
+      const ann = await openChat(stack.browser, `${slowService.url}/`, 'Ann', 'user');
       users.push(ann);
       const slowDown = feedback(ann.page).filter({ hasText: 'too fast' });
 

@@ -1,8 +1,12 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { parseRoom, parseRoomPage, type DemoRoom, type Privacy, type RoomPage } from './rooms.js';
 
-/** The dev roles the local token service knows (its default policy turns them into capabilities). */
-export const DEMO_ROLES = ['viewer', 'user', 'moderator'] as const;
+/**
+ * The dev roles the local token service knows (its default policy turns them into capabilities; an
+ * `admin` also creates rooms and administers every room).
+ */
+export const DEMO_ROLES = ['viewer', 'user', 'moderator', 'admin'] as const;
 export type DemoRole = (typeof DEMO_ROLES)[number];
 
 export function isDemoRole(value: unknown): value is DemoRole {
@@ -26,16 +30,19 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number | undefined;
   readonly retryAfterSeconds: number | undefined;
+  /** The problem's own `code` (e.g. `not_a_member`), when the service sent one. */
+  readonly problemCode: string | undefined;
 
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: { status?: number; retryAfterSeconds?: number; cause?: unknown } = {},
+    options: { status?: number; retryAfterSeconds?: number; problemCode?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.problemCode = options.problemCode;
   }
 }
 
@@ -56,6 +63,11 @@ export function problemText(body: unknown, status: number): string {
     if (nonEmptyString(body['title'])) return body['title'];
   }
   return `The token service answered HTTP ${status}`;
+}
+
+/** The problem's machine-readable `code`, if it has one. */
+export function problemCode(body: unknown): string | undefined {
+  return isRecord(body) && nonEmptyString(body['code']) ? body['code'] : undefined;
 }
 
 export function parseIdTokenResponse(body: unknown): string {
@@ -93,27 +105,47 @@ export interface DevLogin {
   readonly roles: readonly DemoRole[];
 }
 
+export interface NewRoom {
+  readonly name: string;
+  readonly privacy: Privacy;
+}
+
+/** Room roles a caller may grant with PUT …/members/{userId} (`owner` is the creator only). */
+export type GrantableRole = 'member' | 'moderator';
+
 export interface ApiClient {
   /** `POST /v1/dev/login` (local stack only) → an app JWT. */
   devLogin(login: DevLogin): Promise<string>;
   /** `POST /v1/chat-tokens`: the server decides capabilities from the JWT, never from this page. */
   createChatToken(idToken: string, roomArn: string): Promise<ChatTokenGrant>;
+  /**
+   * `GET /v1/rooms`: with `mine`, the rooms the caller belongs to (`memberId=me`); without, public
+   * rooms plus the caller's private ones. One page; pass its `nextToken` back for the next.
+   */
+  listRooms(idToken: string, options: { mine: boolean; nextToken?: string }): Promise<RoomPage>;
+  /** `POST /v1/rooms`: the server decides who may (403 otherwise); the caller becomes its owner. */
+  createRoom(idToken: string, room: NewRoom): Promise<DemoRoom>;
+  /** `PUT /v1/rooms/{roomId}/members/{userId}`; `me` joins a public room. */
+  putMember(idToken: string, roomId: string, userId: string, role: GrantableRole): Promise<void>;
 }
 
 export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
 
-  async function postJson(
+  async function request(
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
-    body: unknown,
-    headers: Record<string, string> = {},
+    options: { body?: unknown; idToken?: string } = {},
   ): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.idToken !== undefined) headers['authorization'] = `Bearer ${options.idToken}`;
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-        body: JSON.stringify(body),
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
     } catch (cause) {
       throw new ApiError('NETWORK_ERROR', 'Cannot reach the token service', { cause });
@@ -121,9 +153,11 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
     const parsed: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+      const code = problemCode(parsed);
       throw new ApiError('HTTP_ERROR', problemText(parsed, response.status), {
         status: response.status,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        ...(code === undefined ? {} : { problemCode: code }),
       });
     }
     return parsed;
@@ -131,41 +165,66 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
 
   return {
     async devLogin(login) {
-      return parseIdTokenResponse(await postJson('/v1/dev/login', login));
+      return parseIdTokenResponse(await request('POST', '/v1/dev/login', { body: login }));
     },
     async createChatToken(idToken, roomArn) {
-      const body = await postJson(
-        '/v1/chat-tokens',
-        { roomIdentifier: roomArn },
-        { authorization: `Bearer ${idToken}` },
-      );
+      const body = await request('POST', '/v1/chat-tokens', { body: { roomIdentifier: roomArn }, idToken });
       return parseChatTokenGrant(body);
+    },
+    async listRooms(idToken, { mine, nextToken }) {
+      const query = new URLSearchParams();
+      if (mine) query.set('memberId', 'me');
+      if (nextToken !== undefined) query.set('nextToken', nextToken);
+      const search = query.toString() === '' ? '' : `?${query.toString()}`;
+      const page = parseRoomPage(await request('GET', `/v1/rooms${search}`, { idToken }));
+      if (page === undefined) throw new ApiError('BAD_RESPONSE', 'The room list is not as expected');
+      return page;
+    },
+    async createRoom(idToken, room) {
+      const created = parseRoom(await request('POST', '/v1/rooms', { body: room, idToken }));
+      if (created === undefined) throw new ApiError('BAD_RESPONSE', 'The created room is not as expected');
+      return created;
+    },
+    async putMember(idToken, roomId, userId, role) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`;
+      await request('PUT', path, { body: { role }, idToken });
     },
   };
 }
 
 /**
- * Chat tokens for one signed-in user, for the SDK's tokenProvider (called on every connect and
- * reconnect). The app's JWT outlives many chat tokens but not a long session: when the token service
- * answers 401 (the JWT expired), sign in again once and retry. Here `signIn` is the dev login; a real
- * app refreshes its ID token through its identity provider at the same point.
+ * The signed-in user's app JWT, renewed on demand. It outlives many chat tokens but not a long
+ * session: when the token service answers 401 (the JWT expired), sign in again once and retry.
+ * Here `signIn` is the dev login; a real app refreshes its ID token through its identity provider
+ * at the same point.
  */
+export interface Identity {
+  /** Runs `call` with the current JWT; on a 401, signs in once more and runs it again. */
+  authorized<T>(call: (idToken: string) => Promise<T>): Promise<T>;
+}
+
+export function createIdentity(signIn: () => Promise<string>, idToken: string): Identity {
+  let current = idToken;
+  return {
+    async authorized(call) {
+      try {
+        return await call(current);
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 401) throw error;
+        current = await signIn();
+        return call(current);
+      }
+    },
+  };
+}
+
+/** Chat tokens for one user in one room, for the SDK's tokenProvider (every connect and reconnect). */
 export function chatTokenSource(
   client: ApiClient,
   roomArn: string,
-  signIn: () => Promise<string>,
-  idToken: string,
+  identity: Identity,
 ): () => Promise<ChatTokenGrant> {
-  let current = idToken;
-  return async () => {
-    try {
-      return await client.createChatToken(current, roomArn);
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) throw error;
-      current = await signIn();
-      return client.createChatToken(current, roomArn);
-    }
-  };
+  return () => identity.authorized((idToken) => client.createChatToken(idToken, roomArn));
 }
 
 /** What to tell the user when a call to the token service failed. */

@@ -2,9 +2,9 @@
  * All Rights Reserved. Provided as AWS Content under the AWS Customer Agreement; licence:
  * https://ivschat.live-video.net/js/LICENSE.txt (see THIRD_PARTY_NOTICES.md). */
 /**
- * The chat page: sign in through the token service's dev login, get a chat token for the room, and
- * connect with amazon-ivs-chat-messaging. Every user-supplied string reaches the DOM through
- * textContent only (CSP also forbids inline script and style).
+ * The chat page: sign in through the token service's dev login, pick a room (the configured one
+ * first), get a chat token for it, and connect with amazon-ivs-chat-messaging. Every user-supplied
+ * string reaches the DOM through textContent only (CSP also forbids inline script and style).
  */
 import {
   ChatRoom,
@@ -22,12 +22,17 @@ import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import {
   chatTokenSource,
   createApiClient,
+  createIdentity,
   describeApiError,
   isDemoRole,
   type ApiClient,
   type ChatTokenGrant,
+  type DemoRole,
+  type Identity,
 } from './api.js';
 import { parseDemoConfig, type DemoConfig } from './config.js';
+import { byId } from './dom.js';
+import { createRoomsController, roomsElements, type RoomsController } from './rooms-controller.js';
 import {
   canSend,
   counterState,
@@ -49,12 +54,6 @@ const MAX_LIST_ITEMS = 200;
 const DELETE_REASON = 'Removed by a moderator';
 const DISCONNECT_REASON = 'Disconnected by a moderator';
 
-function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const found = document.getElementById(id);
-  if (!(found instanceof type)) throw new Error(`The page has no #${id} of the expected kind`);
-  return found;
-}
-
 const ui = {
   status: byId('status', HTMLParagraphElement),
   signin: byId('signin', HTMLElement),
@@ -63,7 +62,7 @@ const ui = {
   signinError: byId('signin-error', HTMLParagraphElement),
   name: byId('name', HTMLInputElement),
   role: byId('role', HTMLSelectElement),
-  chat: byId('chat', HTMLElement),
+  workspace: byId('workspace', HTMLDivElement),
   whoami: byId('whoami', HTMLParagraphElement),
   reconnect: byId('reconnect', HTMLButtonElement),
   signout: byId('signout', HTMLButtonElement),
@@ -75,6 +74,7 @@ const ui = {
   counter: byId('counter', HTMLParagraphElement),
   viewerNote: byId('viewer-note', HTMLParagraphElement),
 };
+const roomsUi = roomsElements();
 
 type StatusState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error';
 
@@ -88,9 +88,20 @@ function setFeedback(text: string, kind: 'denied' | 'rate-limited' | 'error' | '
   ui.feedback.textContent = text;
 }
 
-/** One signed-in session: the JWT, the room connection and what the last token allowed. */
+/** Who is signed in: their dev-login identity and app roles, for every room they open. */
+interface Account {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly roles: readonly DemoRole[];
+  readonly identity: Identity;
+}
+
+/** One room connection of the signed-in user, and what its last token allowed. */
 interface Session {
   readonly room: ChatRoom;
+  readonly roomArn: string;
+  /** The room's maximumMessageLength, in code points. */
+  readonly maximumMessageLength: number;
   readonly displayName: string;
   readonly unsubscribe: readonly (() => void)[];
   userId: string | undefined;
@@ -102,10 +113,17 @@ interface Session {
 
 let config: DemoConfig | undefined;
 let api: ApiClient | undefined;
+let account: Account | undefined;
 let session: Session | undefined;
+/** The signed-in user's rooms panel. */
+let rooms: RoomsController | undefined;
+
+function messageLimit(): number {
+  return session?.maximumMessageLength ?? config?.maximumMessageLength ?? 500;
+}
 
 function updateCounter(): void {
-  const max = config?.maximumMessageLength ?? 500;
+  const max = messageLimit();
   const state = counterState(ui.message.value, max);
   ui.counter.textContent = state.over ? `${state.label}: ${-state.remaining} too many` : state.label;
   ui.counter.classList.toggle('over', state.over);
@@ -252,6 +270,7 @@ function onDisconnect(current: Session, reason: DisconnectReason): void {
 
 function startSession(
   demo: DemoConfig,
+  target: { readonly arn: string; readonly maximumMessageLength: number },
   nextChatToken: () => Promise<ChatTokenGrant>,
   displayName: string,
 ): Session {
@@ -304,6 +323,8 @@ function startSession(
   ];
   const current: Session = {
     room,
+    roomArn: target.arn,
+    maximumMessageLength: target.maximumMessageLength,
     displayName,
     unsubscribe,
     userId: undefined,
@@ -312,6 +333,41 @@ function startSession(
     names: new Map(),
   };
   return current;
+}
+
+/** Leaves the current room: no more events from it reach the page. */
+function stopSession(): void {
+  const current = session;
+  session = undefined;
+  if (current === undefined) return;
+  for (const stop of current.unsubscribe) stop();
+  current.room.disconnect();
+}
+
+/** Connects to a room (leaving the one before): a fresh ChatRoom with a token source for its ARN. */
+function openRoom(target: { readonly arn: string; readonly maximumMessageLength: number }): void {
+  if (config === undefined || api === undefined || account === undefined) return;
+  stopSession();
+  const current = startSession(
+    config,
+    target,
+    chatTokenSource(api, target.arn, account.identity),
+    account.displayName,
+  );
+  session = current;
+  ui.messages.replaceChildren();
+  ui.message.value = '';
+  setFeedback('', 'info');
+  ui.whoami.textContent = `Signed in as ${account.displayName}`;
+  ui.composer.hidden = true;
+  ui.viewerNote.hidden = true;
+  ui.reconnect.hidden = true;
+  rooms?.redraw();
+  current.room.connect();
+  const focusComposer = current.room.addListener('connect', () => {
+    focusComposer();
+    if (!ui.composer.hidden && session === current) ui.message.focus();
+  });
 }
 
 async function signIn(): Promise<void> {
@@ -332,23 +388,26 @@ async function signIn(): Promise<void> {
   try {
     const userId = devUserId(name.name, crypto.getRandomValues(new Uint8Array(4)));
     const client = api;
-    const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles: [role] });
+    const roles = [role];
+    const login = (): Promise<string> => client.devLogin({ userId, displayName: name.name, roles });
     const idToken = await login();
-    const current = startSession(config, chatTokenSource(client, config.roomArn, login, idToken), name.name);
-    session = current;
-    ui.messages.replaceChildren();
-    setFeedback('', 'info');
-    ui.whoami.textContent = `Signed in as ${name.name}`;
-    ui.composer.hidden = true;
-    ui.viewerNote.hidden = true;
-    ui.signin.hidden = true;
-    ui.chat.hidden = false;
-    current.room.connect();
-    ui.signout.focus();
-    const focusComposer = current.room.addListener('connect', () => {
-      focusComposer();
-      if (!ui.composer.hidden) ui.message.focus();
+    const identity = createIdentity(login, idToken);
+    account = { userId, displayName: name.name, roles, identity };
+    rooms?.close();
+    rooms = createRoomsController(roomsUi, {
+      client,
+      identity,
+      userId,
+      appRoles: roles,
+      currentArn: () => session?.roomArn,
+      openRoom,
     });
+    ui.signin.hidden = true;
+    ui.workspace.hidden = false;
+    // The configured room comes first; the lists arrive beside it.
+    openRoom({ arn: config.roomArn, maximumMessageLength: config.maximumMessageLength });
+    ui.signout.focus();
+    void rooms.load();
   } catch (error) {
     ui.signinError.textContent = describeApiError(error);
     setStatus('error', 'Not signed in');
@@ -358,16 +417,14 @@ async function signIn(): Promise<void> {
 }
 
 function signOut(): void {
-  const current = session;
-  session = undefined;
-  if (current !== undefined) {
-    for (const stop of current.unsubscribe) stop();
-    current.room.disconnect();
-  }
+  stopSession();
+  account = undefined;
+  rooms?.close();
+  rooms = undefined;
   ui.messages.replaceChildren();
   ui.message.value = '';
   setFeedback('', 'info');
-  ui.chat.hidden = true;
+  ui.workspace.hidden = true;
   ui.signin.hidden = false;
   setStatus('idle', 'Signed out');
   ui.name.focus();
@@ -377,7 +434,7 @@ async function send(): Promise<void> {
   const current = session;
   if (current === undefined || config === undefined) return;
   const content = ui.message.value;
-  if (!canSend(content, config.maximumMessageLength)) return;
+  if (!canSend(content, messageLimit())) return;
   ui.send.disabled = true;
   setFeedback('', 'info');
   try {
@@ -407,6 +464,15 @@ function wire(): void {
     void send();
   });
   ui.message.addEventListener('input', updateCounter);
+  roomsUi.refresh.addEventListener('click', () => void rooms?.load());
+  roomsUi.createRoomForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void rooms?.createRoom();
+  });
+  roomsUi.addMemberForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void rooms?.addMember();
+  });
   ui.message.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

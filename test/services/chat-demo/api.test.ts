@@ -6,6 +6,7 @@ import {
   ApiError,
   chatTokenSource,
   createApiClient,
+  createIdentity,
   describeApiError,
   parseChatTokenGrant,
   parseRetryAfter,
@@ -13,6 +14,18 @@ import {
 } from '../../../services/chat-demo/src/api.js';
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abcDEF123456';
+const ROOM_JSON = {
+  id: 'abcDEF123456',
+  arn: ROOM,
+  name: 'team',
+  privacy: 'private',
+  createTime: '2026-01-01T00:00:00.000Z',
+  updateTime: '2026-01-01T00:00:00.000Z',
+  maximumMessageLength: 300,
+  maximumMessageRatePerSecond: 10,
+  tags: {},
+  myRole: 'owner',
+};
 
 interface Recorded {
   method: string | undefined;
@@ -136,11 +149,10 @@ describe('createApiClient', () => {
     const next = chatTokenSource(
       api,
       ROOM,
-      () => {
+      createIdentity(() => {
         signIns++;
         return api.devLogin({ userId: 'ann-1', displayName: 'Ann', roles: ['user'] });
-      },
-      'jwt-expired',
+      }, 'jwt-expired'),
     );
 
     const first = await next();
@@ -171,14 +183,14 @@ describe('createApiClient', () => {
     };
 
     await assert.rejects(
-      chatTokenSource(api, ROOM, signIn, 'jwt-1')(),
+      chatTokenSource(api, ROOM, createIdentity(signIn, 'jwt-1'))(),
       (error: unknown) => error instanceof ApiError && error.status === 401,
     );
     assert.equal(signIns, 1);
 
     stub.replies.set('/v1/chat-tokens', json(429, { title: 'Too Many Requests', status: 429 }));
     await assert.rejects(
-      chatTokenSource(api, ROOM, signIn, 'jwt-1')(),
+      chatTokenSource(api, ROOM, createIdentity(signIn, 'jwt-1'))(),
       (error: unknown) => error instanceof ApiError && error.status === 429,
     );
     assert.equal(signIns, 1);
@@ -222,6 +234,123 @@ describe('createApiClient', () => {
       api.createChatToken('jwt-1', ROOM),
       (error: unknown) => error instanceof ApiError && error.code === 'BAD_RESPONSE',
     );
+  });
+
+  it('lists my rooms with memberId=me and the bearer JWT, passing the next page token on', async () => {
+    stub.replies.set('/v1/rooms?memberId=me', json(200, { rooms: [ROOM_JSON], nextToken: 'a b/c' }));
+    stub.replies.set('/v1/rooms?memberId=me&nextToken=a+b%2Fc', json(200, { rooms: [] }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const first = await api.listRooms('jwt-1', { mine: true });
+    const second = await api.listRooms('jwt-1', { mine: true, nextToken: first.nextToken ?? '' });
+
+    assert.deepEqual(
+      first.rooms.map((room) => [room.name, room.privacy, room.myRole]),
+      [['team', 'private', 'owner']],
+    );
+    assert.deepEqual(second, { rooms: [], nextToken: undefined });
+    assert.deepEqual(
+      stub.requests.slice(-2).map((request) => [request.method, request.url, request.authorization]),
+      [
+        ['GET', '/v1/rooms?memberId=me', 'Bearer jwt-1'],
+        ['GET', '/v1/rooms?memberId=me&nextToken=a+b%2Fc', 'Bearer jwt-1'],
+      ],
+    );
+  });
+
+  it('lists the visible rooms without memberId', async () => {
+    stub.replies.set('/v1/rooms', json(200, { rooms: [{ ...ROOM_JSON, privacy: 'public', myRole: null }] }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const page = await api.listRooms('jwt-1', { mine: false });
+
+    assert.equal(page.rooms[0]?.myRole, null);
+    assert.equal(stub.requests.at(-1)?.url, '/v1/rooms');
+  });
+
+  it('refuses a room list whose rooms are not as expected', async () => {
+    stub.replies.set('/v1/rooms', json(200, { rooms: [{ ...ROOM_JSON, privacy: 'secret' }] }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    await assert.rejects(
+      api.listRooms('jwt-1', { mine: false }),
+      (error: unknown) => error instanceof ApiError && error.code === 'BAD_RESPONSE',
+    );
+  });
+
+  it('creates a room with only its name and privacy, and returns it', async () => {
+    stub.replies.set('/v1/rooms', json(201, ROOM_JSON));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const room = await api.createRoom('jwt-1', { name: 'team', privacy: 'private' });
+
+    assert.equal(room.arn, ROOM);
+    assert.equal(room.maximumMessageLength, 300);
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'POST',
+      url: '/v1/rooms',
+      authorization: 'Bearer jwt-1',
+      body: { name: 'team', privacy: 'private' },
+    });
+  });
+
+  it('keeps the problem’s code and detail when creating a room is refused', async () => {
+    stub.replies.set(
+      '/v1/rooms',
+      json(403, {
+        title: 'Forbidden',
+        status: 403,
+        code: 'forbidden',
+        detail: 'your role may not create rooms',
+      }),
+    );
+    const api = createApiClient({ baseUrl, fetch });
+
+    await assert.rejects(
+      api.createRoom('jwt-1', { name: 'team', privacy: 'public' }),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.status === 403 &&
+        error.problemCode === 'forbidden' &&
+        describeApiError(error) === 'your role may not create rooms (HTTP 403)',
+    );
+  });
+
+  it('puts a member with the role in the body, escaping the user id in the path', async () => {
+    stub.replies.set(
+      '/v1/rooms/abcDEF123456/members/bob%2F1',
+      json(201, { userId: 'bob/1', role: 'member' }),
+    );
+    const api = createApiClient({ baseUrl, fetch });
+
+    await api.putMember('jwt-1', 'abcDEF123456', 'bob/1', 'member');
+
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'PUT',
+      url: '/v1/rooms/abcDEF123456/members/bob%2F1',
+      authorization: 'Bearer jwt-1',
+      body: { role: 'member' },
+    });
+  });
+
+  it('signs in once for every call of the same identity: rooms and tokens share the fresh JWT', async () => {
+    stub.replies.set('/v1/rooms?memberId=me', (response) => {
+      const fresh = stub.requests.at(-1)?.authorization === 'Bearer jwt-fresh';
+      json(fresh ? 200 : 401, fresh ? { rooms: [] } : { title: 'Unauthorized', status: 401 })(response);
+    });
+    stub.replies.set('/v1/dev/login', json(200, { idToken: 'jwt-fresh' }));
+    const api = createApiClient({ baseUrl, fetch });
+    let signIns = 0;
+    const identity = createIdentity(() => {
+      signIns++;
+      return api.devLogin({ userId: 'ann-1', displayName: 'Ann', roles: ['admin'] });
+    }, 'jwt-expired');
+
+    await identity.authorized((idToken) => api.listRooms(idToken, { mine: true }));
+    await identity.authorized((idToken) => api.listRooms(idToken, { mine: true }));
+
+    assert.equal(signIns, 1);
+    assert.equal(stub.requests.at(-1)?.authorization, 'Bearer jwt-fresh');
   });
 
   it('reports a connection that fails before any answer as a network error', async () => {

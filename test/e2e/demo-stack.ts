@@ -1,0 +1,111 @@
+/**
+ * The stack behind the browser tests, started in-process on ephemeral ports: the emulator, dynalite
+ * with the table, the token service serving the built page (one per configured room, all on the same
+ * emulator and table), the real @aws-sdk/client-ivschat, and Debian's chromium. Needs
+ * `npm run build` first (the gate builds before it runs tests).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IvschatClient } from '@aws-sdk/client-ivschat';
+import { chromium, type Browser } from 'playwright-core';
+import { createLogger } from '../../shared/logger.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../services/local-ivschat/start.js';
+import { startLocalTable, type LocalTable } from '../../services/local-dynamodb/start.js';
+import { startTokenService, type RunningService } from '../../services/token-vending/start.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface DemoStack {
+  readonly emulator: Emulator;
+  readonly table: LocalTable;
+  readonly ivs: IvschatClient;
+  readonly browser: Browser;
+  /** A token service serving the page with `room` as its initial room; closed with the stack. */
+  serveRoom(room: { arn: string; maximumMessageLength: number }): Promise<RunningService>;
+  close(): Promise<void>;
+}
+
+export async function startDemoStack(
+  options: Pick<EmulatorOptions, 'functions' | 'reviewDeadlineMs'> = {},
+): Promise<DemoStack> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    // Whatever failed, everything started here is closed (newest first) so the test process exits.
+    for (const closeOne of closers.splice(0).reverse()) await closeOne().catch(() => undefined);
+  };
+  try {
+    const table = await startLocalTable();
+    closers.push(() => table.close());
+    const emulator = await startEmulator({
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger({ level: 'warn', base: { service: 'local-ivschat' } }),
+      ...options,
+      // Rooms made through the API get the review Lambda attached: quiet unless a test says otherwise.
+      functions: {
+        'message-review': { module: 'dist/message-review/index.js', env: { LOG_LEVEL: 'warn' } },
+        ...options.functions,
+      },
+    });
+    closers.push(() => emulator.close());
+    const ivs = new IvschatClient({
+      region: 'us-east-1',
+      endpoint: emulator.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    closers.push(() => {
+      ivs.destroy();
+      return Promise.resolve();
+    });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    closers.push(() => browser.close());
+    const env = {
+      CHAT_BACKEND: 'local',
+      EMULATOR_PORT: new URL(emulator.url).port,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+      CHAT_TABLE: table.tableName,
+      LOG_LEVEL: 'warn',
+    };
+    return {
+      emulator,
+      table,
+      ivs,
+      browser,
+      async serveRoom(room) {
+        const service = await startTokenService({
+          env,
+          port: 0,
+          site: {
+            dir: join(ROOT, 'dist/chat-demo'),
+            config: {
+              apiBaseUrl: '',
+              roomArn: room.arn,
+              messagingUrl: emulator.wsUrl,
+              maximumMessageLength: room.maximumMessageLength,
+            },
+            connectSources: [emulator.wsUrl],
+          },
+        });
+        closers.push(() => service.close());
+        return service;
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
