@@ -65,6 +65,20 @@ export function localHistory(options: LocalHistoryOptions): {
 }
 
 /**
+ * The review function's table settings, as Lambda would set them from the template: it reads the
+ * sender's bans and timeouts on every message (CHAT_TABLE), here from dynalite.
+ */
+export function localReviewTableEnv(options: LocalHistoryOptions): Record<string, string> {
+  return {
+    CHAT_TABLE: options.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}
+
+/**
  * Makes sure the room logs to LOCAL_CHAT_LOG_GROUP: creates the logging configuration once (a data
  * directory keeps it across restarts) and attaches it to the room unless it already is. IVS allows
  * three logging configurations per room; one already full is left as it is, with an error.

@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { CreateRoomCommand, GetRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
-import { startEmulator, type Emulator } from '../services/local-ivschat/start.js';
+import { startEmulator, type Emulator, type FunctionMap } from '../services/local-ivschat/start.js';
 import { startTokenService } from '../services/token-vending/start.js';
 import { startLocalTable } from '../services/local-dynamodb/start.js';
-import { ensureChatLogging, localHistory } from './local-history.js';
+import { ensureChatLogging, localHistory, localReviewTableEnv } from './local-history.js';
 
 export const DEFAULT_ROOM_NAME = 'local-default';
 const DEMO_DIR = join(PROJECT_ROOT, 'dist', 'chat-demo');
@@ -104,6 +104,13 @@ async function defaultRoom(
   };
 }
 
+/** The default review function with the table settings added to its environment. */
+function withReviewTable(functions: FunctionMap, tableEnv: Record<string, string>): FunctionMap {
+  const review = functions['message-review'];
+  if (!review) return functions;
+  return { ...functions, 'message-review': { ...review, env: { ...tableEnv, ...review.env } } };
+}
+
 function curlCommands(tokenServiceUrl: string, roomArn: string): string {
   return [
     `  ID_TOKEN=$(curl -s -X POST ${tokenServiceUrl}/v1/dev/login \\`,
@@ -159,7 +166,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(env.EMULATOR_DATA_DIR ? { dataDir: env.EMULATOR_DATA_DIR } : {}),
       // The review function's env (REVIEW_POLICY, LOG_LEVEL…) comes from the stack's own environment.
       functions: {
-        ...defaultFunctionMap(env),
+        // The review function reads the sender's bans and timeouts from the table, as in AWS.
+        ...withReviewTable(
+          defaultFunctionMap(env),
+          localReviewTableEnv({ tableName: table.tableName, endpoint: table.endpoint }),
+        ),
         ...history.functions,
         ...parseFunctionMap(env.EMULATOR_FUNCTIONS),
       },
