@@ -172,8 +172,9 @@ async function withinBudget<T>(remainingMs: number, work: (signal: AbortSignal) 
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Settle first: work that answers its abort at once must not win the race after the budget.
       reject(new ReviewFailure('budget-exhausted', `review budget ran out waiting for the remote check`));
+      controller.abort();
     }, remainingMs);
   });
   try {
