@@ -1,5 +1,6 @@
 /** GET /openapi.json: the token service's HTTP API as OpenAPI 3.1. */
 import { IVS_LIMITS } from '../../shared/ivs/limits.js';
+import { moderationPaths, moderationSchemas } from './openapi-moderation.js';
 import { roomPaths, roomSchemas } from './openapi-rooms.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -84,6 +85,7 @@ export function openApiDocument(options: {
       },
     },
     ...roomPaths,
+    ...moderationPaths,
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
     '/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } },
@@ -176,7 +178,7 @@ export function openApiDocument(options: {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: roomSchemas,
+      schemas: { ...roomSchemas, ...moderationSchemas },
       responses: {
         Problem: {
           description: 'RFC 9457 problem details with a stable code and the request id',
