@@ -66,4 +66,29 @@ describe('two service instances on one table', () => {
     assert.equal(got.status, 200);
     assert.equal((at(listed.body, 'rooms') as unknown[]).length, 1);
   });
+
+  it('obey a ban made through the other on the next request, and its lifting', async () => {
+    const owner = stack.jwt('ann', ['admin']);
+    const mal = stack.jwt('mal');
+    const created = await call(first.url, 'POST', '/v1/rooms', { jwt: owner, body: { name: 'ban-shared' } });
+    const roomId = String(at(created.body, 'id'));
+    const token = (url: string) =>
+      call(url, 'POST', '/v1/chat-tokens', { jwt: mal, body: { roomIdentifier: at(created.body, 'arn') } });
+
+    const before = await token(second.url);
+    const banned = await call(first.url, 'PUT', `/v1/rooms/${roomId}/bans/mal`, {
+      jwt: owner,
+      body: { reason: 'spam' },
+    });
+    const during = await token(second.url);
+    const lifted = await call(second.url, 'DELETE', `/v1/rooms/${roomId}/bans/mal`, { jwt: owner });
+    const afterwards = await token(first.url);
+
+    assert.equal(before.status, 200);
+    assert.equal(banned.status, 201);
+    assert.equal(during.status, 403);
+    assert.equal(at(during.body, 'code'), 'banned');
+    assert.equal(lifted.status, 204);
+    assert.equal(afterwards.status, 200);
+  });
 });
