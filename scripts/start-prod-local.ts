@@ -20,6 +20,7 @@ export interface ProductionLocalOptions {
   /** Ports of the local stack's token service (the IdP), the emulator and the production service; tests pass 0. */
   readonly idpPort?: number;
   readonly emulatorPort?: number;
+  readonly dynamodbPort?: number;
   readonly port?: number;
   readonly logger?: Logger;
 }
@@ -53,6 +54,7 @@ export async function startProductionLocal(options: ProductionLocalOptions = {})
     env: { ...env, CHAT_BACKEND: 'local' },
     port: options.idpPort ?? portFrom(env, 'PORT', 3000),
     ...(options.emulatorPort === undefined ? {} : { emulatorPort: options.emulatorPort }),
+    ...(options.dynamodbPort === undefined ? {} : { dynamodbPort: options.dynamodbPort }),
     logger,
   });
   try {
@@ -65,6 +67,8 @@ export async function startProductionLocal(options: ProductionLocalOptions = {})
     // The AWS SDK reads its endpoint override and credentials from the process environment, as in a
     // deployment; the emulator ignores SigV4 but the SDK still signs, so any key pair does.
     process.env.AWS_ENDPOINT_URL_IVSCHAT = stack.emulator.url;
+    // The same table as the local stack (dynalite), found the way the SDK finds DynamoDB's endpoint.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = stack.tableEndpoint;
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
     const service = await startTokenService({
@@ -72,6 +76,7 @@ export async function startProductionLocal(options: ProductionLocalOptions = {})
         ...env,
         CHAT_BACKEND: 'aws',
         AWS_REGION: stack.emulator.region,
+        CHAT_TABLE: String(stack.tableName),
         AUTH_JWKS_URI: auth.jwksUri,
         AUTH_ISSUER: auth.issuer,
         AUTH_AUDIENCE: auth.audience,

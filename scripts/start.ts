@@ -203,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ROOM_LOGGING_CONFIGURATION_ARN: loggingConfigurationArn,
         CHAT_TABLE: table.tableName,
         AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+        DYNAMODB_PORT: new URL(table.endpoint).port,
       },
       port,
       host,

@@ -66,7 +66,7 @@ export function eventFrame(
     Id: newResourceId(),
     RequestId: requestId,
     EventName: eventName,
-    SendTime: now.toISOString(),
+    SendTime: sendTime(now),
     Attributes: attributes,
   };
 }
@@ -84,4 +84,19 @@ export function deleteMessageAttributes(
 
 export function disconnectUserAttributes(userId: string, reason: string | undefined): Record<string, string> {
   return { UserId: userId, ...(reason === undefined ? {} : { Reason: reason }) };
+}
+
+let lastSendNanos = 0n;
+
+/**
+ * A frame's `SendTime` as IVS writes it: ISO-8601 with nine fractional digits (chat logs and frames
+ * carry nanoseconds). Within one emulator, strictly increasing, so frames sent in the same
+ * millisecond keep their order wherever they are sorted by time (history, for one).
+ */
+export function sendTime(now: Date): string {
+  let nanos = BigInt(now.getTime()) * 1_000_000n;
+  if (nanos <= lastSendNanos) nanos = lastSendNanos + 1n;
+  lastSendNanos = nanos;
+  const millis = new Date(Number(nanos / 1_000_000n)).toISOString();
+  return `${millis.slice(0, -1)}${(nanos % 1_000_000n).toString().padStart(6, '0')}Z`;
 }

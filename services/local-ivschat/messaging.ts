@@ -24,6 +24,7 @@ import {
   disconnectUserAttributes,
   errorFrame,
   eventFrame,
+  sendTime,
   type EventFrame,
   type MessageFrame,
   type ServerFrame,
@@ -326,7 +327,7 @@ export class Messaging {
         RequestId: requestId,
         Content: verdict.content,
         Attributes: verdict.attributes ?? null,
-        SendTime: clock.now().toISOString(),
+        SendTime: sendTime(clock.now()),
         Sender: { UserId: connection.userId, Attributes: connection.attributes },
       });
     };

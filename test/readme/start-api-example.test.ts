@@ -68,6 +68,7 @@ function assignments(block: string): Record<string, string> {
 const [stackBlock = '', apiBlock = '', curlBlock = ''] = shBlocksAfter('in three terminals:', 3);
 let stackUrl = '';
 let emulatorUrl = '';
+let tableUrl = '';
 let apiUrl = '';
 
 before(async () => {
@@ -75,17 +76,21 @@ before(async () => {
   assert.match(stackBlock, /^npm start\b/);
   const banner = await startChild(
     'scripts/start.ts',
-    { ...process.env, PORT: '0', EMULATOR_PORT: '0', LOG_LEVEL: 'warn' },
-    /token API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/chat-tokens[\s\S]*control plane (http:\/\/127\.0\.0\.1:\d+)/,
+    { ...process.env, PORT: '0', EMULATOR_PORT: '0', DYNAMODB_PORT: '0', LOG_LEVEL: 'warn' },
+    /token API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/chat-tokens[\s\S]*control plane (http:\/\/127\.0\.0\.1:\d+)[\s\S]*on dynalite (http:\/\/127\.0\.0\.1:\d+)/,
   );
   stackUrl = banner[1] ?? '';
   emulatorUrl = banner[2] ?? '';
+  tableUrl = banner[3] ?? '';
 
   assert.match(apiBlock, /npm run start:api/);
   const variables = Object.fromEntries(
     Object.entries(assignments(apiBlock)).map(([name, value]) => [
       name,
-      value.replace('http://127.0.0.1:3000', stackUrl).replace('http://127.0.0.1:4510', emulatorUrl),
+      value
+        .replace('http://127.0.0.1:3000', stackUrl)
+        .replace('http://127.0.0.1:4510', emulatorUrl)
+        .replace('http://127.0.0.1:4511', tableUrl),
     ]),
   );
   const started = await startChild(

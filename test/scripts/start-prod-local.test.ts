@@ -20,6 +20,7 @@ before(async () => {
     env: { AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent' },
     idpPort: 0,
     emulatorPort: 0,
+    dynamodbPort: 0,
     port: 0,
   });
 });

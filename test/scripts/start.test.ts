@@ -69,6 +69,7 @@ describe('npm start (the local stack)', () => {
       env: { CHAT_BACKEND: 'local', AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent' },
       port: 0,
       emulatorPort: 0,
+      dynamodbPort: 0,
       // The real bundle answers in a few ms; a generous deadline keeps a loaded machine from flaking.
       reviewDeadlineMs: 5000,
     });

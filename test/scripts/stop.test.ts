@@ -171,6 +171,7 @@ describe('SIGTERM to the npm process', { skip: process.platform === 'win32' }, (
       AWS_REGION: 'us-east-1',
       // Never called: the test only starts and stops the server.
       AWS_ENDPOINT_URL_IVSCHAT: 'http://127.0.0.1:9',
+      CHAT_TABLE: 'ivs-chat-local',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AUTH_JWKS_URI: 'http://127.0.0.1:9/jwks.json',

@@ -9,7 +9,7 @@ import { parseRoomArn } from '../../../shared/ivs/arn.js';
 import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
 import { keys } from '../../../shared/table/keys.js';
 import { actorOf } from '../access.js';
-import { HttpError, mapIvsError } from '../errors.js';
+import { HttpError, mapIvsError, mapTableError } from '../errors.js';
 import { callerOf, jsonBody, locals, requireJson, requireObject } from '../http.js';
 import { decide, type ChatPolicy } from '../policy.js';
 import type { DirectoryDeps } from '../room-directory.js';
@@ -113,38 +113,32 @@ export function chatTokensRouter(deps: ChatTokensRouterDeps): Router {
         request.sessionDurationInMinutes ?? IVS_LIMITS.sessionDurationMinutes.default,
         grant.maxSessionMinutes,
       );
-      let output;
-      try {
-        // Where the user holds a token, written beside the IVS call (no added wait): an app-wide
-        // ban disconnects them from these rooms.
-        const [created] = await Promise.all([
-          ivs
-            .send(
-              new CreateChatTokenCommand({
-                roomIdentifier: request.roomIdentifier,
-                userId: grant.userId,
-                capabilities: [...grant.capabilities],
-                sessionDurationInMinutes,
-                attributes: grant.attributes,
-              }),
+      // Where the user holds a token, written beside the IVS call (no added wait): an app-wide ban
+      // disconnects them from these rooms. Both are awaited, so nothing is left running after the
+      // answer; the IVS failure, if any, is the one reported.
+      const [created, recorded] = await Promise.allSettled([
+        ivs.send(
+          new CreateChatTokenCommand({
+            roomIdentifier: request.roomIdentifier,
+            userId: grant.userId,
+            capabilities: [...grant.capabilities],
+            sessionDurationInMinutes,
+            attributes: grant.attributes,
+          }),
+        ),
+        actor.signedIn
+          ? recordSession(
+              table,
+              grant.userId,
+              request.roomIdentifier,
+              new Date(now + sessionDurationInMinutes * 60_000),
+              actor.isAdmin,
             )
-            .catch((error: unknown) => {
-              throw mapIvsError(error);
-            }),
-          actor.signedIn
-            ? recordSession(
-                table,
-                grant.userId,
-                request.roomIdentifier,
-                new Date(now + sessionDurationInMinutes * 60_000),
-                actor.isAdmin,
-              )
-            : undefined,
-        ]);
-        output = created;
-      } catch (error) {
-        throw error instanceof HttpError ? error : mapIvsError(error);
-      }
+          : Promise.resolve(),
+      ]);
+      if (created.status === 'rejected') throw mapIvsError(created.reason);
+      if (recorded.status === 'rejected') throw mapTableError(recorded.reason);
+      const output = created.value;
       const { token, tokenExpirationTime, sessionExpirationTime } = output;
       if (
         typeof token !== 'string' ||

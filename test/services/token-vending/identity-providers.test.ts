@@ -9,6 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { createLogger } from '../../../shared/logger.js';
 import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
+import { TABLE_ENDPOINT } from './support/table.js';
 import { ROOM_ARN } from './support/app.js';
 import { at, requestChatToken } from './support/http.js';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';
@@ -44,6 +45,7 @@ async function start(auth: Record<string, string>): Promise<string> {
     env: {
       CHAT_BACKEND: 'local',
       EMULATOR_PORT: new URL(stub.url).port,
+      AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
       RATE_LIMIT_MAX: '0',
       IVS_MAX_ATTEMPTS: '1',
       AUTH_JWKS_URI: jwks.jwksUri,
@@ -245,6 +247,7 @@ describe('the dev login as a stand-in for a provider', () => {
       env: {
         CHAT_BACKEND: 'local',
         EMULATOR_PORT: new URL(stub.url).port,
+        AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT,
         RATE_LIMIT_MAX: '0',
         IVS_MAX_ATTEMPTS: '1',
         AUTH_ROLES_CLAIM: 'realm_access.roles',
