@@ -6,9 +6,8 @@
  */
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../../shared/table/keys.js';
-import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import { PRIVACIES, roomOrder, type Privacy, type RoomRecord } from './rooms.js';
-import { run, stringField, type Table } from './table.js';
+import { queryIndexNewestFirst, run, stringField, type Table } from './table.js';
 import type { Page } from './rooms.js';
 
 export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const;
@@ -131,26 +130,10 @@ export async function queryMemberships(
   userId: string,
   options: { before: string | undefined; limit: number },
 ): Promise<Page<Membership>> {
-  const { gsi1 } = TABLE_KEYS;
-  const output = await run(() =>
-    table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        IndexName: gsi1.name,
-        KeyConditionExpression:
-          options.before === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk < :before',
-        ExpressionAttributeValues: {
-          ':pk': keys.memberships(userId),
-          ...(options.before === undefined ? {} : { ':before': options.before }),
-        },
-        ScanIndexForward: false,
-        Limit: options.limit,
-      }),
-    ),
-  );
-  const items = (output.Items ?? []).flatMap((item) => {
+  const page = await queryIndexNewestFirst(table, keys.memberships(userId), options);
+  const items = page.items.flatMap((item) => {
     const membership = parseMembership(item);
     return membership ? [membership] : [];
   });
-  return { items, more: output.LastEvaluatedKey !== undefined };
+  return { items, more: page.more };
 }

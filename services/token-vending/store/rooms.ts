@@ -13,10 +13,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { FALLBACK_RESULTS, type FallbackResult } from '../../../shared/ivs/limits.js';
 import { PUBLIC_ROOMS, keys, timeOrderKey } from '../../../shared/table/keys.js';
-import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import { isRecord } from '../../../shared/json.js';
 import { mapTableError } from '../errors.js';
-import { numberField, run, stringField, type Table } from './table.js';
+import { numberField, queryIndexNewestFirst, run, stringField, type Table } from './table.js';
 
 export const PRIVACIES = ['public', 'private'] as const;
 export type Privacy = (typeof PRIVACIES)[number];
@@ -252,26 +251,10 @@ export async function queryPublicRooms(
   table: Table,
   options: { before: string | undefined; limit: number },
 ): Promise<Page<RoomRecord>> {
-  const { gsi1 } = TABLE_KEYS;
-  const output = await run(() =>
-    table.client.send(
-      new QueryCommand({
-        TableName: table.name,
-        IndexName: gsi1.name,
-        KeyConditionExpression:
-          options.before === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk < :before',
-        ExpressionAttributeValues: {
-          ':pk': PUBLIC_ROOMS,
-          ...(options.before === undefined ? {} : { ':before': options.before }),
-        },
-        ScanIndexForward: false,
-        Limit: options.limit,
-      }),
-    ),
-  );
-  const items = (output.Items ?? []).flatMap((item) => {
+  const page = await queryIndexNewestFirst(table, PUBLIC_ROOMS, options);
+  const items = page.items.flatMap((item) => {
     const room = parseRoom(item);
     return room ? [room] : [];
   });
-  return { items, more: output.LastEvaluatedKey !== undefined };
+  return { items, more: page.more };
 }

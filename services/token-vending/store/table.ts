@@ -2,11 +2,13 @@
  * Small helpers over the document client shared by the item modules: every call goes through
  * `run`, which maps DynamoDB failures to HTTP problems (errors.ts) so no route sees a raw SDK error.
  */
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import type { ItemKey } from '../../../shared/table/keys.js';
 import { mapTableError } from '../errors.js';
 import { isRecord } from '../../../shared/json.js';
 
+import type { Table } from '../../../shared/table/client.js';
 export type { Table } from '../../../shared/table/client.js';
 
 export async function run<T>(call: () => Promise<T>): Promise<T> {
@@ -80,4 +82,33 @@ export function stringField(item: Record<string, unknown>, name: string): string
 export function numberField(item: Record<string, unknown>, name: string): number | undefined {
   const value = item[name];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * One page of a gsi1 partition, newest first (gsi1 sort keys start with an ISO time), strictly older
+ * than `before` when given. `more`: the page stopped at its limit and older items may follow.
+ */
+export async function queryIndexNewestFirst(
+  table: Table,
+  partition: string,
+  options: { before: string | undefined; limit: number },
+): Promise<{ items: Record<string, unknown>[]; more: boolean }> {
+  const { gsi1 } = TABLE_KEYS;
+  const output = await run(() =>
+    table.client.send(
+      new QueryCommand({
+        TableName: table.name,
+        IndexName: gsi1.name,
+        KeyConditionExpression:
+          options.before === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(options.before === undefined ? {} : { ':before': options.before }),
+        },
+        ScanIndexForward: false,
+        Limit: options.limit,
+      }),
+    ),
+  );
+  return { items: output.Items ?? [], more: output.LastEvaluatedKey !== undefined };
 }

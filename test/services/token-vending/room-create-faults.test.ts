@@ -11,18 +11,8 @@ import request from 'supertest';
 import { createLogger } from '../../../shared/logger.js';
 import { createTableClient, type Table } from '../../../shared/table/client.js';
 import { startEmulator, type Emulator } from '../../../services/local-ivschat/start.js';
-import { createApp } from '../../../services/token-vending/app.js';
-import { createJwtVerifier } from '../../../services/token-vending/auth.js';
-import { DEFAULT_POLICY } from '../../../services/token-vending/policy.js';
-import { TEST_CONFIG } from './support/app.js';
-import {
-  AUDIENCE,
-  ISSUER,
-  newRsaKey,
-  signToken,
-  startJwksServer,
-  type JwksServer,
-} from './support/jwks-server.js';
+import { appOn } from './support/app.js';
+import { newRsaKey, signToken, startJwksServer, type JwksServer } from './support/jwks-server.js';
 import { TABLE_ENDPOINT, freshTable } from './support/table.js';
 
 const key = newRsaKey('faults');
@@ -73,23 +63,7 @@ beforeEach(async () => {
   table = { name, client };
 });
 
-function app() {
-  return createApp({
-    ivs,
-    table,
-    region: 'us-east-1',
-    verifier: createJwtVerifier({
-      jwksUri: jwks.jwksUri,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      rolesClaim: 'roles',
-    }),
-    policy: DEFAULT_POLICY,
-    clock: Date.now,
-    logger: createLogger({ write: (line) => logs.push(line) }),
-    config: TEST_CONFIG,
-  });
-}
+const app = () => appOn({ ivs, table, jwksUri: jwks.jwksUri, logs });
 
 async function roomsNamed(name: string): Promise<number> {
   const page = await ivs.send(new ListRoomsCommand({ name, maxResults: 50 }));

@@ -10,18 +10,8 @@ import request from 'supertest';
 import { createLogger } from '../../../shared/logger.js';
 import { createTableClient, type Table } from '../../../shared/table/client.js';
 import { startEmulator, type Emulator } from '../../../services/local-ivschat/start.js';
-import { createApp } from '../../../services/token-vending/app.js';
-import { createJwtVerifier } from '../../../services/token-vending/auth.js';
-import { DEFAULT_POLICY } from '../../../services/token-vending/policy.js';
-import { TEST_CONFIG } from './support/app.js';
-import {
-  AUDIENCE,
-  ISSUER,
-  newRsaKey,
-  signToken,
-  startJwksServer,
-  type JwksServer,
-} from './support/jwks-server.js';
+import { appOn } from './support/app.js';
+import { newRsaKey, signToken, startJwksServer, type JwksServer } from './support/jwks-server.js';
 import { TABLE_ENDPOINT, freshTable } from './support/table.js';
 
 const key = newRsaKey('reads');
@@ -56,22 +46,7 @@ after(async () => {
   await jwks.close();
 });
 
-const app = () =>
-  createApp({
-    ivs,
-    table,
-    region: 'us-east-1',
-    verifier: createJwtVerifier({
-      jwksUri: jwks.jwksUri,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      rolesClaim: 'roles',
-    }),
-    policy: DEFAULT_POLICY,
-    clock: Date.now,
-    logger: createLogger({ level: 'silent' }),
-    config: TEST_CONFIG,
-  });
+const app = () => appOn({ ivs, table, jwksUri: jwks.jwksUri });
 
 async function tableCallsFor(jwt: string, roomArn: string): Promise<{ status: number; calls: string[] }> {
   calls.length = 0;

@@ -87,3 +87,28 @@ export function buildTestApp(options: TestAppOptions): TestApp {
   });
   return { app, ivs, logs, clock };
 }
+
+/** createApp on a real IVS client (the emulator) and a given table, with the default policy. */
+export function appOn(options: {
+  readonly ivs: IvschatClient;
+  readonly table: Table;
+  readonly jwksUri: string;
+  readonly logs?: string[];
+}): express.Express {
+  const logs = options.logs;
+  return createApp({
+    ivs: options.ivs,
+    table: options.table,
+    region: 'us-east-1',
+    verifier: createJwtVerifier({
+      jwksUri: options.jwksUri,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      rolesClaim: 'roles',
+    }),
+    policy: DEFAULT_POLICY,
+    clock: Date.now,
+    logger: logs ? createLogger({ write: (line) => logs.push(line) }) : createLogger({ level: 'silent' }),
+    config: TEST_CONFIG,
+  });
+}
