@@ -20,6 +20,7 @@ import { decodeNextToken, encodeNextToken } from '../pagination.js';
 import type { ChatPolicy } from '../policy.js';
 import { loadStanding, memberRole, type DirectoryDeps } from '../room-directory.js';
 import { deleteMembership, putMembership, queryMembers } from '../store/members.js';
+import { appendLog } from '../store/moderation.js';
 
 export interface MembersRouterDeps extends DirectoryDeps {
   readonly policy: ChatPolicy;
@@ -61,13 +62,24 @@ export function membersRouter(deps: MembersRouterDeps): Router {
     const standing = await loadStanding(deps, roomId, actor, { adopt: true });
     const current = targetId === actor.userId ? standing.role : await memberRole(deps, roomId, targetId);
     assertMayPutMember(standing, targetId, current, role);
+    const now = clock();
     const { membership, created } = await putMembership(
       table,
       standing.room,
       targetId,
       role,
-      new Date(clock()).toISOString(),
+      new Date(now).toISOString(),
     );
+    // Joining a public room oneself is not moderation; granting a role to someone else is.
+    if (targetId !== actor.userId) {
+      await appendLog(table, roomId, {
+        time: new Date(now).toISOString(),
+        action: 'setRole',
+        by: actor.userId,
+        target: targetId,
+        reason: role,
+      });
+    }
     logger.info(created ? 'member added' : 'member role set', { requestId: requestIdOf(res), roomId, role });
     res
       .status(created ? 201 : 200)
@@ -84,6 +96,14 @@ export function membersRouter(deps: MembersRouterDeps): Router {
     const current = targetId === actor.userId ? standing.role : await memberRole(deps, roomId, targetId);
     assertMayRemoveMember(standing, targetId, current);
     await deleteMembership(table, roomId, targetId);
+    if (targetId !== actor.userId && current !== undefined) {
+      await appendLog(table, roomId, {
+        time: new Date(clock()).toISOString(),
+        action: 'removeMember',
+        by: actor.userId,
+        target: targetId,
+      });
+    }
     // Out of a private room means out of its chat too: their open connections close now (a retry of
     // this DELETE disconnects again if IVS failed the first time; the membership is already gone).
     if (standing.room.privacy === 'private') {

@@ -190,8 +190,6 @@ export function moderationRouter(deps: ModerationRouterDeps): Router {
             target: targetId,
             reason,
             until: restriction.until,
-            messageId: undefined,
-            eventName: undefined,
           },
           at,
         );
@@ -215,10 +213,6 @@ export function moderationRouter(deps: ModerationRouterDeps): Router {
             action: kind === 'ban' ? 'unban' : 'untimeout',
             by: standing.actor.userId,
             target: targetId,
-            reason: undefined,
-            until: undefined,
-            messageId: undefined,
-            eventName: undefined,
           },
           at,
         );
@@ -279,11 +273,8 @@ export function moderationRouter(deps: ModerationRouterDeps): Router {
         {
           action: 'deleteMessage',
           by: standing.actor.userId,
-          target: undefined,
           reason,
-          until: undefined,
           messageId,
-          eventName: undefined,
         },
         now(),
       );
@@ -344,10 +335,6 @@ export function moderationRouter(deps: ModerationRouterDeps): Router {
       {
         action: 'sendEvent',
         by: standing.actor.userId,
-        target: undefined,
-        reason: undefined,
-        until: undefined,
-        messageId: undefined,
         eventName,
       },
       now(),

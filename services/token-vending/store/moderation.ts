@@ -143,11 +143,11 @@ export interface LogEntry {
   /** Who acted. */
   readonly by: string;
   /** Whom it concerned, if anyone. */
-  readonly target: string | undefined;
-  readonly reason: string | undefined;
-  readonly until: string | undefined;
-  readonly messageId: string | undefined;
-  readonly eventName: string | undefined;
+  readonly target?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly until?: string | undefined;
+  readonly messageId?: string | undefined;
+  readonly eventName?: string | undefined;
 }
 
 /** How long the moderation log keeps an entry. */

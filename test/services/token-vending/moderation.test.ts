@@ -344,4 +344,23 @@ describe('messages, events and the moderation log', () => {
     assert.equal(byUser.status, 403);
     bob.room.disconnect();
   });
+
+  it('logs role grants and removals of others, not a member joining or leaving themself', async () => {
+    const room = await newRoom('member-log');
+    await api('PUT', `/v1/rooms/${room.id}/members/me`, 'dave', { role: 'member' });
+    await api('PUT', `/v1/rooms/${room.id}/members/carol`, 'ann', { role: 'moderator' }, ['admin']);
+    await api('DELETE', `/v1/rooms/${room.id}/members/dave`, 'carol');
+
+    const log = await api('GET', `/v1/rooms/${room.id}/moderation-log`, 'ann', undefined, ['admin']);
+
+    const entries = (at(log.body, 'entries') as unknown[]).map((entry) => [
+      at(entry, 'action'),
+      at(entry, 'by'),
+      at(entry, 'target'),
+    ]);
+    assert.deepEqual(entries, [
+      ['removeMember', 'carol', 'dave'],
+      ['setRole', 'ann', 'carol'],
+    ]);
+  });
 });
