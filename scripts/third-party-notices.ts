@@ -85,6 +85,13 @@ words from it and added a few missing forms (\`lambdas/message-review/default-te
 the changes are not endorsed by the list's authors. The bundle carries the same attribution in a
 licence comment at its end.
 
+## Unicode confusables data (Unicode License)
+
+\`dist/message-review/index.js\` contains a table derived from Unicode's confusables data (UTS #39),
+© Unicode, Inc., distributed under the Unicode License (https://www.unicode.org/license.txt); it
+maps look-alike letters onto the letters of the blocked terms
+(\`lambdas/message-review/look-alikes.generated.ts\`, generated from the npm package unhomoglyph@1.0.6).
+
 ## The IVS Chat messaging SDK (demo page only)
 
 \`dist/chat-demo/app.js\` contains amazon-ivs-chat-messaging, Copyright Amazon.com, Inc. or its
