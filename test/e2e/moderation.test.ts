@@ -18,6 +18,9 @@ import {
   userIdOf,
   messageItem,
   openChat,
+  refreshRooms,
+  roomEntry,
+  roomList,
   send,
   sendAndSee,
   type ChatUser,
@@ -199,6 +202,65 @@ describe('moderation on the chat demo page', () => {
     await standing.waitFor({ state: 'hidden' });
     await sendAndSee(bob, 'sorry about that');
     await messageItem(mia.page, 'sorry about that').waitFor();
+  });
+
+  it('gives a room’s moderator the tools in that room, but not over its owner', async () => {
+    // Prepare: Ann (admin) creates a public room on the page and makes Bob, a plain user, its moderator.
+    const ann = await user('Ann', 'admin');
+    const bob = await user('Bob', 'user');
+    const cat = await user('Cat', 'user');
+    await ann.page.getByLabel('Room name').fill('e2e-mods');
+    await ann.page.getByRole('button', { name: 'Create room' }).click();
+    const created = roomEntry(roomList(ann.page, 'My rooms'), 'e2e-mods');
+    await created.locator('button[aria-current="true"]').waitFor();
+    await connected(ann.page);
+    const roomId = (await created.getAttribute('data-room-id')) ?? '';
+    const bobId = await userIdOf(bob.page);
+    const granted = await ann.page.evaluate(
+      async ({ room, member }) => {
+        const login = await fetch('/v1/dev/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId: 'e2e-admin', roles: ['admin'] }),
+        });
+        const { idToken } = (await login.json()) as { idToken: string };
+        const answer = await fetch(`/v1/rooms/${room}/members/${member}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` },
+          body: JSON.stringify({ role: 'moderator' }),
+        });
+        return answer.status;
+      },
+      { room: roomId, member: bobId },
+    );
+    assert.equal(granted, 201);
+    // Bob's own room (the configured one) offers him nothing to moderate.
+    assert.equal(await bob.page.getByRole('heading', { name: 'Bans and timeouts' }).isVisible(), false);
+
+    // Act: Bob opens the room from his list; Cat joins it; both Ann and Cat speak.
+    await refreshRooms(bob.page);
+    const entry = roomEntry(roomList(bob.page, 'My rooms'), 'e2e-mods');
+    assert.match((await entry.textContent()) ?? '', /public · moderator/);
+    await entry.getByRole('button', { name: 'e2e-mods', exact: true }).click();
+    await bob.page.locator('#room-title', { hasText: 'e2e-mods' }).waitFor();
+    await connected(bob.page);
+    await refreshRooms(cat.page);
+    await roomList(cat.page, 'Public rooms').getByRole('button', { name: 'Join e2e-mods' }).click();
+    await cat.page.locator('#room-title', { hasText: 'e2e-mods' }).waitFor();
+    await connected(cat.page);
+    await sendAndSee(ann, 'owner speaking');
+    await sendAndSee(cat, 'member speaking');
+
+    // Assess: Bob moderates Cat, not the owner; his timeout holds.
+    await bob.page.getByRole('heading', { name: 'Bans and timeouts' }).waitFor();
+    const fromOwner = messageItem(bob.page, 'owner speaking');
+    await fromOwner.waitFor();
+    assert.equal(await fromOwner.getByRole('button', { name: 'Ban Ann', exact: true }).count(), 0);
+    await restrict(messageItem(bob.page, 'member speaking'), 'Time out', 'Cat', '1 minute', 'test');
+    const listed = bob.page.getByRole('list', { name: 'Timed out' }).getByRole('listitem');
+    await listed.filter({ hasText: 'Cat' }).waitFor();
+    await send(cat, 'muted?');
+    await feedback(cat.page).filter({ hasText: 'Not sent: You are timed out until' }).waitFor();
   });
 
   it('deletes a message through the service for a room moderator', async () => {
