@@ -23,9 +23,12 @@ export async function openChat(
   name: string,
   role: DemoRole,
   viewport: { width: number; height: number } = { width: 480, height: 760 },
+  options: { fakeClock?: boolean } = {},
 ): Promise<ChatUser> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  // A clock that flows as usual but can be moved ahead (page.clock.fastForward) to fire the page's timers.
+  if (options.fakeClock === true) await page.clock.install();
   page.setDefaultTimeout(WAIT_MS);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

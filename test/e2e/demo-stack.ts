@@ -1,8 +1,10 @@
 /**
  * The stack behind the browser tests, started in-process on ephemeral ports: the emulator, dynalite
  * with the table, the token service serving the built page (one per configured room, all on the same
- * emulator and table), the real @aws-sdk/client-ivschat, and Debian's chromium. Needs
- * `npm run build` first (the gate builds before it runs tests).
+ * emulator and table), the real @aws-sdk/client-ivschat, and Debian's chromium. Wired as `npm start`
+ * wires it (scripts/start.ts): the review function reads bans and timeouts from the table, the chat
+ * log feeds the history function, and every served room (and every room made through the API) has
+ * the logging configuration attached. Needs `npm run build` first (the gate builds before it runs tests).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ import { createLogger } from '../../shared/logger.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../services/local-dynamodb/start.js';
 import { startTokenService, type RunningService } from '../../services/token-vending/start.js';
+import { ensureChatLogging, localHistory, localReviewTableEnv } from '../../scripts/local-history.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -36,16 +39,26 @@ export async function startDemoStack(
   try {
     const table = await startLocalTable();
     closers.push(() => table.close());
+    const tableSettings = { tableName: table.tableName, endpoint: table.endpoint };
+    const history = localHistory({ ...tableSettings, env: { LOG_LEVEL: 'warn' } });
+    // Rooms made through the API get the review Lambda attached: quiet unless a test says otherwise.
+    const review = options.functions?.['message-review'] ?? {
+      module: 'dist/message-review/index.js',
+      env: { LOG_LEVEL: 'warn' },
+    };
     const emulator = await startEmulator({
       port: 0,
       host: '127.0.0.1',
       logger: createLogger({ level: 'warn', base: { service: 'local-ivschat' } }),
       ...options,
-      // Rooms made through the API get the review Lambda attached: quiet unless a test says otherwise.
       functions: {
-        'message-review': { module: 'dist/message-review/index.js', env: { LOG_LEVEL: 'warn' } },
+        ...history.functions,
         ...options.functions,
+        // The review function reads the sender's bans and timeouts from the table, as in AWS.
+        'message-review': { ...review, env: { ...localReviewTableEnv(tableSettings), ...review.env } },
       },
+      // The chat log feeds the history Lambda, as a CloudWatch Logs subscription does in AWS.
+      logSubscriptions: history.logSubscriptions,
     });
     closers.push(() => emulator.close());
     const ivs = new IvschatClient({
@@ -85,8 +98,10 @@ export async function startDemoStack(
       ivs,
       browser,
       async serveRoom(room) {
+        // History for the served room and for rooms made through this service, as `npm start` does.
+        const loggingConfigurationArn = await ensureChatLogging(ivs, room.arn);
         const service = await startTokenService({
-          env,
+          env: { ...env, ROOM_LOGGING_CONFIGURATION_ARN: loggingConfigurationArn },
           port: 0,
           site: {
             dir: join(ROOT, 'dist/chat-demo'),

@@ -1,5 +1,13 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { parseHistoryPage, type HistoryPage } from './history.js';
+import {
+  parseRestriction,
+  parseRestrictionPage,
+  type Restriction,
+  type RestrictionKind,
+  type RestrictionPage,
+} from './moderation.js';
 import { parseRoom, parseRoomPage, type DemoRoom, type Privacy, type RoomPage } from './rooms.js';
 
 /**
@@ -20,6 +28,18 @@ export interface ChatTokenGrant {
   readonly sessionExpirationTime: string;
   readonly userId: string;
   readonly capabilities: readonly ChatTokenCapability[];
+  /** Set while a timeout runs: the token then lacks SEND_MESSAGE until this ISO time. */
+  readonly sendBlockedUntil: string | undefined;
+}
+
+/** Why a signed-in user gets no token: the service's 403 `banned` problem, with its extension members. */
+export interface BanNotice {
+  /** `room`: banned from this room; `app`: from every room. */
+  readonly scope: 'room' | 'app';
+  /** ISO end time; none for a permanent ban. */
+  readonly until: string | undefined;
+  /** The moderator's reason, when one was given. */
+  readonly reason: string | undefined;
 }
 
 export type ApiErrorCode = 'HTTP_ERROR' | 'NETWORK_ERROR' | 'BAD_RESPONSE';
@@ -32,17 +52,26 @@ export class ApiError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** The problem's own `code` (e.g. `not_a_member`), when the service sent one. */
   readonly problemCode: string | undefined;
+  /** The ban, when the service refused because the caller is banned. */
+  readonly ban: BanNotice | undefined;
 
   constructor(
     code: ApiErrorCode,
     message: string,
-    options: { status?: number; retryAfterSeconds?: number; problemCode?: string; cause?: unknown } = {},
+    options: {
+      status?: number;
+      retryAfterSeconds?: number;
+      problemCode?: string;
+      ban?: BanNotice;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.problemCode = options.problemCode;
+    this.ban = options.ban;
   }
 }
 
@@ -70,6 +99,17 @@ export function problemCode(body: unknown): string | undefined {
   return isRecord(body) && nonEmptyString(body['code']) ? body['code'] : undefined;
 }
 
+/** The ban in a 403 `banned` problem (`scope`, `until`, `reason` members); undefined for any other body. */
+export function parseBanProblem(body: unknown): BanNotice | undefined {
+  if (!isRecord(body) || body['code'] !== 'banned') return undefined;
+  const { scope, until, reason } = body;
+  return {
+    scope: scope === 'app' ? 'app' : 'room',
+    until: typeof until === 'string' && !Number.isNaN(Date.parse(until)) ? until : undefined,
+    reason: nonEmptyString(reason) ? reason : undefined,
+  };
+}
+
 export function parseIdTokenResponse(body: unknown): string {
   if (isRecord(body) && nonEmptyString(body['idToken'])) return body['idToken'];
   throw new ApiError('BAD_RESPONSE', 'The dev login answer has no idToken');
@@ -77,7 +117,7 @@ export function parseIdTokenResponse(body: unknown): string {
 
 export function parseChatTokenGrant(body: unknown): ChatTokenGrant {
   if (!isRecord(body)) throw new ApiError('BAD_RESPONSE', 'The chat token answer is not a JSON object');
-  const { token, tokenExpirationTime, sessionExpirationTime, userId, capabilities } = body;
+  const { token, tokenExpirationTime, sessionExpirationTime, userId, capabilities, sendBlockedUntil } = body;
   if (
     !nonEmptyString(token) ||
     !nonEmptyString(tokenExpirationTime) ||
@@ -90,7 +130,18 @@ export function parseChatTokenGrant(body: unknown): ChatTokenGrant {
   const known = capabilities.filter((capability): capability is ChatTokenCapability =>
     CHAT_TOKEN_CAPABILITIES.some((name) => name === capability),
   );
-  return { token, tokenExpirationTime, sessionExpirationTime, userId, capabilities: known };
+  const blockedUntil =
+    typeof sendBlockedUntil === 'string' && !Number.isNaN(Date.parse(sendBlockedUntil))
+      ? sendBlockedUntil
+      : undefined;
+  return {
+    token,
+    tokenExpirationTime,
+    sessionExpirationTime,
+    userId,
+    capabilities: known,
+    sendBlockedUntil: blockedUntil,
+  };
 }
 
 export interface ApiClientOptions {
@@ -127,13 +178,31 @@ export interface ApiClient {
   createRoom(idToken: string, room: NewRoom): Promise<DemoRoom>;
   /** `PUT /v1/rooms/{roomId}/members/{userId}`; `me` joins a public room. */
   putMember(idToken: string, roomId: string, userId: string, role: GrantableRole): Promise<void>;
+  /** `GET /v1/rooms/{roomId}/messages?limit=`: the newest messages first (the same readers as tokens). */
+  listMessages(idToken: string, roomId: string, limit: number): Promise<HistoryPage>;
+  /** `DELETE /v1/rooms/{roomId}/messages/{messageId}` (room moderators): recorded in the moderation log. */
+  deleteMessage(idToken: string, roomId: string, messageId: string, reason: string): Promise<void>;
+  /** `PUT /v1/rooms/{roomId}/bans|timeouts/{userId}`; no duration means a permanent ban. */
+  restrict(
+    idToken: string,
+    kind: RestrictionKind,
+    roomId: string,
+    userId: string,
+    options: { durationMinutes?: number; reason?: string },
+  ): Promise<Restriction>;
+  /** `DELETE /v1/rooms/{roomId}/bans|timeouts/{userId}`: lifts it. */
+  lift(idToken: string, kind: RestrictionKind, roomId: string, userId: string): Promise<void>;
+  /** `GET /v1/rooms/{roomId}/bans|timeouts`: one page of those in force. */
+  listRestrictions(idToken: string, kind: RestrictionKind, roomId: string): Promise<RestrictionPage>;
 }
+
+const PLURAL: Record<RestrictionKind, string> = { ban: 'bans', timeout: 'timeouts' };
 
 export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
 
   async function request(
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { body?: unknown; idToken?: string } = {},
   ): Promise<unknown> {
@@ -154,10 +223,12 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
     if (!response.ok) {
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
       const code = problemCode(parsed);
+      const ban = parseBanProblem(parsed);
       throw new ApiError('HTTP_ERROR', problemText(parsed, response.status), {
         status: response.status,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         ...(code === undefined ? {} : { problemCode: code }),
+        ...(ban === undefined ? {} : { ban }),
       });
     }
     return parsed;
@@ -188,6 +259,33 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
     async putMember(idToken, roomId, userId, role) {
       const path = `/v1/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`;
       await request('PUT', path, { body: { role }, idToken });
+    },
+    async listMessages(idToken, roomId, limit) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${limit}`;
+      const page = parseHistoryPage(await request('GET', path, { idToken }));
+      if (page === undefined) throw new ApiError('BAD_RESPONSE', 'The room history is not as expected');
+      return page;
+    },
+    async deleteMessage(idToken, roomId, messageId, reason) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages/${encodeURIComponent(messageId)}`;
+      await request('DELETE', path, { body: { reason }, idToken });
+    },
+    async restrict(idToken, kind, roomId, userId, options) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}/${encodeURIComponent(userId)}`;
+      const restriction = parseRestriction(await request('PUT', path, { body: options, idToken }));
+      if (restriction === undefined) throw new ApiError('BAD_RESPONSE', `The ${kind} is not as expected`);
+      return restriction;
+    },
+    async lift(idToken, kind, roomId, userId) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}/${encodeURIComponent(userId)}`;
+      await request('DELETE', path, { idToken });
+    },
+    async listRestrictions(idToken, kind, roomId) {
+      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}`;
+      const page = parseRestrictionPage(await request('GET', path, { idToken }), kind);
+      if (page === undefined)
+        throw new ApiError('BAD_RESPONSE', `The ${PLURAL[kind]} list is not as expected`);
+      return page;
     },
   };
 }

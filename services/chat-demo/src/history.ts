@@ -1,7 +1,7 @@
 /**
  * Merging a room's history (`GET /v1/rooms/{roomId}/messages`, newest first) with the messages
  * that arrive live, into the one list the page shows, oldest first. Pure, so it is unit-tested in
- * Node; main.ts keeps the list and re-renders it.
+ * Node; main.ts keeps the list and puts each new message where `insertionPoints` says.
  *
  * The page connects first and fetches history second, so whatever is sent after the connection
  * arrives live and whatever was sent before is in history: nothing falls between the two, and what
@@ -11,6 +11,8 @@
  * the page may fetch again after that delay and merge the result: merging is idempotent.
  * A message deleted live (aws:DELETE_MESSAGE) stays out even when a later fetch still returns it.
  */
+import { isRecord } from '../../../shared/json.js';
+
 export interface TimelineMessage {
   /** The IVS message id: the same live and in history. */
   readonly id: string;
@@ -75,4 +77,91 @@ export function mergeMessages<M extends TimelineMessage>(
 /** The list without a message deleted live (its id also goes into the `deleted` set kept for later merges). */
 export function withoutMessage<M extends TimelineMessage>(shown: readonly M[], messageId: string): M[] {
   return shown.filter((message) => message.id !== messageId);
+}
+
+/** How many messages the page asks for on connect (the route allows 1–100). */
+export const HISTORY_PAGE_SIZE = 50;
+
+/** A message as `GET /v1/rooms/{roomId}/messages` returns it. */
+export interface HistoryMessage {
+  readonly id: string;
+  readonly content: string;
+  /** ISO-8601 UTC, up to nine fractional digits. */
+  readonly sendTime: string;
+  readonly sender: { readonly userId: string; readonly attributes: Readonly<Record<string, string>> };
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface HistoryPage {
+  readonly messages: readonly HistoryMessage[];
+  readonly nextToken: string | undefined;
+}
+
+function stringRecord(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return {};
+  if (!isRecord(value)) return undefined;
+  const record: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') return undefined;
+    Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return record;
+}
+
+export function parseHistoryMessage(value: unknown): HistoryMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, content, sendTime, sender } = value;
+  const attributes = stringRecord(value['attributes']);
+  if (
+    typeof id !== 'string' ||
+    id === '' ||
+    typeof content !== 'string' ||
+    typeof sendTime !== 'string' ||
+    Number.isNaN(Date.parse(sendTime)) ||
+    !isRecord(sender) ||
+    typeof sender['userId'] !== 'string' ||
+    attributes === undefined
+  ) {
+    return undefined;
+  }
+  const senderAttributes = stringRecord(sender['attributes']);
+  if (senderAttributes === undefined) return undefined;
+  return {
+    id,
+    content,
+    sendTime,
+    sender: { userId: sender['userId'], attributes: senderAttributes },
+    attributes,
+  };
+}
+
+/** `{"messages": [...], "nextToken"?}`; a malformed message is skipped, a malformed page is undefined. */
+export function parseHistoryPage(value: unknown): HistoryPage | undefined {
+  if (!isRecord(value) || !Array.isArray(value['messages'])) return undefined;
+  const nextToken = value['nextToken'];
+  if (nextToken !== undefined && typeof nextToken !== 'string') return undefined;
+  const messages = value['messages']
+    .map(parseHistoryMessage)
+    .filter((message): message is HistoryMessage => message !== undefined);
+  return { messages, nextToken };
+}
+
+/**
+ * Where each message the list does not show yet goes, given the merged order: before the next message
+ * already shown (so history lands above what arrived live), or at the end (`before` undefined).
+ * Inserting them in the order returned keeps the merged order; other items (notices) stay put.
+ */
+export function insertionPoints(
+  merged: readonly TimelineMessage[],
+  shownIds: ReadonlySet<string>,
+): { readonly id: string; readonly before: string | undefined }[] {
+  const points: { id: string; before: string | undefined }[] = [];
+  let nextShown: string | undefined;
+  for (let index = merged.length - 1; index >= 0; index--) {
+    const id = merged[index]?.id;
+    if (id === undefined) continue;
+    if (shownIds.has(id)) nextShown = id;
+    else points.push({ id, before: nextShown });
+  }
+  return points.reverse();
 }

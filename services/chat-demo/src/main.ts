@@ -20,19 +20,44 @@ import {
 } from 'amazon-ivs-chat-messaging';
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import {
+  ApiError,
   chatTokenSource,
   createApiClient,
   createIdentity,
   describeApiError,
   isDemoRole,
   type ApiClient,
+  type BanNotice,
   type ChatTokenGrant,
   type DemoRole,
   type Identity,
 } from './api.js';
 import { parseDemoConfig, type DemoConfig } from './config.js';
 import { byId } from './dom.js';
+import {
+  HISTORY_PAGE_SIZE,
+  insertionPoints,
+  mergeMessages,
+  withoutMessage,
+  type HistoryMessage,
+} from './history.js';
+import {
+  createModerationController,
+  moderationElements,
+  type ModerationController,
+} from './moderation-controller.js';
+import { restrictForm } from './moderation-panel.js';
+import {
+  banText,
+  mayModerateRoom,
+  mayRestrictSender,
+  roomIdOf,
+  timeoutText,
+  timeoutUntilFromRefusal,
+  type RestrictionKind,
+} from './moderation.js';
 import { createRoomsController, roomsElements, type RoomsController } from './rooms-controller.js';
+import type { RoomRole } from './rooms.js';
 import {
   canSend,
   counterState,
@@ -41,9 +66,11 @@ import {
   describeRequestError,
   devUserId,
   eventSummary,
+  isChatError,
   messageView,
   timeOfDay,
   validateDisplayName,
+  type IncomingMessage,
   type MessageView,
 } from './view.js';
 import '../app.css';
@@ -53,6 +80,14 @@ const MAX_LIST_ITEMS = 200;
 /** IVS reason fields are 1–256 characters (ivschat-facts §1). */
 const DELETE_REASON = 'Removed by a moderator';
 const DISCONNECT_REASON = 'Disconnected by a moderator';
+/**
+ * History is fetched again this long after each connect: in AWS the chat log reaches it about 10 s
+ * after a message is sent (README, "Chat history"), so messages sent just before connecting may
+ * be missing from the first fetch. Merging is idempotent.
+ */
+const HISTORY_SETTLE_MS = 15_000;
+/** A timer fires at most this far ahead (setTimeout's limit is about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const ui = {
   status: byId('status', HTMLParagraphElement),
@@ -73,8 +108,10 @@ const ui = {
   send: byId('send', HTMLButtonElement),
   counter: byId('counter', HTMLParagraphElement),
   viewerNote: byId('viewer-note', HTMLParagraphElement),
+  standing: byId('standing', HTMLParagraphElement),
 };
 const roomsUi = roomsElements();
+const moderationUi = moderationElements();
 
 type StatusState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'error';
 
@@ -96,10 +133,28 @@ interface Account {
   readonly identity: Identity;
 }
 
+/** A message on screen, live or from history; `sendTime` as it came, for ordering. */
+interface ShownMessage {
+  readonly id: string;
+  readonly sendTime: string | Date;
+  readonly message: IncomingMessage;
+}
+
+/** The room to open: its ARN and limit, and the caller's room role when the room lists know it. */
+interface RoomTarget {
+  readonly arn: string;
+  readonly maximumMessageLength: number;
+  readonly myRole?: RoomRole | null | undefined;
+}
+
 /** One room connection of the signed-in user, and what its last token allowed. */
 interface Session {
   readonly room: ChatRoom;
   readonly roomArn: string;
+  readonly roomId: string | undefined;
+  /** Bans, timeouts and deletes through the service, for the room's moderators and admins. */
+  readonly moderation: ModerationController | undefined;
+  readonly appRoles: readonly string[];
   /** The room's maximumMessageLength, in code points. */
   readonly maximumMessageLength: number;
   readonly displayName: string;
@@ -109,6 +164,15 @@ interface Session {
   lastTokenError: string | undefined;
   /** Display names seen so far, to name users in disconnect notices. */
   readonly names: Map<string, string>;
+  /** The messages on screen, oldest first, and their list items. */
+  shown: ShownMessage[];
+  readonly items: Map<string, HTMLLIElement>;
+  /** Ids deleted live: kept out of later history fetches. */
+  readonly deleted: Set<string>;
+  /** The end of a timeout the page knows of. */
+  sendBlockedUntil: string | undefined;
+  /** Pending timers (history refetch, timeout end), cleared when the room is left. */
+  readonly timers: Set<ReturnType<typeof setTimeout>>;
 }
 
 let config: DemoConfig | undefined;
@@ -133,19 +197,52 @@ function updateCounter(): void {
 
 function applyCapabilities(current: Session): void {
   const canSendMessages = current.capabilities.includes('SEND_MESSAGE');
-  ui.composer.hidden = !canSendMessages;
-  ui.viewerNote.hidden = canSendMessages;
+  // A timed-out user keeps the box: the banner says until when, and a send after the timeout was
+  // lifted renews the token (see send()).
+  const timedOut = current.sendBlockedUntil !== undefined;
+  ui.composer.hidden = !canSendMessages && !timedOut;
+  ui.viewerNote.hidden = canSendMessages || timedOut;
   ui.whoami.textContent = `Signed in as ${current.displayName}: ${describeCapabilities(current.capabilities)}`;
   updateCounter();
 }
 
-function appendItem(item: HTMLLIElement): void {
+/** Puts items into the list (before `before`, else at the end), keeping it bounded and scrolled. */
+function placeItems(placements: readonly { item: HTMLLIElement; before: HTMLLIElement | undefined }[]): void {
   const list = ui.messages;
   // Follow new items only when the reader is already at the bottom, so reading history is not interrupted.
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.append(item);
-  while (list.children.length > MAX_LIST_ITEMS) list.firstElementChild?.remove();
+  for (const { item, before } of placements) {
+    if (before?.parentElement === list) list.insertBefore(item, before);
+    else list.append(item);
+  }
+  let trimmed = false;
+  while (list.children.length > MAX_LIST_ITEMS) {
+    list.firstElementChild?.remove();
+    trimmed = true;
+  }
+  const current = session;
+  if (trimmed && current !== undefined) {
+    current.shown = current.shown.filter((shown) => current.items.get(shown.id)?.parentElement === list);
+    for (const [id, item] of current.items) if (item.parentElement !== list) current.items.delete(id);
+  }
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function appendItem(item: HTMLLIElement): void {
+  placeItems([{ item, before: undefined }]);
+}
+
+/** Shows the standing banner (a ban or a timeout), or hides it with `undefined`. */
+function setStanding(text: string | undefined, kind: 'ban' | 'timeout' = 'timeout'): void {
+  ui.standing.hidden = text === undefined;
+  ui.standing.dataset['kind'] = kind;
+  ui.standing.textContent = text ?? '';
+}
+
+function showBan(current: Session, ban: BanNotice): void {
+  if (session !== current) return;
+  setStanding(banText(ban, new Date()), 'ban');
+  ui.composer.hidden = true;
 }
 
 function textElement<K extends keyof HTMLElementTagNameMap>(
@@ -174,17 +271,35 @@ function renderMessage(view: MessageView, current: Session): HTMLLIElement {
   meta.append(time);
   item.append(meta, textElement('p', 'text', view.text));
 
-  if (view.canDelete || view.canDisconnect) {
+  const moderation = current.moderation;
+  // Room moderators and admins act through the service (logged, and bans outlast the connection);
+  // an app moderator elsewhere has what its token allows.
+  const canRestrict =
+    moderation !== undefined && mayRestrictSender(current.appRoles, view.own, view.senderRole);
+  const canDelete = moderation !== undefined || view.canDelete;
+  const canDisconnect = moderation === undefined && view.canDisconnect;
+  if (canDelete || canDisconnect || canRestrict) {
     const actions = document.createElement('div');
     actions.className = 'actions';
-    if (view.canDelete) {
+    if (canDelete) {
       const remove = textElement('button', 'action delete', 'Delete');
       remove.type = 'button';
       remove.setAttribute('aria-label', `Delete message from ${view.senderName}`);
       remove.addEventListener('click', () => void deleteMessage(current, view, remove));
       actions.append(remove);
     }
-    if (view.canDisconnect) {
+    if (canRestrict) {
+      for (const kind of ['timeout', 'ban'] as const) {
+        const open = textElement('button', `action ${kind}`, kind === 'ban' ? 'Ban' : 'Time out');
+        open.type = 'button';
+        open.setAttribute('aria-label', `${kind === 'ban' ? 'Ban' : 'Time out'} ${view.senderName}`);
+        open.addEventListener('click', () => {
+          openRestrictForm(current, item, view, kind, open);
+        });
+        actions.append(open);
+      }
+    }
+    if (canDisconnect) {
       const kick = textElement('button', 'action disconnect', 'Disconnect user');
       kick.type = 'button';
       kick.setAttribute('aria-label', `Disconnect ${view.senderName}`);
@@ -204,8 +319,45 @@ function renderNotice(title: string, details: string, className = 'notice'): HTM
   return item;
 }
 
+/** The ban or time-out form under a message (one open at a time); focus moves into it and back. */
+function openRestrictForm(
+  current: Session,
+  item: HTMLLIElement,
+  view: MessageView,
+  kind: RestrictionKind,
+  opener: HTMLButtonElement,
+): void {
+  const moderation = current.moderation;
+  if (moderation === undefined) return;
+  for (const open of ui.messages.querySelectorAll('form.restrict-form')) open.remove();
+  const close = (): void => {
+    form.remove();
+    if (opener.isConnected) opener.focus();
+  };
+  const form = restrictForm(
+    kind,
+    view.senderName,
+    async (request) => {
+      const problem = await moderation.restrict(kind, view.senderId, view.senderName, request);
+      if (problem === undefined) close();
+      return problem;
+    },
+    close,
+  );
+  item.append(form);
+  form.querySelector('select')?.focus();
+}
+
 async function deleteMessage(current: Session, view: MessageView, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
+  if (current.moderation !== undefined) {
+    const problem = await current.moderation.deleteMessage(view.id, DELETE_REASON);
+    if (problem !== undefined) {
+      button.disabled = false;
+      setFeedback(problem);
+    }
+    return;
+  }
   try {
     await current.room.deleteMessage(new DeleteMessageRequest(view.id, DELETE_REASON));
   } catch (error) {
@@ -225,16 +377,120 @@ async function disconnectUser(current: Session, view: MessageView, button: HTMLB
   }
 }
 
+/**
+ * Merges messages (live or from history) into the list by IVS message id: one already shown stays
+ * as it is, a new one goes where its send time puts it, a deleted one never appears.
+ */
+function showMessages(current: Session, incoming: readonly ShownMessage[]): void {
+  if (session !== current) return;
+  // Unbounded here: placeItems trims the oldest items past MAX_LIST_ITEMS and the list with them.
+  const merged = mergeMessages(current.shown, incoming, { deleted: current.deleted });
+  const byId = new Map(merged.map((entry) => [entry.id, entry]));
+  const placements = insertionPoints(merged, new Set(current.items.keys())).flatMap(({ id, before }) => {
+    const entry = byId.get(id);
+    if (entry === undefined) return [];
+    const view = messageView(entry.message, current.userId, current.capabilities);
+    current.names.set(view.senderId, view.senderName);
+    const item = renderMessage(view, current);
+    current.items.set(id, item);
+    return [{ item, before: before === undefined ? undefined : current.items.get(before) }];
+  });
+  current.shown = merged.filter((entry) => current.items.has(entry.id));
+  placeItems(placements);
+}
+
 function onMessage(current: Session, message: ChatMessage): void {
-  const view = messageView(message, current.userId, current.capabilities);
-  current.names.set(view.senderId, view.senderName);
-  appendItem(renderMessage(view, current));
+  showMessages(current, [{ id: message.id, sendTime: message.sendTime, message }]);
+}
+
+function fromHistory(message: HistoryMessage): ShownMessage {
+  return {
+    id: message.id,
+    sendTime: message.sendTime,
+    message: {
+      id: message.id,
+      content: message.content,
+      sendTime: new Date(message.sendTime),
+      sender: message.sender,
+    },
+  };
+}
+
+/**
+ * The room's last messages, merged above the live ones. Called once connected (live messages are
+ * already subscribed, so nothing falls between the two) and after a server disconnect, where a 403
+ * `banned` answer says why the user was put out.
+ */
+async function loadHistory(current: Session): Promise<void> {
+  const roomId = current.roomId;
+  if (api === undefined || account === undefined || roomId === undefined) return;
+  const client = api;
+  try {
+    const page = await account.identity.authorized((idToken) =>
+      client.listMessages(idToken, roomId, HISTORY_PAGE_SIZE),
+    );
+    showMessages(current, page.messages.map(fromHistory));
+  } catch (error) {
+    if (session !== current) return;
+    if (error instanceof ApiError && error.ban !== undefined) showBan(current, error.ban);
+    else if (current.room.state === 'connected')
+      setFeedback(`Could not load earlier messages: ${describeApiError(error)}`, 'info');
+  }
+}
+
+/** Runs `action` after `ms` unless the room is left first. */
+function later(current: Session, ms: number, action: () => void): void {
+  const timer = setTimeout(
+    () => {
+      current.timers.delete(timer);
+      if (session === current) action();
+    },
+    Math.min(Math.max(ms, 0), MAX_TIMER_MS),
+  );
+  current.timers.add(timer);
+}
+
+/** Opens a new connection with a fresh token (e.g. one with SEND_MESSAGE once a timeout is over). */
+function renewConnection(current: Session): void {
+  if (current.room.state === 'disconnected') {
+    current.room.connect();
+    return;
+  }
+  const reconnect = current.room.addListener('disconnect', () => {
+    reconnect();
+    // After the SDK has finished closing: connecting from inside its own event loses the new socket.
+    later(current, 0, () => {
+      current.room.connect();
+    });
+  });
+  current.room.disconnect();
+}
+
+/** A timeout the page learnt of (from a token, or from the review's refusal): say until when. */
+function noteTimeout(current: Session, until: string, tokenLacksSend: boolean): void {
+  if (session !== current) return;
+  current.sendBlockedUntil = until;
+  setStanding(timeoutText(until, new Date()), 'timeout');
+  applyCapabilities(current);
+  // When it ends, a token fetched during it still lacks SEND_MESSAGE: get a new one.
+  later(current, Date.parse(until) - Date.now() + 1_000, () => {
+    if (current.sendBlockedUntil !== until) return;
+    endTimeout(current);
+    if (tokenLacksSend) renewConnection(current);
+  });
+}
+
+function endTimeout(current: Session): void {
+  current.sendBlockedUntil = undefined;
+  if (ui.standing.dataset['kind'] === 'timeout') setStanding(undefined);
+  applyCapabilities(current);
 }
 
 function onMessageDelete(current: Session, event: DeleteMessageEvent): void {
-  const item = [...ui.messages.querySelectorAll<HTMLLIElement>('li.message')].find(
-    (candidate) => candidate.dataset['messageId'] === event.messageId,
-  );
+  current.deleted.add(event.messageId);
+  current.shown = withoutMessage(current.shown, event.messageId);
+  const item = current.items.get(event.messageId);
+  current.items.delete(event.messageId);
   if (item === undefined) return;
   // Keep keyboard users somewhere sensible when the item holding focus goes away.
   const hadFocus = item.contains(document.activeElement);
@@ -264,15 +520,19 @@ function onDisconnect(current: Session, reason: DisconnectReason): void {
   if (session !== current) return;
   const state: StatusState = reason === 'clientDisconnect' ? 'disconnected' : 'error';
   setStatus(state, describeDisconnect(reason, current.lastTokenError));
+  // Also after a ban: once it ends or is lifted, Reconnect gets a token again.
   ui.reconnect.hidden = reason === 'clientDisconnect';
   updateCounter();
+  // Put out by the server: a ban does that, and the service says so (with the reason) when asked.
+  if (reason === 'serverDisconnect') void loadHistory(current);
 }
 
 function startSession(
   demo: DemoConfig,
-  target: { readonly arn: string; readonly maximumMessageLength: number },
+  target: RoomTarget,
   nextChatToken: () => Promise<ChatTokenGrant>,
-  displayName: string,
+  who: Account,
+  client: ApiClient,
 ): Session {
   const room = new ChatRoom({
     regionOrUrl: demo.messagingUrl,
@@ -283,6 +543,9 @@ function startSession(
         current.userId = grant.userId;
         current.capabilities = grant.capabilities;
         current.lastTokenError = undefined;
+        if (session === current && ui.standing.dataset['kind'] === 'ban') setStanding(undefined);
+        if (grant.sendBlockedUntil !== undefined) noteTimeout(current, grant.sendBlockedUntil, true);
+        else if (current.sendBlockedUntil !== undefined) endTimeout(current);
         if (session === current) applyCapabilities(current);
         return {
           token: grant.token,
@@ -291,6 +554,7 @@ function startSession(
         };
       } catch (error) {
         current.lastTokenError = describeApiError(error);
+        if (error instanceof ApiError && error.ban !== undefined) showBan(current, error.ban);
         throw error;
       }
     },
@@ -303,9 +567,13 @@ function startSession(
       updateCounter();
     }),
     room.addListener('connect', () => {
+      if (session !== current) return;
       setStatus('connected', 'Connected');
       ui.reconnect.hidden = true;
       updateCounter();
+      // Live messages are subscribed already: history fills in what came before, without a gap.
+      void loadHistory(current);
+      later(current, HISTORY_SETTLE_MS, () => void loadHistory(current));
     }),
     room.addListener('disconnect', (reason) => {
       onDisconnect(current, reason);
@@ -321,16 +589,38 @@ function startSession(
     }),
     room.addListener('event', onEvent),
   ];
+  const roomId = roomIdOf(target.arn);
+  const names = new Map<string, string>();
+  const moderation =
+    roomId !== undefined && mayModerateRoom(who.roles, target.myRole)
+      ? createModerationController(moderationUi, {
+          client,
+          identity: who.identity,
+          roomId,
+          names,
+          notify: (text) => {
+            setFeedback(text, 'info');
+          },
+        })
+      : undefined;
   const current: Session = {
     room,
     roomArn: target.arn,
+    roomId,
+    moderation,
+    appRoles: who.roles,
     maximumMessageLength: target.maximumMessageLength,
-    displayName,
+    displayName: who.displayName,
     unsubscribe,
     userId: undefined,
     capabilities: [],
     lastTokenError: undefined,
-    names: new Map(),
+    names,
+    shown: [],
+    items: new Map(),
+    deleted: new Set(),
+    sendBlockedUntil: undefined,
+    timers: new Set(),
   };
   return current;
 }
@@ -341,18 +631,23 @@ function stopSession(): void {
   session = undefined;
   if (current === undefined) return;
   for (const stop of current.unsubscribe) stop();
+  for (const timer of current.timers) clearTimeout(timer);
+  current.timers.clear();
+  current.moderation?.close();
+  setStanding(undefined);
   current.room.disconnect();
 }
 
 /** Connects to a room (leaving the one before): a fresh ChatRoom with a token source for its ARN. */
-function openRoom(target: { readonly arn: string; readonly maximumMessageLength: number }): void {
+function openRoom(target: RoomTarget): void {
   if (config === undefined || api === undefined || account === undefined) return;
   stopSession();
   const current = startSession(
     config,
     target,
     chatTokenSource(api, target.arn, account.identity),
-    account.displayName,
+    account,
+    api,
   );
   session = current;
   ui.messages.replaceChildren();
@@ -363,6 +658,7 @@ function openRoom(target: { readonly arn: string; readonly maximumMessageLength:
   ui.viewerNote.hidden = true;
   ui.reconnect.hidden = true;
   rooms?.redraw();
+  void current.moderation?.load();
   current.room.connect();
   const focusComposer = current.room.addListener('connect', () => {
     focusComposer();
@@ -404,10 +700,15 @@ async function signIn(): Promise<void> {
     });
     ui.signin.hidden = true;
     ui.workspace.hidden = false;
-    // The configured room comes first; the lists arrive beside it.
-    openRoom({ arn: config.roomArn, maximumMessageLength: config.maximumMessageLength });
+    // The lists first (one quick read), so the configured room opens with the caller's role in it
+    // (its moderators get the moderation tools); a failed read is shown and the room opens anyway.
+    await rooms.load();
+    openRoom({
+      arn: config.roomArn,
+      maximumMessageLength: config.maximumMessageLength,
+      myRole: rooms.roomByArn(config.roomArn)?.myRole,
+    });
     ui.signout.focus();
-    void rooms.load();
   } catch (error) {
     ui.signinError.textContent = describeApiError(error);
     setStatus('error', 'Not signed in');
@@ -441,10 +742,27 @@ async function send(): Promise<void> {
     await current.room.sendMessage(new SendMessageRequest(content));
     // Clear only what was sent: the user may have typed on while the review ran.
     if (ui.message.value === content) ui.message.value = '';
+    // Delivered: whatever timeout the page knew of is over (lifted early, or ended).
+    if (current.sendBlockedUntil !== undefined) endTimeout(current);
   } catch (error) {
     // A refused message stays in the box so it can be edited and sent again.
     const feedback = describeRequestError(error);
     setFeedback(feedback.text, feedback.kind);
+    const until =
+      isChatError(error) && error.errorCode === 406 ? timeoutUntilFromRefusal(error.errorMessage) : undefined;
+    if (until !== undefined) {
+      // The review's sentence carries an ISO time: say it in the reader's local time instead.
+      setFeedback(`Not sent: ${timeoutText(until, new Date())}`, 'denied');
+      noteTimeout(current, until, false);
+    }
+    if (isChatError(error) && error.errorCode === 403 && session === current) {
+      // This token lacks SEND_MESSAGE (fetched during a timeout): a new one tells whether it is over.
+      setFeedback(
+        'Not sent: your chat token did not allow sending. Getting a new one; then send again.',
+        'denied',
+      );
+      renewConnection(current);
+    }
   } finally {
     updateCounter();
   }
@@ -459,6 +777,7 @@ function wire(): void {
   ui.reconnect.addEventListener('click', () => {
     if (session?.room.state === 'disconnected') session.room.connect();
   });
+  moderationUi.refresh.addEventListener('click', () => void session?.moderation?.load());
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault();
     void send();

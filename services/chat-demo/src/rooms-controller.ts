@@ -76,6 +76,8 @@ export interface RoomsController {
   load(): Promise<void>;
   /** Redraws from the lists last read (after the chat switched rooms). */
   redraw(): void;
+  /** The room with this ARN in the lists last read, with the caller's role in it. */
+  roomByArn(arn: string): DemoRoom | undefined;
   createRoom(): Promise<void>;
   addMember(): Promise<void>;
   /** Signed out: late answers are dropped. */
@@ -214,6 +216,7 @@ export function createRoomsController(ui: RoomsElements, options: RoomsControlle
   return {
     load,
     redraw,
+    roomByArn: (arn) => [...lists.mine, ...lists.visible].find((room) => room.arn === arn),
     createRoom,
     addMember,
     close() {

@@ -8,6 +8,7 @@ import {
   createApiClient,
   createIdentity,
   describeApiError,
+  parseBanProblem,
   parseChatTokenGrant,
   parseRetryAfter,
   problemText,
@@ -333,6 +334,120 @@ describe('createApiClient', () => {
     });
   });
 
+  it('reads a room’s history newest first with the bearer JWT and the page size', async () => {
+    const message = {
+      id: 'msgABC123456',
+      content: 'hi',
+      sendTime: '2026-01-05T14:00:01.123456789Z',
+      sender: { userId: 'ann-1', attributes: { displayName: 'Ann' } },
+      attributes: {},
+    };
+    stub.replies.set('/v1/rooms/abcDEF123456/messages?limit=50', json(200, { messages: [message] }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const page = await api.listMessages('jwt-1', 'abcDEF123456', 50);
+
+    assert.deepEqual(page, { messages: [message], nextToken: undefined });
+    assert.equal(stub.requests.at(-1)?.authorization, 'Bearer jwt-1');
+  });
+
+  it('turns a 403 banned problem into an ApiError that carries the ban', async () => {
+    stub.replies.set(
+      '/v1/rooms/abcDEF123456/messages?limit=50',
+      json(403, {
+        title: 'Forbidden',
+        status: 403,
+        code: 'banned',
+        detail: 'you are banned from this room until 2026-01-05T15:00:00.000Z',
+        scope: 'room',
+        until: '2026-01-05T15:00:00.000Z',
+        reason: 'spam',
+      }),
+    );
+    const api = createApiClient({ baseUrl, fetch });
+
+    await assert.rejects(
+      api.listMessages('jwt-1', 'abcDEF123456', 50),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.status === 403 &&
+        error.problemCode === 'banned' &&
+        error.ban?.scope === 'room' &&
+        error.ban.until === '2026-01-05T15:00:00.000Z' &&
+        error.ban.reason === 'spam',
+    );
+  });
+
+  it('times a user out with the duration and reason in the body, and returns the timeout', async () => {
+    const set = {
+      userId: 'bob/1',
+      reason: 'calm',
+      until: '2026-01-05T14:10:00.000Z',
+      by: 'mia',
+      since: '2026-01-05T14:00:00.000Z',
+    };
+    stub.replies.set('/v1/rooms/abcDEF123456/timeouts/bob%2F1', json(201, set));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const answer = await api.restrict('jwt-1', 'timeout', 'abcDEF123456', 'bob/1', {
+      durationMinutes: 10,
+      reason: 'calm',
+    });
+
+    assert.deepEqual(answer, set);
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'PUT',
+      url: '/v1/rooms/abcDEF123456/timeouts/bob%2F1',
+      authorization: 'Bearer jwt-1',
+      body: { durationMinutes: 10, reason: 'calm' },
+    });
+  });
+
+  it('lifts a ban with DELETE and accepts the empty 204', async () => {
+    stub.replies.set('/v1/rooms/abcDEF123456/bans/bob', (response) => {
+      response.writeHead(204).end();
+    });
+    const api = createApiClient({ baseUrl, fetch });
+
+    await api.lift('jwt-1', 'ban', 'abcDEF123456', 'bob');
+
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'DELETE',
+      url: '/v1/rooms/abcDEF123456/bans/bob',
+      authorization: 'Bearer jwt-1',
+      body: undefined,
+    });
+  });
+
+  it('lists the bans in force, saying when there are more', async () => {
+    const ban = { userId: 'bob', by: 'mia', since: '2026-01-05T14:00:00.000Z' };
+    stub.replies.set('/v1/rooms/abcDEF123456/bans', json(200, { bans: [ban], nextToken: 'n' }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const page = await api.listRestrictions('jwt-1', 'ban', 'abcDEF123456');
+
+    assert.deepEqual(page, {
+      restrictions: [{ userId: 'bob', reason: undefined, until: undefined, by: 'mia', since: ban.since }],
+      more: true,
+    });
+  });
+
+  it('deletes a message through the service with the reason in the body', async () => {
+    stub.replies.set('/v1/rooms/abcDEF123456/messages/msgABC123456', (response) => {
+      response.writeHead(204).end();
+    });
+    const api = createApiClient({ baseUrl, fetch });
+
+    await api.deleteMessage('jwt-1', 'abcDEF123456', 'msgABC123456', 'off topic');
+
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'DELETE',
+      url: '/v1/rooms/abcDEF123456/messages/msgABC123456',
+      authorization: 'Bearer jwt-1',
+      body: { reason: 'off topic' },
+    });
+  });
+
   it('signs in once for every call of the same identity: rooms and tokens share the fresh JWT', async () => {
     stub.replies.set('/v1/rooms?memberId=me', (response) => {
       const fresh = stub.requests.at(-1)?.authorization === 'Bearer jwt-fresh';
@@ -378,6 +493,45 @@ describe('parseChatTokenGrant', () => {
     });
 
     assert.deepEqual(grant.capabilities, ['SEND_MESSAGE']);
+  });
+});
+
+describe('parseChatTokenGrant during a timeout', () => {
+  it('keeps sendBlockedUntil, and ignores one that is not a time', () => {
+    const base = {
+      token: 't',
+      tokenExpirationTime: 'x',
+      sessionExpirationTime: 'y',
+      userId: 'u',
+      capabilities: [],
+    };
+
+    assert.equal(
+      parseChatTokenGrant({ ...base, sendBlockedUntil: '2026-01-05T14:10:00.000Z' }).sendBlockedUntil,
+      '2026-01-05T14:10:00.000Z',
+    );
+    assert.equal(parseChatTokenGrant({ ...base, sendBlockedUntil: 'soon' }).sendBlockedUntil, undefined);
+    assert.equal(parseChatTokenGrant(base).sendBlockedUntil, undefined);
+  });
+});
+
+describe('parseBanProblem', () => {
+  it('reads scope, until and reason of a banned problem', () => {
+    assert.deepEqual(parseBanProblem({ code: 'banned', scope: 'app' }), {
+      scope: 'app',
+      until: undefined,
+      reason: undefined,
+    });
+    assert.deepEqual(parseBanProblem({ code: 'banned', until: 'never', reason: '' }), {
+      scope: 'room',
+      until: undefined,
+      reason: undefined,
+    });
+  });
+
+  it('is undefined for any other problem', () => {
+    assert.equal(parseBanProblem({ code: 'not_a_member' }), undefined);
+    assert.equal(parseBanProblem('banned'), undefined);
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeMessages, withoutMessage } from '../../../services/chat-demo/src/history.js';
+import {
+  insertionPoints,
+  mergeMessages,
+  parseHistoryPage,
+  withoutMessage,
+} from '../../../services/chat-demo/src/history.js';
 
 interface Message {
   readonly id: string;
@@ -95,5 +100,61 @@ describe('mergeMessages', () => {
     mergeMessages(shown, [fromHistory('a', '2026-01-05T14:00:01Z')]);
 
     assert.deepEqual(ids(shown), ['b']);
+  });
+});
+
+describe('parseHistoryPage', () => {
+  const message = {
+    id: 'msgABC123456',
+    content: 'hello',
+    sendTime: '2026-01-05T14:00:01.123456789Z',
+    sender: { userId: 'ann-1', attributes: { displayName: 'Ann', role: 'user' } },
+    attributes: { topic: 'x' },
+  };
+
+  it('reads the messages and the next page token', () => {
+    assert.deepEqual(parseHistoryPage({ messages: [message], nextToken: 'n' }), {
+      messages: [message],
+      nextToken: 'n',
+    });
+  });
+
+  it('skips a malformed message and keeps the others', () => {
+    const page = parseHistoryPage({
+      messages: [{ ...message, sendTime: 'yesterday' }, { ...message, sender: { userId: 7 } }, message],
+    });
+
+    assert.deepEqual(page?.messages, [message]);
+  });
+
+  it('refuses a page that is not one', () => {
+    assert.equal(parseHistoryPage({ messages: 'none' }), undefined);
+    assert.equal(parseHistoryPage({ messages: [], nextToken: 3 }), undefined);
+  });
+});
+
+describe('insertionPoints', () => {
+  const at = (id: string): Message => fromHistory(id, '2026-01-05T14:00:00Z');
+
+  it('puts history above the messages already shown, in order', () => {
+    const merged = ['a', 'b', 'c', 'd'].map(at);
+
+    assert.deepEqual(insertionPoints(merged, new Set(['c', 'd'])), [
+      { id: 'a', before: 'c' },
+      { id: 'b', before: 'c' },
+    ]);
+  });
+
+  it('puts a message that falls between shown ones before the next shown, and a newest one at the end', () => {
+    const merged = ['a', 'b', 'c', 'd'].map(at);
+
+    assert.deepEqual(insertionPoints(merged, new Set(['a', 'c'])), [
+      { id: 'b', before: 'c' },
+      { id: 'd', before: undefined },
+    ]);
+  });
+
+  it('has nothing to place when everything is shown', () => {
+    assert.deepEqual(insertionPoints(['a', 'b'].map(at), new Set(['a', 'b'])), []);
   });
 });
