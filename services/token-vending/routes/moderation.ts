@@ -107,7 +107,7 @@ async function assertMayRestrict(
   if (room.ownerId === targetId || targetRole === 'owner') {
     throw new HttpError(403, 'forbidden', "the room's owner cannot be banned or timed out");
   }
-  if (parseProfileAdmin(itemAt(items, profileKey))) {
+  if (parseProfileAdmin(itemAt(items, profileKey), deps.clock())) {
     throw new HttpError(403, 'forbidden', 'an admin cannot be banned or timed out');
   }
   if (targetRole === 'moderator' && standing.role !== 'owner') {

@@ -223,10 +223,14 @@ export async function queryLog(
   return { items, more, last: typeof lastSk === 'string' ? lastSk : undefined };
 }
 
+/** How long an admin's last token keeps them marked as an admin (a moderator may not ban one). */
+export const ADMIN_PROFILE_DAYS = 30;
+
 /**
- * Where a user holds a chat token (one item per user and room, refreshed with every token, expiring
- * with the session: an app-wide ban disconnects them from each of these rooms), and whether they are
- * an admin (a moderator may not ban one). One BatchWriteItem.
+ * Where a user holds a chat token: one item per user and room, refreshed with every token, expiring
+ * with the session; an app-wide ban disconnects them from each of these rooms. For an admin, also a
+ * profile item saying so (a moderator may not ban or time out an admin); other users write only the
+ * session, a single PutItem.
  */
 export async function recordSession(
   table: Table,
@@ -235,42 +239,40 @@ export async function recordSession(
   sessionEnds: Date,
   isAdmin: boolean,
 ): Promise<void> {
+  const session = {
+    ...keys.session(userId, roomArn),
+    kind: 'session',
+    roomArn,
+    until: sessionEnds.toISOString(),
+    ttl: ttlSeconds(sessionEnds.getTime()),
+  };
+  if (!isAdmin) {
+    await run(() => table.client.send(new PutCommand({ TableName: table.name, Item: session })));
+    return;
+  }
+  const seen = Date.now();
+  const profile = {
+    ...keys.profile(userId),
+    kind: 'profile',
+    admin: true,
+    until: new Date(seen + ADMIN_PROFILE_DAYS * 86_400_000).toISOString(),
+    ttl: ttlSeconds(seen + ADMIN_PROFILE_DAYS * 86_400_000),
+  };
   await run(() =>
     table.client.send(
       new BatchWriteCommand({
         RequestItems: {
-          [table.name]: [
-            {
-              PutRequest: {
-                Item: {
-                  ...keys.session(userId, roomArn),
-                  kind: 'session',
-                  roomArn,
-                  until: sessionEnds.toISOString(),
-                  ttl: ttlSeconds(sessionEnds.getTime()),
-                },
-              },
-            },
-            {
-              PutRequest: {
-                Item: {
-                  ...keys.profile(userId),
-                  kind: 'profile',
-                  admin: isAdmin,
-                  seen: new Date().toISOString(),
-                },
-              },
-            },
-          ],
+          [table.name]: [{ PutRequest: { Item: session } }, { PutRequest: { Item: profile } }],
         },
       }),
     ),
   );
 }
 
-/** Whether the user was an admin when last seen (a token or an API call). */
-export function parseProfileAdmin(item: Record<string, unknown> | undefined): boolean {
-  return item?.admin === true;
+/** Whether the user got a token as an admin within the last ADMIN_PROFILE_DAYS. */
+export function parseProfileAdmin(item: Record<string, unknown> | undefined, now: number): boolean {
+  const until = item === undefined ? undefined : stringField(item, 'until');
+  return item?.admin === true && until !== undefined && Date.parse(until) > now;
 }
 
 /** The rooms (ARNs) where a user's sessions may still be open at `now`. */
