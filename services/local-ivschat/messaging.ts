@@ -1,6 +1,6 @@
 /**
  * The messaging side: WebSocket connections to rooms, spoken exactly as amazon-ivs-chat-messaging
- * expects (ivschat-facts.md §4). The chat token arrives as the only subprotocol and is echoed; it is
+ * expects (IVS Chat Messaging API reference). The chat token arrives as the only subprotocol and is echoed; it is
  * checked before the upgrade completes, so an unknown, reused or expired token never opens a socket.
  * Room settings are read at every request, so UpdateRoom takes effect on live connections.
  */
@@ -56,7 +56,7 @@ export interface MessagingOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly chatLog: ChatLogSink;
-  /** IVS waits 200 ms for a review, not adjustable (ivschat-facts.md §2). */
+  /** IVS waits 200 ms for a review, not adjustable (IVS Chat User Guide, chat message review handler). */
   readonly reviewDeadlineMs: number;
 }
 
@@ -78,7 +78,7 @@ function refuse(socket: Duplex, status: 401 | 404, text: string): void {
   });
 }
 
-/** The token is the request's only subprotocol (ivschat-facts.md §4). */
+/** The token is the request's only subprotocol (IVS Chat Messaging API reference). */
 function tokenOf(request: IncomingMessage): string | undefined {
   const header = request.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return undefined;
@@ -282,7 +282,7 @@ export class Messaging {
       fail(CHAT_ERROR.badRequest, 'Content must be a non-empty string');
       return undefined;
     }
-    // maximumMessageLength counts Unicode code points, not bytes (ivschat-facts.md §1).
+    // maximumMessageLength counts Unicode code points, not bytes (IVS Chat API reference and service quotas).
     if (codePointLength(content) > room.maximumMessageLength) {
       fail(CHAT_ERROR.badRequest, `Content exceeds ${room.maximumMessageLength} characters`);
       return undefined;
@@ -306,7 +306,7 @@ export class Messaging {
       fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
       return undefined;
     }
-    // The review event names the Id the MESSAGE will carry (ivschat-facts.md §2).
+    // The review event names the Id the MESSAGE will carry (IVS Chat User Guide, chat message review handler).
     const messageId = newResourceId();
     return async () => {
       const verdict = await this.#review(room, connection, messageId, content, attributes);
@@ -438,7 +438,7 @@ export class Messaging {
   /**
    * `aws:DISCONNECT_USER` to everyone (the requester too, or its promise never settles), then every
    * connection of that user in the room closes. The close code IVS uses is unconfirmed: 1000, the
-   * safe reading (ivschat-facts.md §4), which the SDK reports as a server disconnect, no reconnect.
+   * safe reading (IVS Chat Messaging API reference), which the SDK reports as a server disconnect, no reconnect.
    */
   disconnectUser(roomId: string, userId: string, reason: string | undefined, requestId = ''): boolean {
     const eventId = this.sendEvent(
@@ -467,7 +467,7 @@ export class Messaging {
 
   /**
    * Ends sessions past their expiry: ERROR 401, which makes the SDK fetch a new token and reconnect,
-   * then a clean close (ivschat-facts.md §4).
+   * then a clean close (IVS Chat Messaging API reference).
    */
   expireSessions(): void {
     const now = this.#options.clock.now().getTime();

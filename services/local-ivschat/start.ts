@@ -43,7 +43,7 @@ export interface EmulatorOptions {
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;
   /**
-   * IVS waits 200 ms for a review and that is not adjustable (ivschat-facts.md §2): keep the default
+   * IVS waits 200 ms for a review and that is not adjustable (IVS Chat User Guide, chat message review handler): keep the default
    * except in tests that must not depend on a loaded machine's scheduling.
    */
   readonly reviewDeadlineMs?: number;

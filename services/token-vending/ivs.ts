@@ -9,7 +9,7 @@ export function createIvsClient(config: IvsConfig): IvschatClient {
   return new IvschatClient({
     ...(config.region === undefined ? {} : { region: config.region }),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-    // The emulator ignores SigV4, but the SDK still signs and so needs some credentials (§3).
+    // The emulator ignores SigV4, but the SDK still signs and so needs some credentials (IVS Chat API reference: every call is SigV4-signed).
     ...(config.dummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     // Bounded retries: the SDK retries throttling and 5xx; with the timeouts below no token request
     // waits on IVS more than maxAttempts × (connection + request timeout) plus a short backoff.
