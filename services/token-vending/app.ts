@@ -58,8 +58,6 @@ export interface AppDeps {
   readonly site?: SiteOptions;
 }
 
-/** Overall cap on one CreateChatToken, retries included: no caller waits on IVS longer than this. */
-export const IVS_DEADLINE_MS = 5000;
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Express/body-parser errors carry a `type` and `status`; anything else is a bug → 500. */

@@ -38,6 +38,8 @@ export interface IvsConfig {
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
+  /** Overall cap on one call, retries and backoff included (shared/aws/deadline.ts). */
+  readonly deadlineMs: number;
 }
 
 export interface TableConfig {
@@ -48,6 +50,8 @@ export interface TableConfig {
   readonly dummyCredentials: boolean;
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
+  /** Overall cap on one call, retries and backoff included (shared/aws/deadline.ts). */
+  readonly deadlineMs: number;
 }
 
 /** How rooms made through the API are created in IVS. */
@@ -92,6 +96,16 @@ export interface LoadConfigOptions {
   /** Lambda has no stable URL of its own and a fresh key per container: no dev login, AUTH_* required. */
   readonly runtime?: 'process' | 'lambda';
 }
+
+/**
+ * Overall deadlines per call, retries included. The token function's Lambda timeout is 10 s
+ * (template.yaml); the slowest request does one JWKS fetch, one table read and one CreateChatToken,
+ * so JWKS_DEADLINE_MS + DYNAMODB_DEADLINE_MS + IVS_DEADLINE_MS stays below it, with room for the
+ * runtime to answer.
+ */
+export const IVS_DEADLINE_MS = 5000;
+export const DYNAMODB_DEADLINE_MS = 2000;
+export const JWKS_DEADLINE_MS = 2000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -255,6 +269,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       connectionTimeoutMs: 1000,
       requestTimeoutMs: integer('IVS_REQUEST_TIMEOUT_MS', 3000, 100, 30_000),
       maxAttempts: integer('IVS_MAX_ATTEMPTS', 2, 1, 5),
+      deadlineMs: IVS_DEADLINE_MS,
     },
     table: {
       name: tableName ?? LOCAL_TABLE,
@@ -263,6 +278,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       dummyCredentials: local,
       requestTimeoutMs: integer('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 30_000),
       maxAttempts: integer('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5),
+      deadlineMs: DYNAMODB_DEADLINE_MS,
     },
     rooms: {
       reviewHandlerArn,
