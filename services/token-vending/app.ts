@@ -17,6 +17,7 @@ import type { Table } from '../../shared/table/client.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from './cors.js';
 import { HttpError } from './errors.js';
 import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './http.js';
 import { rejectDuplicateHeaders, requireUtf8Body } from './input.js';
@@ -184,10 +185,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     cors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
-      maxAge: 600,
+      methods: [...CORS_METHODS],
+      allowedHeaders: [...CORS_ALLOWED_HEADERS],
+      exposedHeaders: [...CORS_EXPOSED_HEADERS],
+      maxAge: CORS_MAX_AGE_SECONDS,
     }),
   );
 
