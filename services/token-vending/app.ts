@@ -57,9 +57,23 @@ export interface AppDeps {
   /** Local mode only: enables POST /v1/dev/login and GET /.well-known/jwks.json. */
   readonly devIdentity?: DevIdentityProvider;
   readonly site?: SiteOptions;
+  /**
+   * The hosting platform's ids for a request (Lambda: API Gateway's and Lambda's), so the service's
+   * log lines join the access log and the function's own log. Without one, a well-formed inbound
+   * X-Request-Id (from a proxy in front) or a fresh UUID is used.
+   */
+  readonly platformIds?: (req: express.Request) => PlatformIds | undefined;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export interface PlatformIds {
+  /** The id the platform's access log carries (API Gateway's `$context.requestId`). */
+  readonly requestId: string;
+  /** The function invocation's id (Lambda's awsRequestId), logged beside it. */
+  readonly invocationId?: string;
+}
+
+// Letters, digits and the characters of UUIDs and base64 ids (API Gateway's end in '=').
+const REQUEST_ID = /^[A-Za-z0-9_.+/=-]{1,64}$/;
 
 /** Express/body-parser errors carry a `type` and `status`; anything else is a bug → 500. */
 function toHttpError(error: unknown): HttpError {
@@ -137,7 +151,8 @@ function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const { ivs, table, region, verifier, policy, clock, logger, config, devIdentity, site } = deps;
+  const { ivs, table, region, verifier, policy, clock, logger, config, devIdentity, site, platformIds } =
+    deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -146,8 +161,11 @@ export function createApp(deps: AppDeps): express.Express {
   // Request id first: every response, error or not, carries one; the access log never names the
   // caller (no user id, no token, no query string).
   app.use((req, res, next) => {
+    const platform = platformIds?.(req);
     const inbound = req.get('x-request-id');
-    const requestId = inbound !== undefined && REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    const requestId =
+      platform?.requestId ?? (inbound !== undefined && REQUEST_ID.test(inbound) ? inbound : randomUUID());
+    const invocation = platform?.invocationId === undefined ? {} : { awsRequestId: platform.invocationId };
     startContext(res, requestId);
     res.set('X-Request-Id', requestId);
     const started = performance.now();
@@ -156,6 +174,7 @@ export function createApp(deps: AppDeps): express.Express {
       const path = isRecord(route) && typeof route.path === 'string' ? route.path : undefined;
       logger.info('request', {
         requestId,
+        ...invocation,
         method: req.method,
         ...(path === undefined ? {} : { route: path }),
         status: res.statusCode,
