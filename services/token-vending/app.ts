@@ -15,6 +15,7 @@ import { describeError, type Logger } from '../../shared/logger.js';
 import { isRecord } from '../../shared/json.js';
 import type { Table } from '../../shared/table/client.js';
 import type { TokenVerifier } from './auth.js';
+import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT } from './auth-failures.js';
 import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from './cors.js';
@@ -221,7 +222,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
   if (devIdentity) app.use(devLoginRouter(devIdentity));
 
-  const authenticate = authenticator(verifier, config.allowAnonymous);
+  const authFailures = createAuthFailureGuard(
+    {
+      ...DEFAULT_AUTH_FAILURE_LIMIT,
+      max: config.rateLimit.authFailuresMax ?? DEFAULT_AUTH_FAILURE_LIMIT.max,
+    },
+    clock,
+  );
+  const authenticate = authenticator(verifier, config.allowAnonymous, authFailures);
   const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
   app.use(chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, clock) }));
   app.use(roomsRouter({ ...directory, policy, authenticate }));

@@ -8,6 +8,7 @@ import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 import { userIdProblem } from './input.js';
 import { isRecord } from '../../shared/json.js';
 import type { TokenVerifier } from './auth.js';
+import type { AuthFailureGuard } from './auth-failures.js';
 import { HttpError, unauthorized } from './errors.js';
 import type { Caller } from './policy.js';
 
@@ -89,7 +90,11 @@ export const jsonIfBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function authenticator(verifier: TokenVerifier, allowAnonymous: boolean): RequestHandler {
+export function authenticator(
+  verifier: TokenVerifier,
+  allowAnonymous: boolean,
+  failures?: AuthFailureGuard,
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
     const context = locals(res);
@@ -100,9 +105,17 @@ export function authenticator(verifier: TokenVerifier, allowAnonymous: boolean):
       next();
       return;
     }
-    const match = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!match?.[1]) throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <JWT>"');
-    const identity = await verifier.verify(match[1]);
+    // Before any parsing or key lookup: a client whose tokens keep failing is shed cheaply.
+    failures?.check(req);
+    let identity;
+    try {
+      const match = /^Bearer +([^\s]+) *$/i.exec(header);
+      if (!match?.[1]) throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <JWT>"');
+      identity = await verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 401) failures?.failed(req);
+      throw error;
+    }
     context.caller = { kind: 'user', sub: identity.sub, roles: identity.roles, claims: identity.claims };
     next();
   };

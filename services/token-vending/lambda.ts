@@ -44,7 +44,7 @@ const app = createApp({
   ivs: createIvsClient(config.ivs),
   table: { name: config.table.name, client: createTableClient({ ...config.table, region }) },
   region,
-  verifier: createJwtVerifier({ jwksUri, issuer, audience, rolesClaim }),
+  verifier: createJwtVerifier({ jwksUri, issuer, audience, rolesClaim, logger }),
   policy: config.policy,
   clock: Date.now,
   logger,

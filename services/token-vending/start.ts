@@ -84,7 +84,13 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   const devIdentity = config.devLogin
     ? createDevIdentityProvider({ issuer, audience, rolesClaim: config.auth.rolesClaim })
     : undefined;
-  const verifier = createJwtVerifier({ jwksUri, issuer, audience, rolesClaim: config.auth.rolesClaim });
+  const verifier = createJwtVerifier({
+    jwksUri,
+    issuer,
+    audience,
+    rolesClaim: config.auth.rolesClaim,
+    logger,
+  });
   const app = createApp({
     ivs,
     table,
