@@ -24,11 +24,11 @@ import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } fr
 import { rejectDuplicateHeaders, requireUtf8Body } from './input.js';
 import { openApiDocument } from './openapi.js';
 import type { ChatPolicy } from './policy.js';
-import { BoundedMemoryStore } from './rate-limit-store.js';
 import { chatTokensRouter } from './routes/chat-tokens.js';
 import { devLoginRouter } from './routes/dev-login.js';
 import { membersRouter } from './routes/members.js';
 import { roomsRouter } from './routes/rooms.js';
+import { TableRateLimitStore } from './store/rate-limits.js';
 
 export { BODY_LIMIT_BYTES } from './http.js';
 export { parseTokenRequest, type TokenRequest } from './routes/chat-tokens.js';
@@ -110,14 +110,13 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal', 'unexpected error', { cause: error });
 }
 
-/** The per-caller token limit: per user once authenticated, per IP (IPv6 /56) for anonymous callers. */
-function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
+/**
+ * The per-caller token limit: per user once authenticated, per IP (IPv6 /56) for anonymous callers.
+ * Counted in the table (store/rate-limits.ts), so it holds across instances.
+ */
+function tokenLimits(config: AppConfig, table: Table, clock: () => number): RequestHandler[] {
   if (config.rateLimit.max <= 0) return [];
-  const store = new BoundedMemoryStore({
-    windowMs: config.rateLimit.windowMs,
-    maxKeys: config.rateLimit.maxKeys,
-    now: clock,
-  });
+  const store = new TableRateLimitStore({ table, windowMs: config.rateLimit.windowMs, now: clock });
   return [
     rateLimit({
       windowMs: config.rateLimit.windowMs,
@@ -125,22 +124,16 @@ function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
       store,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      // A table that is down fails the request with 503 (the token route needs the table anyway).
+      passOnStoreError: false,
       keyGenerator: (req, res) => {
         const context = locals(res);
-        const key =
-          context.caller?.kind === 'user'
-            ? `sub:${context.caller.sub}`
-            : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-        context.rateKey = key;
-        return key;
+        return context.caller?.kind === 'user'
+          ? `sub:${context.caller.sub}`
+          : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
       },
-      handler: (_req, res, next) => {
-        const key = locals(res).rateKey;
-        const resetAt = key === undefined ? undefined : store.get(key)?.resetTime?.getTime();
-        const seconds = Math.max(
-          1,
-          Math.ceil(((resetAt ?? clock() + config.rateLimit.windowMs) - clock()) / 1000),
-        );
+      handler: (_req, _res, next) => {
+        const seconds = Math.max(1, Math.ceil((store.window().end - clock()) / 1000));
         next(
           new HttpError(429, 'rate_limited', 'too many token requests; retry later', {
             headers: { 'Retry-After': String(seconds) },
@@ -231,7 +224,9 @@ export function createApp(deps: AppDeps): express.Express {
   );
   const authenticate = authenticator(verifier, config.allowAnonymous, authFailures);
   const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
-  app.use(chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, clock) }));
+  app.use(
+    chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, table, clock) }),
+  );
   app.use(roomsRouter({ ...directory, policy, authenticate }));
   app.use(membersRouter({ ...directory, policy, authenticate }));
 

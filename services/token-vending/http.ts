@@ -20,7 +20,6 @@ export const ROOM_BODY_LIMIT_BYTES = 65536;
 interface Locals {
   requestId: string;
   caller?: Caller;
-  rateKey?: string;
 }
 
 /** Per-request state, kept beside the response rather than in the loosely typed res.locals. */
