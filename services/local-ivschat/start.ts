@@ -11,6 +11,7 @@ import { ChatLogSink } from './chat-log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createControlPlane } from './control-plane.js';
 import { FunctionHost } from './function-host.js';
+import { isLoopbackHost } from '../../shared/loopback.js';
 import { defaultFunctionMap, type FunctionMap } from './functions.js';
 import { Messaging } from './messaging.js';
 import type { OperationContext } from './operations/context.js';
@@ -128,6 +129,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }, options.sweepIntervalMs ?? 1000);
   sweep.unref();
 
+  if (!isLoopbackHost(host)) {
+    // SigV4 is not checked here (the SDK signs with dummy keys): whoever reaches the port can create
+    // rooms, mint chat tokens and disconnect users.
+    logger.warn(
+      'the emulator is reachable beyond this machine and accepts unsigned requests; bind it to 127.0.0.1',
+      {
+        host,
+      },
+    );
+  }
   const { port } = server.address() as AddressInfo;
   // A wildcard bind is reachable on loopback; URLs name an address a client can dial.
   const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
