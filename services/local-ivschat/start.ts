@@ -18,7 +18,7 @@ import type { OperationContext } from './operations/context.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import type { RateLimiter } from './rate-limit.js';
 import { Store } from './store.js';
-import { TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
+import { MAX_TOKENS, TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
 
 export type { FunctionMap, LocalFunction } from './functions.js';
 export type { Clock } from './clock.js';
@@ -41,6 +41,10 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** How long a chat token may wait before it connects (capped at its session's end); default one hour. */
   readonly tokenTtlMs?: number;
+  /** Tokens remembered at most (tokens.ts MAX_TOKENS); tests make it small. */
+  readonly maxTokens?: number;
+  /** Concurrent connections at most (messaging.ts MAX_CONNECTIONS); tests make it small. */
+  readonly maxConnections?: number;
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;
   /**
@@ -78,9 +82,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     region,
     logger,
   });
-  const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS);
+  const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS, options.maxTokens ?? MAX_TOKENS);
   const chatLog = new ChatLogSink(dataDir, store, logger);
+  const throttles = new Map<string, RateLimiter>();
   const messaging = new Messaging({
+    throttles,
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     store,
     tokens,
     functions,
@@ -97,7 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     region,
     accountId,
-    throttles: new Map<string, RateLimiter>(),
+    throttles,
   };
   const persist = (): void => {
     if (dataDir === undefined) return;
