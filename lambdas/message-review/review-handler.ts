@@ -274,7 +274,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       const valid = parseReviewAnswer(answer, policy.maximumMessageLength);
       if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
 
-      // Never the message text: a line for refusals and rewrites, plain allows counted (review-log.ts).
+      // Never the message text: a line for refusals, what is delivered counted (review-log.ts).
       try {
         recorder.record({
           requestId,

@@ -3,12 +3,14 @@
  * a CloudWatch Logs bill per message and, with stdout a pipe as in Lambda, a synchronous write on the
  * path IVS is waiting on. So:
  *
- * - a line (info) for every decision someone may ask about: a refusal (DENY) and a rewrite (an ALLOW
- *   whose content changed), with the rules that fired, never the text;
+ * - a line (info) for a refusal (DENY): the message never reached the room, so the sender or a
+ *   moderator may ask why; the line names the message id and the rules that fired, never the text;
  * - fallbacks keep their own warn line (review-handler.ts);
- * - a plain ALLOW, the bulk of the traffic, gets a debug line only, and is counted: one CloudWatch
- *   embedded-metric line (Reviewed, Allowed, Denied, Rewritten) per container at most once a
- *   minute, flushed by the first review after the minute is up.
+ * - everything delivered (a plain ALLOW, and a rewrite: masked, but delivered and seen by the
+ *   sender) gets a debug line only, and is counted: one CloudWatch embedded-metric line (Reviewed,
+ *   Allowed, Denied, Rewritten) per container at most once a minute, flushed by the first review
+ *   after the minute is up. A line per rewrite would bring back a line for a large share of chat
+ *   (bench:review: about 0.4 per message on its corpus, and p99 58 µs against 33 µs with no lines).
  *
  * The counts live beside the handler for the life of the container; no message content is kept.
  */
@@ -81,7 +83,7 @@ export function createReviewRecorder(options: ReviewRecorderOptions): ReviewReco
       else if (outcome.rewritten) counts.rewritten += 1;
       else counts.allowed += 1;
 
-      const noteworthy = outcome.result === 'DENY' || outcome.rewritten;
+      const noteworthy = outcome.result === 'DENY';
       const fields = {
         requestId: outcome.requestId,
         messageId: outcome.messageId,

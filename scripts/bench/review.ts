@@ -267,7 +267,7 @@ async function loggedLevels(terms: readonly string[], corpus: readonly string[])
   // Two runs per action at the default level (MASK, DENY) of corpus.length messages each, plus warm-up.
   const defaultRuns = 2 * (corpus.length + 1_000);
   console.log(
-    `log lines at the default level: ${lines} for ${defaultRuns} messages (${fmt(lines / defaultRuns, 3)} per message, ${fmt(bytes / 1024)} KiB); refusals and rewrites only, plain allows counted`,
+    `log lines at the default level: ${lines} for ${defaultRuns} messages (${fmt(lines / defaultRuns, 3)} per message, ${fmt(bytes / 1024)} KiB); refusals only, delivered messages counted`,
   );
   const [maskInfo = Number.NaN, , denyInfo = Number.NaN] = p99s;
   console.log(
