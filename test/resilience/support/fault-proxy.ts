@@ -7,7 +7,10 @@
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type Fault = 'pass' | 'throttle' | 'error-5xx' | 'hang' | 'refuse';
+export type Fault = 'pass' | 'slow' | 'throttle' | 'error-5xx' | 'hang' | 'refuse';
+
+/** How long `slow` holds each request before forwarding it (well inside every deadline). */
+export const SLOW_MS = 300;
 export type Protocol = 'ivs' | 'dynamodb';
 
 export interface FaultProxy {
@@ -57,23 +60,27 @@ export async function startFaultProxy(target: string, protocol: Protocol): Promi
       });
       return;
     }
-    const outbound = forward(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    outbound.on('error', () => {
-      res.destroy();
-    });
-    req.pipe(outbound);
+    const send = (): void => {
+      const outbound = forward(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      outbound.on('error', () => {
+        res.destroy();
+      });
+      req.pipe(outbound);
+    };
+    if (fault === 'slow') setTimeout(send, SLOW_MS);
+    else send();
   };
   let server = createServer(handle);
   const track = (socket: Socket): void => {
