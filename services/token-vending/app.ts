@@ -64,6 +64,8 @@ export interface AppDeps {
    * X-Request-Id (from a proxy in front) or a fresh UUID is used.
    */
   readonly platformIds?: (req: express.Request) => PlatformIds | undefined;
+  /** Budget of a request's upstream calls (default REQUEST_BUDGET_MS); tests make it short. */
+  readonly requestBudgetMs?: number;
 }
 
 export interface PlatformIds {
@@ -222,7 +224,7 @@ export function createApp(deps: AppDeps): express.Express {
     },
     clock,
   );
-  const authenticate = authenticator(verifier, config.allowAnonymous, authFailures);
+  const authenticate = authenticator(verifier, config.allowAnonymous, authFailures, deps.requestBudgetMs);
   const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
   app.use(
     chatTokensRouter({ ivs, table, policy, logger, authenticate, limits: tokenLimits(config, table, clock) }),

@@ -106,6 +106,11 @@ export interface LoadConfigOptions {
  * runtime to answer.
  */
 export const IVS_DEADLINE_MS = 5000;
+/**
+ * The whole request's budget for upstream calls, counted from its arrival: a request making several
+ * table calls and an IVS call (a rate-limit count, a read, CreateChatToken) still ends in time.
+ */
+export const REQUEST_BUDGET_MS = 9000;
 export const DYNAMODB_DEADLINE_MS = 2000;
 export const JWKS_DEADLINE_MS = 2000;
 

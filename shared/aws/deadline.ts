@@ -4,8 +4,23 @@
  * backoff, which can outlast a Lambda's timeout. Here every `send` gets an abort signal that fires at
  * the deadline (the socket is torn down), and the call is raced against it, because the retry
  * strategy's backoff sleep does not watch the signal. The error is named `TimeoutError`, which the
- * service's error mapping already turns into a 503 with Retry-After.
+ * service's error mapping already turns into a 503 with Retry-After. Inside `withinRequestBudget`
+ * the request's remaining budget caps each call too.
  */
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * A request's overall budget: when a call is made inside `withinRequestBudget`, its deadline is the
+ * sooner of its own and the request's end, so several calls in one request (a table read, then IVS)
+ * cannot add up past what the caller, or a Lambda timeout, allows.
+ */
+const requestBudget = new AsyncLocalStorage<{ readonly endsAt: number }>();
+
+/** Runs `work` (and every call it makes, however deep) under a budget ending at `endsAt` (epoch ms). */
+export function withinRequestBudget<T>(endsAt: number, work: () => T): T {
+  return requestBudget.run({ endsAt }, work);
+}
 
 /** Raised when a call runs past its deadline; `name` matches the SDK's own timeout errors. */
 export class DeadlineExceededError extends Error {
@@ -32,14 +47,18 @@ interface Sender {
 export function withDeadline<C extends Sender>(client: C, deadlineMs: number): C {
   const send = client.send.bind(client) as (command: unknown, options?: SendOptions) => Promise<unknown>;
   const bounded = async (command: unknown, options: SendOptions = {}): Promise<unknown> => {
+    const budget = requestBudget.getStore();
+    const ms = budget === undefined ? deadlineMs : Math.min(deadlineMs, budget.endsAt - Date.now());
+    // Nothing left of the request's budget: fail at once rather than start a call that cannot finish.
+    if (ms <= 0) throw new DeadlineExceededError(0);
     const controller = new AbortController();
-    const expired = new DeadlineExceededError(deadlineMs);
+    const expired = new DeadlineExceededError(ms);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         controller.abort(expired);
         reject(expired);
-      }, deadlineMs);
+      }, ms);
     });
     const signal =
       options.abortSignal === undefined
