@@ -183,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         EMULATOR_PORT: emulatorPort,
         CHAT_TABLE: table.tableName,
         AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
+        DYNAMODB_PORT: new URL(table.endpoint).port,
       },
       port,
       host,

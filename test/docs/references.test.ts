@@ -26,7 +26,8 @@ function offending(pattern: RegExp): string[] {
 describe('references in the repository', () => {
   it('never point at a facts file outside the repository', () => {
     // Prepare: the private notes this project was built from are not part of it.
-    const pattern = /ivschat-facts|shared\/reference\/|facts §/;
+    // (Spelt in pieces, so this file does not match itself.)
+    const pattern = new RegExp(['ivschat' + '-facts', 'shared/' + 'reference/', 'facts' + ' §'].join('|'));
     // Act
     const hits = offending(pattern);
     // Assess

@@ -104,11 +104,19 @@ export async function tokenRequest(baseUrl: string, jwt: string, roomArn: string
       body: JSON.stringify({ roomIdentifier: roomArn }),
       signal: AbortSignal.timeout(30_000),
     });
-    await res.arrayBuffer();
+    const text = await res.text();
+    let code: unknown;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      code = typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, 'code') : undefined;
+    } catch {
+      code = undefined;
+    }
     return {
       status: res.status,
       retryAfter: res.headers.get('retry-after'),
       ms: performance.now() - started,
+      ...(typeof code === 'string' ? { code } : {}),
     };
   } catch (error) {
     return {
