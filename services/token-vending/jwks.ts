@@ -125,11 +125,36 @@ export function createJwksSource(options: JwksSourceOptions): KeySource {
   let tokens = burst;
   let refilledAt = now();
 
+  /**
+   * One fetch, connection to last byte, ended at the deadline: the abort tears the request down, and
+   * the race settles the lookup even if a read does not end with it. (With only an
+   * AbortSignal.timeout() on fetch, the resilience suite once saw lookups under load wait 30 s on a
+   * trickling endpoint; the cause was not pinned down, so the deadline no longer depends on it.)
+   */
   const load = async (): Promise<KeySet> => {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const expired = new JwksFetchError(`the JWKS did not arrive within ${options.timeoutMs} ms`);
+        controller.abort(expired);
+        reject(expired);
+      }, options.timeoutMs);
+    });
+    const work = fetchAndParse(controller.signal);
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const fetchAndParse = async (signal: AbortSignal): Promise<KeySet> => {
     let response: Response;
     try {
       response = await fetchJwks(options.uri, {
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal,
         redirect: 'error',
         headers: { accept: 'application/json' },
       });
