@@ -14,6 +14,8 @@ import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
 import { startEmulator, type Emulator, type FunctionMap } from '../services/local-ivschat/start.js';
 import { startTokenService } from '../services/token-vending/start.js';
+import { CHAT_BACKENDS } from '../services/token-vending/config.js';
+import { ConfigError } from '../services/token-vending/errors.js';
 import { startLocalTable } from '../services/local-dynamodb/start.js';
 import { ensureChatLogging, localHistory, localReviewTableEnv } from './local-history.js';
 
@@ -128,7 +130,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     options.logger ?? createLogger({ level: parseLogLevel(env.LOG_LEVEL), base: { service: 'local-stack' } });
   const host = env.HOST ?? '127.0.0.1';
   const port = options.port ?? portFrom(env, 'PORT', 3000);
-  const backend = (env.CHAT_BACKEND ?? 'local') === 'aws' ? 'aws' : 'local';
+  const backendText = env.CHAT_BACKEND?.trim() || 'local';
+  const backend = CHAT_BACKENDS.find((candidate) => candidate === backendText);
+  // A typo ("AWS", "prod") must not quietly start the local stack with dev login on.
+  if (backend === undefined) {
+    throw new ConfigError(
+      `invalid configuration:\n  - CHAT_BACKEND must be local or aws; got "${backendText.slice(0, 64)}"`,
+    );
+  }
 
   if (backend === 'aws') {
     const service = await startTokenService({
@@ -272,8 +281,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+async function startOrExplain(): Promise<LocalStack> {
+  try {
+    return await startLocalStack();
+  } catch (error) {
+    // A configuration mistake is the user's to fix: say what, without a stack trace.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const stack = await startLocalStack();
+  const stack = await startOrExplain();
   process.stdout.write(stack.banner + '\n');
   let stopping = false;
   const stop = (): void => {

@@ -1,7 +1,7 @@
 /**
  * Structured JSON logs, one line each, for every deployable. Kept tiny on purpose: the review Lambda
  * bundles it and has a size budget. Callers pass only what is safe to log: never a token, a JWT, a
- * user id, claims or a message text at info level (ivschat-facts.md §1: userId is sensitive).
+ * user id, claims or a message text at info level (the IVS Chat API model marks userId, attributes and tokens as sensitive).
  */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

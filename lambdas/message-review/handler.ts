@@ -1,5 +1,5 @@
 /**
- * Lambda entry for the IVS Chat message review handler (ivschat-facts.md §2): IVS invokes it for every
+ * Lambda entry for the IVS Chat message review handler (IVS Chat User Guide, chat message review handler): IVS invokes it for every
  * SendMessage in a room it is attached to, and applies its answer. Configuration is read once at load
  * and never throws (a throw at load is an init error on every invoke); problems make every invocation
  * answer FALLBACK_RESULT and are logged here once and again with each fallback.

@@ -30,7 +30,7 @@ export interface Policy {
   };
   /** Sender roles (`Sender.Attributes.role`, set by the token service) that skip the rules. */
   readonly trustedRoles: readonly string[];
-  /** The room's maximumMessageLength: 1–500 code points (ivschat-facts.md §1). */
+  /** The room's maximumMessageLength: 1–500 code points (IVS Chat API reference and service quotas). */
   readonly maximumMessageLength: number;
   /** Whether answers carry the `ReviewRules` attribute naming the rules that fired. */
   readonly reportRules: boolean;

@@ -25,6 +25,7 @@ import type { CompiledPolicy } from './policy.js';
 import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
 import { countCodePoints } from './text.js';
 import type { Standing, StandingCheck } from './sender-standing.js';
+import { createReviewRecorder, type ReviewRecorder } from './review-log.js';
 import { isRecord } from '../../shared/json.js';
 
 export const FALLBACK_CAUSES = [
@@ -54,6 +55,8 @@ export interface HandlerDependencies {
   readonly now?: () => number;
   /** Bans and timeouts in the chat table (sender-standing.ts); off when undefined. */
   readonly standing?: StandingCheck;
+  /** What is logged and counted per message (review-log.ts); tests inject one with a clock. */
+  readonly recorder?: ReviewRecorder;
 }
 
 class ReviewFailure extends Error {
@@ -189,6 +192,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
   const fetchImpl = dependencies.fetch ?? globalThis.fetch;
   const now = dependencies.now ?? (() => performance.now());
   const maximumMessageLength = config.policy?.maximumMessageLength ?? IVS_LIMITS.maximumMessageLength.default;
+  const recorder = dependencies.recorder ?? createReviewRecorder({ logger });
 
   return async function handler(event: unknown, context?: unknown): Promise<ReviewAnswer> {
     const startedAt = now();
@@ -295,15 +299,16 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       const valid = parseReviewAnswer(answer, policy.maximumMessageLength);
       if (!valid.ok) return fallback('invalid-answer', { problem: valid.problem });
 
-      // Never the message text at info level: its length and the rules that fired only.
+      // Never the message text: a line for refusals, what is delivered counted (review-log.ts).
       try {
-        logger.info('reviewed', {
+        recorder.record({
           requestId,
           messageId: message.MessageId,
           result: answer.ReviewResult,
+          rewritten: answer.ReviewResult === 'ALLOW' && answer.Content !== message.Content,
           rules: verdict.fired,
           trusted,
-          contentLength: countCodePoints(message.Content),
+          contentLength: () => countCodePoints(message.Content),
           durationMs: Math.round((now() - startedAt) * 1000) / 1000,
         });
       } catch {

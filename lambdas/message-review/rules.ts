@@ -1,7 +1,7 @@
 /**
  * The rules, applied to one message in a fixed order. The first DENY wins; MASK rewrites accumulate
  * as marks over the message's code points, so every rule sees the original text and the answer keeps
- * the same number of code points (IVS counts maximumMessageLength in code points, ivschat-facts.md §1).
+ * the same number of code points (IVS counts maximumMessageLength in code points, IVS Chat API reference and service quotas).
  */
 import { capitals, longestRun } from './flood.js';
 import { findLinks, isAllowedHost } from './links.js';

@@ -1,6 +1,6 @@
 /**
  * Helpers over code points: IVS counts maximumMessageLength in Unicode code points
- * (ivschat-facts.md §1), so every rewrite here works on code points and never changes their number.
+ * (IVS Chat API reference and service quotas), so every rewrite here works on code points and never changes their number.
  */
 
 /** A range of code point indices, end exclusive. */

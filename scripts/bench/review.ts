@@ -9,7 +9,7 @@
  * corpus within a per-library time cap are measured on the prefix they finished (the corpus is
  * shuffled, so a prefix is a fair sample) and the table says so.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -213,6 +213,68 @@ async function labelledSet(): Promise<void> {
   }
 }
 
+/**
+ * The handler as Lambda runs it: default log level, stdout a pipe (scripts/bench/review-logged.ts in
+ * a child whose stdout this process drains), beside logging off in the same child; and how many log
+ * lines per message the default level writes.
+ */
+async function loggedLevels(terms: readonly string[], corpus: readonly string[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-review-logged-'));
+  const file = join(dir, 'corpus.json');
+  writeFileSync(file, JSON.stringify({ terms, corpus }));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'scripts/bench/review-logged.ts'), file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: { ...process.env, LOG_LEVEL: '' },
+    },
+  );
+  let lines = 0;
+  let bytes = 0;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    for (const byte of chunk) if (byte === 0x0a) lines += 1;
+  });
+  const rows = await new Promise<unknown>((resolve, reject) => {
+    let received: unknown;
+    child.on('message', (message) => {
+      received = message;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0 && received !== undefined) resolve(received);
+      else reject(new Error(`review-logged.ts exited with ${String(code)}`));
+    });
+  });
+  rmSync(dir, { recursive: true, force: true });
+  if (!Array.isArray(rows)) throw new Error('review-logged.ts sent no rows');
+  console.log(
+    '\nthe handler at the default log level, stdout a pipe (as in Lambda), beside logging off: µs per message',
+  );
+  console.log(
+    `${'this Lambda (bundle)'.padEnd(44)} ${'messages'.padStart(9)} ${'median'.padStart(9)} ${'p99'.padStart(9)}`,
+  );
+  const p99s: number[] = [];
+  for (const row of rows) {
+    if (!isRecord(row)) continue;
+    const p99 = Number(row.p99);
+    p99s.push(p99);
+    console.log(
+      `${String(row.name).padEnd(44)} ${String(row.messages).padStart(9)} ${fmt(Number(row.median), 2).padStart(9)} ${fmt(p99, 2).padStart(9)}`,
+    );
+  }
+  // Two runs per action at the default level (MASK, DENY) of corpus.length messages each, plus warm-up.
+  const defaultRuns = 2 * (corpus.length + 1_000);
+  console.log(
+    `log lines at the default level: ${lines} for ${defaultRuns} messages (${fmt(lines / defaultRuns, 3)} per message, ${fmt(bytes / 1024)} KiB); refusals only, delivered messages counted`,
+  );
+  const [maskInfo = Number.NaN, , denyInfo = Number.NaN] = p99s;
+  console.log(
+    `target p99 <= 50 µs at the default level: MASK ${fmt(maskInfo, 2)} µs, DENY ${fmt(denyInfo, 2)} µs`,
+  );
+}
+
 async function main(): Promise<void> {
   const began = performance.now();
   const terms = buildTerms();
@@ -294,6 +356,8 @@ async function main(): Promise<void> {
     );
     console.log(`target p99 <= 50 µs: MASK ${fmt(ours.p99, 2)} µs, DENY ${fmt(oursDeny.p99, 2)} µs`);
   }
+
+  await loggedLevels(terms, corpus);
 
   await labelledSet();
 

@@ -65,7 +65,7 @@ function listen(server: Server): Promise<string> {
 
 /**
  * The endpoint CreateChatToken is sent to: the emulator, with one room created through the SDK
- * (ivschat-facts.md §3: the control plane both targets call, validated and answered as IVS does).
+ * (IVS Chat API reference, restJson1 as the SDK speaks it: the control plane both targets call, validated and answered as IVS does).
  */
 async function startIvsEndpoint(): Promise<Ready> {
   const emulator = await startEmulator({ port: 0, logger: createLogger({ level: 'silent' }) });

@@ -200,7 +200,7 @@ function isHandler(value: unknown): value is LambdaHandler {
 /**
  * Loads a built CommonJS bundle the way the Lambda Node.js runtime does (`require`, module scope
  * runs once) and returns its exported handler. Handlers must take at most (event, context):
- * nodejs24.x refuses callback-style handlers (ivschat-facts.md §1, Lambda runtimes).
+ * nodejs24.x refuses callback-style handlers (AWS Lambda Developer Guide, Node.js handler).
  */
 export function loadHandler(bundlePath: string, exportName = 'handler'): LambdaHandler {
   const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 /**
- * The control plane over HTTP, as @aws-sdk/client-ivschat speaks restJson1 (ivschat-facts.md §3):
+ * The control plane over HTTP, as @aws-sdk/client-ivschat speaks restJson1 (IVS Chat API reference, restJson1 as the SDK speaks it):
  * `POST /<Operation>` with a JSON body, the tag operations on `/tags/{resourceArn}`, any base path
  * in front kept. Errors carry the model's status, the `x-amzn-ErrorType` header and a
  * `{message, ...members}` body.

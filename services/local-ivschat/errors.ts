@@ -1,6 +1,6 @@
 /**
  * The IVS Chat control plane's typed errors, as `@aws-sdk/client-ivschat` decodes them
- * (ivschat-facts.md §3): the model's HTTP status, the name in the `x-amzn-ErrorType` header, and a body
+ * (IVS Chat API reference, restJson1 as the SDK speaks it): the model's HTTP status, the name in the `x-amzn-ErrorType` header, and a body
  * `{message, ...members}` with every member the model declares — never a `code` key, which the SDK
  * would read as the error name.
  */

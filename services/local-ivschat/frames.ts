@@ -1,6 +1,6 @@
 /**
  * The frames the server sends, exactly as amazon-ivs-chat-messaging parses them
- * (ivschat-facts.md §4): every frame has a fresh 12-character `Id` (the SDK drops an Id it has seen,
+ * (IVS Chat Messaging API reference): every frame has a fresh 12-character `Id` (the SDK drops an Id it has seen,
  * and cannot route an ERROR without one), `SendTime` is an ISO string, attribute values are strings.
  */
 import { newResourceId } from '../../shared/ivs/arn.js';
@@ -73,7 +73,7 @@ export function eventFrame(
 
 /**
  * `aws:DELETE_MESSAGE` carries the deleted message's id under `MessageId` and under the deprecated
- * `MessageID`, which SDK 1.1.1 reads (ivschat-facts.md §4). The event has its own fresh Id.
+ * `MessageID`, which SDK 1.1.1 reads (IVS Chat Messaging API reference). The event has its own fresh Id.
  */
 export function deleteMessageAttributes(
   messageId: string,

@@ -1,7 +1,7 @@
 /**
  * Runs local Lambda functions the way Lambda does: each in its own runtime (a worker thread with the
  * function's own environment), initialised once and reused. The caller's deadline (IVS waits 200 ms
- * for a review, ivschat-facts.md §2) is enforced here on the emulator's thread, so a handler that
+ * for a review, IVS Chat User Guide, chat message review handler) is enforced here on the emulator's thread, so a handler that
  * never answers, or spins the CPU, cannot hold a message or block the emulator. A runtime still busy
  * at the function's own timeout is terminated and replaced, as Lambda ends a timed-out invocation.
  */

@@ -1,6 +1,6 @@
 /**
  * The messaging side: WebSocket connections to rooms, spoken exactly as amazon-ivs-chat-messaging
- * expects (ivschat-facts.md §4). The chat token arrives as the only subprotocol and is echoed; it is
+ * expects (IVS Chat Messaging API reference). The chat token arrives as the only subprotocol and is echoed; it is
  * checked before the upgrade completes, so an unknown, reused or expired token never opens a socket.
  * Room settings are read at every request, so UpdateRoom takes effect on live connections.
  */
@@ -57,9 +57,18 @@ export interface MessagingOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly chatLog: ChatLogSink;
-  /** IVS waits 200 ms for a review, not adjustable (ivschat-facts.md §2). */
+  /** IVS waits 200 ms for a review, not adjustable (IVS Chat User Guide, chat message review handler). */
   readonly reviewDeadlineMs: number;
+  /**
+   * Per-operation limiters shared with the control plane: DeleteMessage and DisconnectUser are
+   * 100 TPS each, whether asked over HTTP or over a socket.
+   */
+  readonly throttles?: Map<string, RateLimiter>;
+  /** Concurrent connections at most (IVS's default quota: 50,000 per account and region). */
+  readonly maxConnections?: number;
 }
+
+export const MAX_CONNECTIONS = 50_000;
 
 /** Frames are small (500 code points, 1 KB of attributes); anything far larger is not a chat request. */
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -72,14 +81,14 @@ function remoteIp(request: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function refuse(socket: Duplex, status: 401 | 404, text: string): void {
+function refuse(socket: Duplex, status: 401 | 404 | 429, text: string): void {
   // Destroy only once the response is flushed, or the client may see a reset instead of the status.
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => {
     socket.destroy();
   });
 }
 
-/** The token is the request's only subprotocol (ivschat-facts.md §4). */
+/** The token is the request's only subprotocol (IVS Chat Messaging API reference). */
 function tokenOf(request: IncomingMessage): string | undefined {
   const header = request.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return undefined;
@@ -92,9 +101,13 @@ export class Messaging {
   readonly #rooms = new Map<string, Set<Connection>>();
   readonly #rates = new Map<string, RateLimiter>();
   readonly #wss: WebSocketServer;
+  readonly #throttles: Map<string, RateLimiter>;
+  readonly #maxConnections: number;
 
   constructor(options: MessagingOptions) {
     this.#options = options;
+    this.#throttles = options.throttles ?? new Map<string, RateLimiter>();
+    this.#maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -117,17 +130,24 @@ export class Messaging {
       refuse(socket, 401, 'Unauthorized');
       return;
     }
-    const redeemed = tokens.redeem(token, clock.now().getTime());
+    if (this.connectionCount >= this.#maxConnections) {
+      // IVS caps concurrent chat connections per account and region (50,000 by default).
+      logger.warn('connection refused', { problem: 'connection limit reached' });
+      refuse(socket, 429, 'Too Many Requests');
+      return;
+    }
+    // The room is checked before the token is spent: a token for a missing room stays unused.
+    const redeemed = tokens.redeem(token, clock.now().getTime(), (grant) => store.rooms.has(grant.roomId));
     if (!redeemed.ok) {
+      if (redeemed.problem === 'unusable') {
+        refuse(socket, 404, 'Not Found');
+        return;
+      }
       logger.info('connection refused', { problem: `${redeemed.problem} token` });
       refuse(socket, 401, 'Unauthorized');
       return;
     }
     const { grant } = redeemed;
-    if (!store.rooms.has(grant.roomId)) {
-      refuse(socket, 404, 'Not Found');
-      return;
-    }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: Connection = {
         ws,
@@ -245,10 +265,19 @@ export class Messaging {
       case 'SEND_MESSAGE':
         return this.#sendMessage(connection, requestId, request, fail);
       case 'DELETE_MESSAGE':
+        // Throttled as the frame arrives, so a flood is refused rather than queued.
+        if (!this.#takeOperation('DeleteMessage', IVS_LIMITS.rates.deleteMessage)) {
+          fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
+          return undefined;
+        }
         return () => {
           this.#deleteMessageAction(connection, requestId, request, fail);
         };
       case 'DISCONNECT_USER':
+        if (!this.#takeOperation('DisconnectUser', IVS_LIMITS.rates.disconnectUser)) {
+          fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
+          return undefined;
+        }
         return () => {
           this.#disconnectUserAction(connection, requestId, request, fail);
         };
@@ -256,6 +285,16 @@ export class Messaging {
         fail(CHAT_ERROR.badRequest, 'Action must be SEND_MESSAGE, DELETE_MESSAGE or DISCONNECT_USER');
         return undefined;
     }
+  }
+
+  /** One of an account-wide operation's TPS, the same limiter the control plane uses. */
+  #takeOperation(operation: string, limit: number): boolean {
+    let window = this.#throttles.get(operation);
+    if (!window) {
+      window = new RateLimiter();
+      this.#throttles.set(operation, window);
+    }
+    return window.tryTake(this.#options.clock.now().getTime(), limit);
   }
 
   /**
@@ -283,7 +322,7 @@ export class Messaging {
       fail(CHAT_ERROR.badRequest, 'Content must be a non-empty string');
       return undefined;
     }
-    // maximumMessageLength counts Unicode code points, not bytes (ivschat-facts.md §1).
+    // maximumMessageLength counts Unicode code points, not bytes (IVS Chat API reference and service quotas).
     if (codePointLength(content) > room.maximumMessageLength) {
       fail(CHAT_ERROR.badRequest, `Content exceeds ${room.maximumMessageLength} characters`);
       return undefined;
@@ -307,7 +346,7 @@ export class Messaging {
       fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
       return undefined;
     }
-    // The review event names the Id the MESSAGE will carry (ivschat-facts.md §2).
+    // The review event names the Id the MESSAGE will carry (IVS Chat User Guide, chat message review handler).
     const messageId = newResourceId();
     return async () => {
       const verdict = await this.#review(room, connection, messageId, content, attributes);
@@ -439,7 +478,7 @@ export class Messaging {
   /**
    * `aws:DISCONNECT_USER` to everyone (the requester too, or its promise never settles), then every
    * connection of that user in the room closes. The close code IVS uses is unconfirmed: 1000, the
-   * safe reading (ivschat-facts.md §4), which the SDK reports as a server disconnect, no reconnect.
+   * safe reading (IVS Chat Messaging API reference), which the SDK reports as a server disconnect, no reconnect.
    */
   disconnectUser(roomId: string, userId: string, reason: string | undefined, requestId = ''): boolean {
     const eventId = this.sendEvent(
@@ -468,7 +507,7 @@ export class Messaging {
 
   /**
    * Ends sessions past their expiry: ERROR 401, which makes the SDK fetch a new token and reconnect,
-   * then a clean close (ivschat-facts.md §4).
+   * then a clean close (IVS Chat Messaging API reference).
    */
   expireSessions(): void {
     const now = this.#options.clock.now().getTime();

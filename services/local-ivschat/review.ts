@@ -1,5 +1,5 @@
 /**
- * Message review as IVS does it (ivschat-facts.md §2): the exact event, a synchronous invocation with
+ * Message review as IVS does it (IVS Chat User Guide, chat message review handler): the exact event, a synchronous invocation with
  * a 200 ms deadline, and the answer judged by the shared contract. A timeout, a thrown error, a
  * missing function or an invalid answer all lead to the room's fallbackResult.
  */
@@ -44,7 +44,7 @@ export async function review(options: ReviewOptions): Promise<Verdict> {
           reason: reason !== undefined && reason !== '' ? reason : DENIED_WITHOUT_REASON,
         };
       }
-      // An answer that names no Attributes keeps the message's own (the safe reading, facts §2).
+      // An answer that names no Attributes keeps the message's own (the safe reading of the IVS Chat User Guide's review handler page).
       const named = isRecord(outcome.payload) && outcome.payload.Attributes !== undefined;
       return {
         deliver: true,

@@ -11,6 +11,7 @@ import { ChatLogSink } from './chat-log.js';
 import { systemClock, type Clock } from './clock.js';
 import { createControlPlane } from './control-plane.js';
 import { FunctionHost } from './function-host.js';
+import { isLoopbackHost } from '../../shared/loopback.js';
 import { defaultFunctionMap, type FunctionMap } from './functions.js';
 import { LogSubscriptionFeed, type LogSubscriptions } from './log-subscriptions.js';
 import { Messaging } from './messaging.js';
@@ -18,7 +19,7 @@ import type { OperationContext } from './operations/context.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import type { RateLimiter } from './rate-limit.js';
 import { Store } from './store.js';
-import { TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
+import { MAX_TOKENS, TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
 
 export type { FunctionMap, LocalFunction } from './functions.js';
 export type { LogSubscriptions } from './log-subscriptions.js';
@@ -48,10 +49,14 @@ export interface EmulatorOptions {
   readonly clock?: Clock;
   /** How long a chat token may wait before it connects (capped at its session's end); default one hour. */
   readonly tokenTtlMs?: number;
+  /** Tokens remembered at most (tokens.ts MAX_TOKENS); tests make it small. */
+  readonly maxTokens?: number;
+  /** Concurrent connections at most (messaging.ts MAX_CONNECTIONS); tests make it small. */
+  readonly maxConnections?: number;
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;
   /**
-   * IVS waits 200 ms for a review and that is not adjustable (ivschat-facts.md §2): keep the default
+   * IVS waits 200 ms for a review and that is not adjustable (IVS Chat User Guide, chat message review handler): keep the default
    * except in tests that must not depend on a loaded machine's scheduling.
    */
   readonly reviewDeadlineMs?: number;
@@ -87,14 +92,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     region,
     logger,
   });
-  const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS);
+  const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS, options.maxTokens ?? MAX_TOKENS);
   const subscriptions = options.logSubscriptions ?? {};
   const feed =
     Object.keys(subscriptions).length === 0
       ? undefined
       : new LogSubscriptionFeed({ subscriptions, functions, region, accountId, logger });
   const chatLog = new ChatLogSink(dataDir, store, logger, feed);
+  const throttles = new Map<string, RateLimiter>();
   const messaging = new Messaging({
+    throttles,
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     store,
     tokens,
     functions,
@@ -111,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     region,
     accountId,
-    throttles: new Map<string, RateLimiter>(),
+    throttles,
   };
   const persist = (): void => {
     if (dataDir === undefined) return;
@@ -143,6 +151,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }, options.sweepIntervalMs ?? 1000);
   sweep.unref();
 
+  if (!isLoopbackHost(host)) {
+    // SigV4 is not checked here (the SDK signs with dummy keys): whoever reaches the port can create
+    // rooms, mint chat tokens and disconnect users.
+    logger.warn(
+      'the emulator is reachable beyond this machine and accepts unsigned requests; bind it to 127.0.0.1',
+      {
+        host,
+      },
+    );
+  }
   const { port } = server.address() as AddressInfo;
   // A wildcard bind is reachable on loopback; URLs name an address a client can dial.
   const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;

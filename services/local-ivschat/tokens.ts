@@ -19,6 +19,14 @@ import type { ChatTokenCapability } from '../../shared/ivs/limits.js';
 /** One hour: the reading of the published capture described above. */
 export const TOKEN_TTL_MS = 60 * 60_000;
 
+/**
+ * Tokens remembered at most. The control plane checks no signature, so anyone who reaches it can
+ * mint tokens; without a bound the registry grows with every call for up to two hours (a token's
+ * hour, then an hour more to recognise a replay). When full, the oldest entry is forgotten: that
+ * token then reads as unknown, a 401 at connect, and the memory stays flat.
+ */
+export const MAX_TOKENS = 100_000;
+
 export interface ChatGrant {
   readonly roomId: string;
   readonly userId: string;
@@ -29,7 +37,7 @@ export interface ChatGrant {
 
 export type Redeemed =
   | { readonly ok: true; readonly grant: ChatGrant }
-  | { readonly ok: false; readonly problem: 'unknown' | 'expired' | 'reused' };
+  | { readonly ok: false; readonly problem: 'unknown' | 'expired' | 'reused' | 'unusable' };
 
 interface Entry {
   readonly grant: ChatGrant;
@@ -40,25 +48,45 @@ interface Entry {
 export class TokenRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #ttlMs: number;
+  readonly #maxTokens: number;
 
-  constructor(ttlMs: number = TOKEN_TTL_MS) {
+  constructor(ttlMs: number = TOKEN_TTL_MS, maxTokens: number = MAX_TOKENS) {
     this.#ttlMs = ttlMs;
+    this.#maxTokens = maxTokens;
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 
   issue(grant: ChatGrant, nowMs: number): { token: string; tokenExpiresAt: number } {
     const token = randomBytes(48).toString('base64url');
     // Never valid to connect past the session it opens: such a connection would end at once.
     const expiresAt = Math.min(nowMs + this.#ttlMs, grant.sessionExpiresAt);
+    if (this.#entries.size >= this.#maxTokens) {
+      this.sweep(nowMs);
+      // Entries sit in issue order: the first is the oldest.
+      while (this.#entries.size >= this.#maxTokens) {
+        const oldest = this.#entries.keys().next();
+        if (oldest.done === true) break;
+        this.#entries.delete(oldest.value);
+      }
+    }
     this.#entries.set(token, { grant, expiresAt, used: false });
     return { token, tokenExpiresAt: expiresAt };
   }
 
-  /** Accepts a token once. A used entry stays until its expiry so a replay reads as "reused". */
-  redeem(token: string, nowMs: number): Redeemed {
+  /**
+   * Accepts a token once. A used entry stays until its expiry so a replay reads as "reused".
+   * `usable` sees the grant first: a token refused for another reason (its room is gone) is not
+   * spent, as the caller could not have used it.
+   */
+  redeem(token: string, nowMs: number, usable: (grant: ChatGrant) => boolean = () => true): Redeemed {
     const entry = this.#entries.get(token);
     if (!entry) return { ok: false, problem: 'unknown' };
     if (entry.used) return { ok: false, problem: 'reused' };
     if (nowMs >= entry.expiresAt) return { ok: false, problem: 'expired' };
+    if (!usable(entry.grant)) return { ok: false, problem: 'unusable' };
     entry.used = true;
     return { ok: true, grant: entry.grant };
   }

@@ -1,6 +1,6 @@
 /**
  * Server-side validation of every request member as the ivschat model constrains it. The SDK validates
- * nothing (ivschat-facts.md §3), so every problem found here becomes a ValidationException with
+ * nothing (IVS Chat API reference, restJson1 as the SDK speaks it), so every problem found here becomes a ValidationException with
  * `reason: FIELD_VALIDATION_FAILED` and one `fieldList` entry per bad member.
  */
 import { attributesByteSize, codePointLength, IVS_LIMITS } from '../../shared/ivs/limits.js';
@@ -142,7 +142,7 @@ export class Fields {
     return this.stringMap(name, { maxEntries: maxPerResource, keyMin: 1, keyMax, valueMax });
   }
 
-  /** Every roomIdentifier "must currently be an ARN" (ivschat-facts.md §1). */
+  /** Every roomIdentifier "must currently be an ARN" (IVS Chat API reference and service quotas). */
   roomArn(name: string): IvsChatArn | undefined {
     const value = this.string(name, { required: true, min: 1, max: 128 });
     if (value === undefined) return undefined;

@@ -15,20 +15,22 @@ import { describeError, type Logger } from '../../shared/logger.js';
 import { isRecord } from '../../shared/json.js';
 import type { Table } from '../../shared/table/client.js';
 import type { TokenVerifier } from './auth.js';
+import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT } from './auth-failures.js';
 import type { Config } from './config.js';
 import type { DevIdentityProvider } from './dev-login.js';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from './cors.js';
 import { HttpError } from './errors.js';
 import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './http.js';
 import { rejectDuplicateHeaders, requireUtf8Body } from './input.js';
 import { openApiDocument } from './openapi.js';
 import type { ChatPolicy } from './policy.js';
-import { BoundedMemoryStore } from './rate-limit-store.js';
 import { chatTokensRouter } from './routes/chat-tokens.js';
 import { devLoginRouter } from './routes/dev-login.js';
 import { membersRouter } from './routes/members.js';
 import { messagesRouter } from './routes/messages.js';
 import { moderationRouter } from './routes/moderation.js';
 import { roomsRouter } from './routes/rooms.js';
+import { TableRateLimitStore } from './store/rate-limits.js';
 
 export { BODY_LIMIT_BYTES } from './http.js';
 export { parseTokenRequest, type TokenRequest } from './routes/chat-tokens.js';
@@ -58,11 +60,25 @@ export interface AppDeps {
   /** Local mode only: enables POST /v1/dev/login and GET /.well-known/jwks.json. */
   readonly devIdentity?: DevIdentityProvider;
   readonly site?: SiteOptions;
+  /**
+   * The hosting platform's ids for a request (Lambda: API Gateway's and Lambda's), so the service's
+   * log lines join the access log and the function's own log. Without one, a well-formed inbound
+   * X-Request-Id (from a proxy in front) or a fresh UUID is used.
+   */
+  readonly platformIds?: (req: express.Request) => PlatformIds | undefined;
+  /** Budget of a request's upstream calls (default REQUEST_BUDGET_MS); tests make it short. */
+  readonly requestBudgetMs?: number;
 }
 
-/** Overall cap on one CreateChatToken, retries included: no caller waits on IVS longer than this. */
-export const IVS_DEADLINE_MS = 5000;
-const REQUEST_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export interface PlatformIds {
+  /** The id the platform's access log carries (API Gateway's `$context.requestId`). */
+  readonly requestId: string;
+  /** The function invocation's id (Lambda's awsRequestId), logged beside it. */
+  readonly invocationId?: string;
+}
+
+// Letters, digits and the characters of UUIDs and base64 ids (API Gateway's end in '=').
+const REQUEST_ID = /^[A-Za-z0-9_.+/=-]{1,64}$/;
 
 /** Express/body-parser errors carry a `type` and `status`; anything else is a bug → 500. */
 function toHttpError(error: unknown): HttpError {
@@ -98,14 +114,13 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'internal', 'unexpected error', { cause: error });
 }
 
-/** The per-caller token limit: per user once authenticated, per IP (IPv6 /56) for anonymous callers. */
-function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
+/**
+ * The per-caller token limit: per user once authenticated, per IP (IPv6 /56) for anonymous callers.
+ * Counted in the table (store/rate-limits.ts), so it holds across instances.
+ */
+function tokenLimits(config: AppConfig, table: Table, clock: () => number): RequestHandler[] {
   if (config.rateLimit.max <= 0) return [];
-  const store = new BoundedMemoryStore({
-    windowMs: config.rateLimit.windowMs,
-    maxKeys: config.rateLimit.maxKeys,
-    now: clock,
-  });
+  const store = new TableRateLimitStore({ table, windowMs: config.rateLimit.windowMs, now: clock });
   return [
     rateLimit({
       windowMs: config.rateLimit.windowMs,
@@ -113,22 +128,16 @@ function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
       store,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      // A table that is down fails the request with 503 (the token route needs the table anyway).
+      passOnStoreError: false,
       keyGenerator: (req, res) => {
         const context = locals(res);
-        const key =
-          context.caller?.kind === 'user'
-            ? `sub:${context.caller.sub}`
-            : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
-        context.rateKey = key;
-        return key;
+        return context.caller?.kind === 'user'
+          ? `sub:${context.caller.sub}`
+          : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
       },
-      handler: (_req, res, next) => {
-        const key = locals(res).rateKey;
-        const resetAt = key === undefined ? undefined : store.get(key)?.resetTime?.getTime();
-        const seconds = Math.max(
-          1,
-          Math.ceil(((resetAt ?? clock() + config.rateLimit.windowMs) - clock()) / 1000),
-        );
+      handler: (_req, _res, next) => {
+        const seconds = Math.max(1, Math.ceil((store.window().end - clock()) / 1000));
         next(
           new HttpError(429, 'rate_limited', 'too many token requests; retry later', {
             headers: { 'Retry-After': String(seconds) },
@@ -140,7 +149,8 @@ function tokenLimits(config: AppConfig, clock: () => number): RequestHandler[] {
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const { ivs, table, region, verifier, policy, clock, logger, config, devIdentity, site } = deps;
+  const { ivs, table, region, verifier, policy, clock, logger, config, devIdentity, site, platformIds } =
+    deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -149,8 +159,11 @@ export function createApp(deps: AppDeps): express.Express {
   // Request id first: every response, error or not, carries one; the access log never names the
   // caller (no user id, no token, no query string).
   app.use((req, res, next) => {
+    const platform = platformIds?.(req);
     const inbound = req.get('x-request-id');
-    const requestId = inbound !== undefined && REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    const requestId =
+      platform?.requestId ?? (inbound !== undefined && REQUEST_ID.test(inbound) ? inbound : randomUUID());
+    const invocation = platform?.invocationId === undefined ? {} : { awsRequestId: platform.invocationId };
     startContext(res, requestId);
     res.set('X-Request-Id', requestId);
     const started = performance.now();
@@ -159,6 +172,7 @@ export function createApp(deps: AppDeps): express.Express {
       const path = isRecord(route) && typeof route.path === 'string' ? route.path : undefined;
       logger.info('request', {
         requestId,
+        ...invocation,
         method: req.method,
         ...(path === undefined ? {} : { route: path }),
         status: res.statusCode,
@@ -188,10 +202,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     cors({
       origin: config.corsOrigins.includes('*') ? '*' : [...config.corsOrigins],
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
-      maxAge: 600,
+      methods: [...CORS_METHODS],
+      allowedHeaders: [...CORS_ALLOWED_HEADERS],
+      exposedHeaders: [...CORS_EXPOSED_HEADERS],
+      maxAge: CORS_MAX_AGE_SECONDS,
     }),
   );
 
@@ -211,10 +225,25 @@ export function createApp(deps: AppDeps): express.Express {
   });
   if (devIdentity) app.use(devLoginRouter(devIdentity));
 
-  const authenticate = authenticator(verifier, config.allowAnonymous);
+  const authFailures = createAuthFailureGuard(
+    {
+      ...DEFAULT_AUTH_FAILURE_LIMIT,
+      max: config.rateLimit.authFailuresMax ?? DEFAULT_AUTH_FAILURE_LIMIT.max,
+    },
+    clock,
+  );
+  const authenticate = authenticator(verifier, config.allowAnonymous, authFailures, deps.requestBudgetMs);
   const directory = { ivs, table, rooms: config.rooms, region, logger, clock };
   app.use(
-    chatTokensRouter({ ivs, table, policy, logger, clock, authenticate, limits: tokenLimits(config, clock) }),
+    chatTokensRouter({
+      ivs,
+      table,
+      policy,
+      logger,
+      clock,
+      authenticate,
+      limits: tokenLimits(config, table, clock),
+    }),
   );
   app.use(roomsRouter({ ...directory, policy, authenticate }));
   app.use(membersRouter({ ...directory, policy, authenticate }));

@@ -1,14 +1,17 @@
 /**
- * App JWT verification: jsonwebtoken with keys from a JWKS URL through jwks-rsa (cached, with a
- * rate-limited refetch when an unknown `kid` appears). Algorithms are pinned to asymmetric ones, so
+ * App JWT verification: jsonwebtoken with keys from a JWKS URL (jwks.ts: one cached key set, a
+ * refetch budget that a flood of forged kids cannot turn into a lockout, stale keys served while the
+ * endpoint is down, fetches capped in size and time). Algorithms are pinned to asymmetric ones, so
  * `alg: none` and every HS* token (including HS256 "signed" with the public key) are refused before
  * any key is looked up. Issuer and audience are required. Nothing here logs a token or a claim.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import jwksRsa from 'jwks-rsa';
 import { readRoles } from './claims.js';
+import type { Logger } from '../../shared/logger.js';
+import { JWKS_DEADLINE_MS } from './config.js';
 import { HttpError, unauthorized } from './errors.js';
+import { createJwksSource, type KeySource } from './jwks.js';
 import { parseSubject } from './input.js';
 import { isRecord } from '../../shared/json.js';
 
@@ -27,9 +30,6 @@ type AllowedAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
 
 /** Longer bearer values are refused unread (no IdP token comes near it; it bounds parsing work). */
 export const MAX_TOKEN_BYTES = 8192;
-
-/** How long a fetched signing key is trusted before the JWKS is read again. */
-const KEY_CACHE_MS = 10 * 60_000;
 
 export interface VerifiedIdentity {
   readonly sub: string;
@@ -52,6 +52,9 @@ export interface JwtVerifierOptions {
   /** Seconds since the epoch; injected so tests control time. */
   readonly now?: () => number;
   readonly jwksTimeoutMs?: number;
+  /** Where keys come from; by default the JWKS at `jwksUri`. */
+  readonly keySource?: KeySource;
+  readonly logger?: Logger;
 }
 
 function isAllowedAlgorithm(value: unknown): value is AllowedAlgorithm {
@@ -59,29 +62,16 @@ function isAllowedAlgorithm(value: unknown): value is AllowedAlgorithm {
 }
 
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
-  const client = jwksRsa({
-    jwksUri: options.jwksUri,
-    cache: true,
-    cacheMaxEntries: 16,
-    cacheMaxAge: KEY_CACHE_MS,
-    // An unknown kid triggers a refetch (key rotation), at most 10 a minute so forged kids cannot
-    // turn the service into a JWKS flooder.
-    rateLimit: true,
-    jwksRequestsPerMinute: 10,
-    timeout: options.jwksTimeoutMs ?? 3000,
-  });
-  // Resolved keys by kid, as KeyObjects, for as long as jwks-rsa would cache them: the hot path then
-  // skips jwks-rsa's wrappers and the PEM parse. A miss goes through jwks-rsa (rate-limited refetch).
-  const keys = new Map<string, { key: KeyObject; expiresAt: number }>();
-  const keyFor = async (kid: string | undefined): Promise<KeyObject> => {
-    const cacheKey = kid ?? '';
-    const cached = keys.get(cacheKey);
-    if (cached && cached.expiresAt > Date.now()) return cached.key;
-    const key = createPublicKey((await client.getSigningKey(kid)).getPublicKey());
-    if (keys.size >= 16) keys.clear();
-    keys.set(cacheKey, { key, expiresAt: Date.now() + KEY_CACHE_MS });
-    return key;
-  };
+  const nowSeconds = options.now;
+  const keySource =
+    options.keySource ??
+    createJwksSource({
+      uri: options.jwksUri,
+      timeoutMs: options.jwksTimeoutMs ?? JWKS_DEADLINE_MS,
+      // The key set's age follows the same injected clock as exp and nbf.
+      ...(nowSeconds ? { now: () => nowSeconds() * 1000 } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
@@ -103,19 +93,16 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       if (kid !== undefined && typeof kid !== 'string')
         throw unauthorized('invalid_token', 'the kid is malformed');
 
-      let key: KeyObject;
-      try {
-        key = await keyFor(kid);
-      } catch (error) {
-        if (isRecord(error) && error.isEndpointUnavailable === true) {
-          // Our identity provider is unreachable: not the caller's fault.
-          throw new HttpError(503, 'upstream_unavailable', 'the JWKS endpoint is unavailable', {
-            headers: { 'Retry-After': '5' },
-            cause: error,
-          });
-        }
-        throw unauthorized('invalid_token', 'the signing key is unknown', error);
+      const found = await keySource.lookup(kid);
+      if (found.kind === 'unavailable') {
+        // Our identity provider is unreachable and no key is cached: not the caller's fault.
+        throw new HttpError(503, 'upstream_unavailable', 'the JWKS endpoint is unavailable', {
+          headers: { 'Retry-After': '5' },
+          cause: found.cause,
+        });
       }
+      if (found.kind === 'unknown') throw unauthorized('invalid_token', 'the signing key is unknown');
+      const key: KeyObject = found.key;
 
       let payload: unknown;
       try {

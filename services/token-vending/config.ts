@@ -41,6 +41,8 @@ export interface IvsConfig {
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
+  /** Overall cap on one call, retries and backoff included (shared/aws/deadline.ts). */
+  readonly deadlineMs: number;
 }
 
 export interface TableConfig {
@@ -51,6 +53,8 @@ export interface TableConfig {
   readonly dummyCredentials: boolean;
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
+  /** Overall cap on one call, retries and backoff included (shared/aws/deadline.ts). */
+  readonly deadlineMs: number;
 }
 
 /** How rooms made through the API are created in IVS. */
@@ -71,6 +75,8 @@ export interface RateLimitConfig {
   readonly windowMs: number;
   /** Bound on tracked callers; the store's memory never grows past it. */
   readonly maxKeys: number;
+  /** Failed JWT verifications per minute per client address before it is refused unverified (0: off). */
+  readonly authFailuresMax?: number;
 }
 
 export interface Config {
@@ -95,6 +101,21 @@ export interface LoadConfigOptions {
   /** Lambda has no stable URL of its own and a fresh key per container: no dev login, AUTH_* required. */
   readonly runtime?: 'process' | 'lambda';
 }
+
+/**
+ * Overall deadlines per call, retries included. The token function's Lambda timeout is 10 s
+ * (template.yaml); the slowest request does one JWKS fetch, one table read and one CreateChatToken,
+ * so JWKS_DEADLINE_MS + DYNAMODB_DEADLINE_MS + IVS_DEADLINE_MS stays below it, with room for the
+ * runtime to answer.
+ */
+export const IVS_DEADLINE_MS = 5000;
+/**
+ * The whole request's budget for upstream calls, counted from its arrival: a request making several
+ * table calls and an IVS call (a rate-limit count, a read, CreateChatToken) still ends in time.
+ */
+export const REQUEST_BUDGET_MS = 9000;
+export const DYNAMODB_DEADLINE_MS = 2000;
+export const JWKS_DEADLINE_MS = 2000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -264,6 +285,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       max: integer('RATE_LIMIT_MAX', 30, 0, 1_000_000),
       windowMs: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
       maxKeys: 10_000,
+      authFailuresMax: integer('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     },
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     ivs: {
@@ -273,6 +295,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       connectionTimeoutMs: 1000,
       requestTimeoutMs: integer('IVS_REQUEST_TIMEOUT_MS', 3000, 100, 30_000),
       maxAttempts: integer('IVS_MAX_ATTEMPTS', 2, 1, 5),
+      deadlineMs: IVS_DEADLINE_MS,
     },
     table: {
       name: tableName ?? LOCAL_TABLE,
@@ -281,6 +304,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       dummyCredentials: local,
       requestTimeoutMs: integer('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 30_000),
       maxAttempts: integer('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5),
+      deadlineMs: DYNAMODB_DEADLINE_MS,
     },
     rooms: {
       reviewHandlerArn,

@@ -1,7 +1,7 @@
 /**
  * Local mode's identity provider: an RSA key generated at startup, its public half published as a
  * JWKS, and RS256 ID tokens for whoever asks. Those tokens are then verified by the same
- * jwks-rsa path as production tokens (the verifier fetches this JWKS over HTTP). Never in AWS mode.
+ * JWKS path as production tokens (the verifier fetches this JWKS over HTTP). Never in AWS mode.
  */
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';

@@ -101,7 +101,7 @@ export const IVS_RETRY_AFTER_SECONDS = 2;
  * - AccessDeniedException, PendingVerification → 502: our IAM/account is misconfigured, the caller
  *   cannot fix it (logged as an error by the app);
  * - ThrottlingException, ServiceQuotaExceededException, any 5xx, timeouts and refused connections →
- *   503 with Retry-After (CreateChatToken is capped at 200 TPS per account and region, §1);
+ *   503 with Retry-After (CreateChatToken is capped at 200 TPS per account and region, IVS Chat service quotas);
  * - anything else → 502.
  */
 export function mapIvsError(error: unknown): HttpError {

@@ -7,7 +7,10 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 import { userIdProblem } from './input.js';
 import { isRecord } from '../../shared/json.js';
+import { withinRequestBudget } from '../../shared/aws/deadline.js';
 import type { TokenVerifier } from './auth.js';
+import { REQUEST_BUDGET_MS } from './config.js';
+import type { AuthFailureGuard } from './auth-failures.js';
 import { HttpError, unauthorized } from './errors.js';
 import type { Caller } from './policy.js';
 
@@ -18,15 +21,16 @@ export const ROOM_BODY_LIMIT_BYTES = 65536;
 
 interface Locals {
   requestId: string;
+  /** Epoch milliseconds when the request arrived: its budget counts from here. */
+  receivedAt: number;
   caller?: Caller;
-  rateKey?: string;
 }
 
 /** Per-request state, kept beside the response rather than in the loosely typed res.locals. */
 const contexts = new WeakMap<Response, Locals>();
 
 export function startContext(res: Response, requestId: string): void {
-  contexts.set(res, { requestId });
+  contexts.set(res, { requestId, receivedAt: Date.now() });
 }
 
 export function locals(res: Response): Locals {
@@ -89,7 +93,18 @@ export const jsonIfBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function authenticator(verifier: TokenVerifier, allowAnonymous: boolean): RequestHandler {
+/**
+ * Authenticates the caller, then runs the rest of the request (limits, handler) under the request's
+ * budget: every IVS and table call it makes ends by `budgetMs` after the request arrived
+ * (shared/aws/deadline.ts), so their deadlines cannot add up past the Lambda timeout. It is applied
+ * here, after the body parser, because a stream callback does not carry async context from before it.
+ */
+export function authenticator(
+  verifier: TokenVerifier,
+  allowAnonymous: boolean,
+  failures?: AuthFailureGuard,
+  budgetMs: number = REQUEST_BUDGET_MS,
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
     const context = locals(res);
@@ -97,14 +112,22 @@ export function authenticator(verifier: TokenVerifier, allowAnonymous: boolean):
       if (!allowAnonymous) throw unauthorized('missing_token', 'send Authorization: Bearer <your app JWT>');
       // IVS needs a userId (1–128 characters) even for a read-only connection.
       context.caller = { kind: 'anonymous', userId: `anonymous-${randomUUID()}` };
-      next();
+      withinRequestBudget(context.receivedAt + budgetMs, next);
       return;
     }
-    const match = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!match?.[1]) throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <JWT>"');
-    const identity = await verifier.verify(match[1]);
+    // Before any parsing or key lookup: a client whose tokens keep failing is shed cheaply.
+    failures?.check(req);
+    let identity;
+    try {
+      const match = /^Bearer +([^\s]+) *$/i.exec(header);
+      if (!match?.[1]) throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <JWT>"');
+      identity = await verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 401) failures?.failed(req);
+      throw error;
+    }
     context.caller = { kind: 'user', sub: identity.sub, roles: identity.roles, claims: identity.claims };
-    next();
+    withinRequestBudget(context.receivedAt + budgetMs, next);
   };
 }
 

@@ -2,17 +2,18 @@
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { withDeadline } from '../../shared/aws/deadline.js';
 import type { IvsConfig } from './config.js';
 
 export function createIvsClient(config: IvsConfig): IvschatClient {
   const agentOptions = { keepAlive: true, maxSockets: 64 };
-  return new IvschatClient({
+  const client = new IvschatClient({
     ...(config.region === undefined ? {} : { region: config.region }),
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-    // The emulator ignores SigV4, but the SDK still signs and so needs some credentials (§3).
+    // The emulator ignores SigV4, but the SDK still signs and so needs some credentials (IVS Chat API reference: every call is SigV4-signed).
     ...(config.dummyCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-    // Bounded retries: the SDK retries throttling and 5xx; with the timeouts below no token request
-    // waits on IVS more than maxAttempts × (connection + request timeout) plus a short backoff.
+    // Bounded retries: the SDK retries throttling and 5xx; the timeouts below are per attempt, and
+    // withDeadline caps the whole call (retries and backoff included) at config.deadlineMs.
     maxAttempts: config.maxAttempts,
     // Resolve the middleware stack once per command class, not on every send (a documented SDK
     // option; we never change the stack after creating the client).
@@ -26,6 +27,7 @@ export function createIvsClient(config: IvsConfig): IvschatClient {
       httpsAgent: new HttpsAgent(agentOptions),
     },
   });
+  return withDeadline(client, config.deadlineMs);
 }
 
 export { IVS_RETRY_AFTER_SECONDS, mapIvsError } from './errors.js';

@@ -12,6 +12,7 @@ import { createDevIdentityProvider } from './dev-login.js';
 import { ConfigError } from './errors.js';
 import { createIvsClient } from './ivs.js';
 import { createTableClient, type Table } from '../../shared/table/client.js';
+import { isLoopbackHost } from '../../shared/loopback.js';
 
 export type { SiteOptions } from './app.js';
 
@@ -89,7 +90,13 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
         nameClaim: config.auth.nameClaim,
       })
     : undefined;
-  const verifier = createJwtVerifier({ jwksUri, issuer, audience, rolesClaim: config.auth.rolesClaim });
+  const verifier = createJwtVerifier({
+    jwksUri,
+    issuer,
+    audience,
+    rolesClaim: config.auth.rolesClaim,
+    logger,
+  });
   const app = createApp({
     ivs,
     table,
@@ -104,7 +111,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   });
   server.on('request', app);
   logger.info('token service listening', { url, backend: config.backend, devLogin: config.devLogin });
-  if (config.devLogin && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+  if (config.devLogin && !isLoopbackHost(host)) {
     // Anyone who reaches the dev login can mint any identity, moderator included.
     logger.warn('dev login is reachable beyond this machine; use CHAT_BACKEND=aws outside development', {
       host,

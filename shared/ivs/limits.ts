@@ -1,5 +1,5 @@
 /**
- * Amazon IVS Chat limits this project enforces. Source: ../shared/reference/ivschat-facts.md §1
+ * Amazon IVS Chat limits this project enforces. Sources: the IVS Chat API reference (parameter constraints) and the IVS Chat service quotas
  * (AWS API model ivschat/2020-07-14 and the service quotas page).
  */
 export const IVS_LIMITS = {

@@ -1,5 +1,5 @@
 /**
- * The IVS Chat message review handler contract (ivschat-facts.md §2): the event IVS sends for every
+ * The IVS Chat message review handler contract (IVS Chat User Guide, chat message review handler): the event IVS sends for every
  * SendMessage in a room with a messageReviewHandler, and the answer it accepts. Shared by the review
  * Lambda (which answers) and the local emulator (which invokes it and judges the answer as IVS does).
  */
@@ -78,7 +78,7 @@ export function parseReviewEvent(input: unknown): Parsed<ReviewEvent> {
 
 /**
  * Judges a handler's answer as IVS would. The exact constraints on returned Content and Attributes
- * are unconfirmed (ivschat-facts.md §2); this takes the safe reading: ALLOW carries a non-empty
+ * are unconfirmed (IVS Chat User Guide, chat message review handler); this takes the safe reading: ALLOW carries a non-empty
  * Content within the room's maximumMessageLength in code points, attributes are strings within 1 KB.
  */
 export function parseReviewAnswer(

@@ -8,6 +8,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withDeadline } from '../aws/deadline.js';
 
 export interface TableClientOptions {
   readonly endpoint?: string | undefined;
@@ -16,6 +17,8 @@ export interface TableClientOptions {
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   readonly maxAttempts?: number;
+  /** Overall cap on one call, retries and backoff included (default 2000 ms). */
+  readonly deadlineMs?: number;
 }
 
 export interface Table {
@@ -39,7 +42,9 @@ export function createTableClient(options: TableClientOptions = {}): DynamoDBDoc
       httpsAgent: new HttpsAgent(agentOptions),
     },
   });
-  return DynamoDBDocumentClient.from(base, {
+  const client = DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  // Per-attempt timeouts alone let retries outlast a Lambda's timeout: one deadline per call.
+  return withDeadline(client, options.deadlineMs ?? 2000);
 }

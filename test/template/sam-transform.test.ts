@@ -70,8 +70,9 @@ describe('template.yaml through the SAM transform', () => {
         'HasCorsOrigins',
         {
           allowOrigins: { 'Fn::Split': [',', { Ref: 'CorsOrigins' }] },
-          allowMethods: ['GET', 'POST', 'OPTIONS'],
-          allowHeaders: ['authorization', 'content-type'],
+          allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+          allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+          exposeHeaders: ['x-request-id', 'retry-after', 'location'],
           maxAge: 600,
         },
         { Ref: 'AWS::NoValue' },

@@ -198,7 +198,7 @@ describe('template.yaml functions', () => {
 
   it('gives the review function a timeout of about a second and a small memory', () => {
     const fn = serverlessFunction(template, 'MessageReviewFunction');
-    // IVS waits 200 ms whatever the timeout (ivschat-facts.md §2).
+    // IVS waits 200 ms whatever the timeout (IVS Chat User Guide, chat message review handler).
     assert.ok(fn.timeoutSeconds <= 3, `timeout ${fn.timeoutSeconds}s`);
     assert.ok(fn.memorySize <= 512, `memory ${fn.memorySize} MB`);
     assert.ok(isRef(fn.environment.FALLBACK_RESULT, 'FallbackResult'));

@@ -77,7 +77,7 @@ import '../app.css';
 
 /** Older entries are dropped past this many, so a long session keeps a bounded DOM. */
 const MAX_LIST_ITEMS = 200;
-/** IVS reason fields are 1–256 characters (ivschat-facts §1). */
+/** IVS reason fields are 1–256 characters (IVS Chat API reference and service quotas). */
 const DELETE_REASON = 'Removed by a moderator';
 const DISCONNECT_REASON = 'Disconnected by a moderator';
 /**

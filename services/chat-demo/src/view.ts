@@ -13,7 +13,7 @@ export interface CounterState {
   readonly label: string;
 }
 
-/** IVS counts maximumMessageLength in Unicode code points, not UTF-16 units (ivschat-facts §1). */
+/** IVS counts maximumMessageLength in Unicode code points, not UTF-16 units (IVS Chat API reference and service quotas). */
 export function counterState(text: string, maximumMessageLength: number): CounterState {
   const used = codePointLength(text);
   const remaining = maximumMessageLength - used;
@@ -130,7 +130,7 @@ export interface Feedback {
 }
 
 /**
- * What to tell the sender when a request is refused. Codes from ivschat-facts §4: 406 rejected by
+ * What to tell the sender when a request is refused. Codes from IVS Chat Messaging API reference: 406 rejected by
  * message review (the message carries the review handler's reason), 429 rate limit, 403 capability
  * missing, 413 field too large, 400 bad request, 401 expired (the SDK reconnects by itself).
  */
@@ -184,7 +184,7 @@ export function describeDisconnect(reason: DisconnectReasonLike, tokenError?: st
 
 /**
  * A user id for the dev login: the name's letters plus a random suffix, so two people who both type
- * "Ann" stay two users (a DisconnectUser ends every connection of one userId). 1–128 chars (§1).
+ * "Ann" stay two users (a DisconnectUser ends every connection of one userId). 1–128 chars (CreateChatToken API reference).
  */
 export function devUserId(displayName: string, random: Uint8Array): string {
   const slug =
@@ -198,7 +198,7 @@ export function devUserId(displayName: string, random: Uint8Array): string {
   return `${slug}-${suffix}`;
 }
 
-/** Display names are token attributes (1 KB in total with the role, §1): keep them short. */
+/** Display names are token attributes (1 KB in total with the role, CreateChatToken API reference): keep them short. */
 export const DISPLAY_NAME_MAX = 64;
 
 export function validateDisplayName(raw: string): { ok: true; name: string } | { ok: false; text: string } {

@@ -42,7 +42,7 @@ export function findRoom(context: OperationContext, identifier: string): Room {
   return room;
 }
 
-/** SendEvent, DeleteMessage and DisconnectUser: 100 TPS each (ivschat-facts.md §1). */
+/** SendEvent, DeleteMessage and DisconnectUser: 100 TPS each (IVS Chat API reference and service quotas). */
 export function throttle(context: OperationContext, operation: string, limit: number, roomId: string): void {
   let window = context.throttles.get(operation);
   if (!window) {

@@ -45,7 +45,7 @@ function reviewHandler(fields: Fields, context: OperationContext): MessageReview
   const fallbackResult = handler.oneOf('fallbackResult', FALLBACK_RESULTS) ?? 'ALLOW';
   if (uri !== '') {
     const arn = parseLambdaArn(uri);
-    // IVS invokes only a Lambda in the room's account and region (ivschat-facts.md §2).
+    // IVS invokes only a Lambda in the room's account and region (IVS Chat User Guide, chat message review handler).
     if (arn && (arn.region !== context.region || arn.accountId !== context.accountId)) {
       throw accessDenied(
         `IVS Chat can only invoke a Lambda function in ${context.region} and account ${context.accountId}`,
@@ -144,7 +144,7 @@ export const updateRoom: Operation = ({ body }, context) => {
   if (rate !== undefined) room.maximumMessageRatePerSecond = rate;
   if (length !== undefined) room.maximumMessageLength = length;
   if (handler !== undefined) {
-    // An empty uri detaches the handler (ivschat-facts.md §1).
+    // An empty uri detaches the handler (IVS Chat API reference and service quotas).
     if (handler.uri === '') delete room.messageReviewHandler;
     else {
       room.messageReviewHandler = handler;

@@ -1,6 +1,6 @@
 /**
  * TagResource, UntagResource and ListTagsForResource. The ARN arrives percent-encoded in the path
- * (`/tags/{resourceArn}`, ivschat-facts.md §3) and is decoded by the router.
+ * (`/tags/{resourceArn}`, IVS Chat API reference, restJson1 as the SDK speaks it) and is decoded by the router.
  */
 import { parseLoggingConfigurationArn, parseRoomArn } from '../../../shared/ivs/arn.js';
 import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
@@ -34,7 +34,7 @@ export const tagResource: Operation = (input, context) => {
   fields.check();
   const arn = resource(input, context);
   const merged = { ...context.store.tagsOf(arn), ...tags };
-  // At most 50 tags per resource, counting the ones it already has (ivschat-facts.md §1).
+  // At most 50 tags per resource, counting the ones it already has (IVS Chat API reference and service quotas).
   if (Object.keys(merged).length > IVS_LIMITS.tags.maxPerResource) {
     throw validationError([
       { name: 'tags', message: `a resource has at most ${IVS_LIMITS.tags.maxPerResource} tags` },

@@ -11,7 +11,7 @@ function invoke(...args: string[]): { status: number | null; stdout: string; std
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/invoke-review.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, REVIEW_POLICY: '', REVIEW_POLICY_FILE: '', LOG_LEVEL: 'info' },
+    env: { ...process.env, REVIEW_POLICY: '', REVIEW_POLICY_FILE: '', LOG_LEVEL: 'debug' },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -314,8 +314,8 @@ describe('review handler: logs', () => {
     assert.ok(!logged.includes('Sekrit'), logged);
   });
 
-  it('logs the rules that fired and the content length', async () => {
-    const { handler, lines } = harness({});
+  it('logs the rules that fired and the content length of a refusal', async () => {
+    const { handler, lines } = harness({ REVIEW_POLICY: '{"blockedTermAction":"DENY"}' });
 
     await handler(reviewEvent('shit happens'), context);
 

@@ -125,6 +125,16 @@ for (const { label, load } of entries) {
       assert.match(String(at(result, 'headers', 'content-type')), /application\/problem\+json/);
     });
 
+    it("answers with API Gateway's request id, not a client's or a fresh one", async () => {
+      // Prepare: API Gateway's ids end in '=' and a client may send its own.
+      const event = loadEvent('get-healthz');
+      event.headers['x-request-id'] = 'client-chosen-id';
+
+      const result = await handler(event, context);
+
+      assert.equal(at(result, 'headers', 'x-request-id'), event.requestContext.requestId);
+    });
+
     it('answers GET /healthz', async () => {
       const result = await handler(loadEvent('get-healthz'), context);
 

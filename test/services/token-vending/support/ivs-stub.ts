@@ -1,6 +1,6 @@
 /**
  * A real HTTP server on 127.0.0.1:0 that answers CreateChatToken the way IVS Chat does
- * (ivschat-facts.md §3): POST /CreateChatToken, ISO-8601 timestamps, errors with the model status,
+ * (IVS Chat API reference, restJson1 as the SDK speaks it): POST /CreateChatToken, ISO-8601 timestamps, errors with the model status,
  * the `x-amzn-ErrorType` header and a `{"message"}` body (never a `code` key).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

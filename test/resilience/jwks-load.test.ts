@@ -1,0 +1,93 @@
+/**
+ * The identity provider's JWKS endpoint misbehaving while token requests keep coming: keys rotate
+ * mid-load, then the endpoint goes down, answers slower than the fetch deadline, and answers with a
+ * megabytes-long body. Tokens signed with keys the service already holds keep working throughout;
+ * tokens naming a key nobody can fetch are refused with a 401 promptly; nothing is a 5xx or hangs.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { JWKS_DEADLINE_MS } from '../../services/token-vending/config.js';
+import { startTokenService } from '../../services/token-vending/start.js';
+import { createLogger } from '../../shared/logger.js';
+import type { JwksMode } from '../services/token-vending/support/faulty-jwks.js';
+import { newRsaKey, signToken } from '../services/token-vending/support/jwks-server.js';
+import {
+  bounded,
+  report,
+  slowest,
+  startResilienceStack,
+  tally,
+  tokenRequest,
+  type Answer,
+  type ResilienceStack,
+} from './support/stack.js';
+
+const LOAD = 200;
+const CONCURRENCY = 10;
+
+let stack: ResilienceStack;
+before(async () => {
+  // Unknown kids are failed sign-ins; this suite sends a few on purpose from one address.
+  stack = await startResilienceStack({ AUTH_FAILURE_LIMIT: '1000' });
+});
+after(() => stack.close());
+
+describe('resilience: JWKS endpoint under load', () => {
+  it('accepts keys rotated in mid-load', async () => {
+    const rotated = newRsaKey('resilience-2');
+    const answers = await bounded(LOAD, CONCURRENCY, async (index) => {
+      if (index === LOAD / 4) stack.jwks.published.push(rotated);
+      const signer = index > LOAD / 4 && index % 2 === 0 ? rotated : stack.key;
+      return tokenRequest(stack.service.url, signToken(signer, { sub: `u-${index % 7}` }), stack.roomArn);
+    });
+    report(`JWKS rotation during load: ${LOAD} token requests, key 2 published after ${LOAD / 4}`, [
+      `answers: ${tally(answers)}; JWKS fetched ${stack.jwks.fetches} times in all`,
+    ]);
+    assert.ok(
+      answers.every((answer) => answer.status === 200),
+      tally(answers),
+    );
+  });
+
+  for (const mode of ['down', 'trickle', 'huge'] as const satisfies readonly JwksMode[]) {
+    it(`keeps serving known keys while the endpoint is ${mode}, refuses unknown ones with 401`, async () => {
+      // A fresh instance, so its refetch budget is whole: the fault, not the budget, is what is met.
+      const service = await startTokenService({
+        env: stack.env,
+        port: 0,
+        host: '127.0.0.1',
+        logger: createLogger({ level: 'silent' }),
+      });
+      await tokenRequest(service.url, stack.jwt('warm'), stack.roomArn);
+      stack.jwks.mode = mode;
+      const stranger = newRsaKey(`unpublished-${mode}`);
+      const answers: Answer[] = await bounded(LOAD / 2, CONCURRENCY, (index) =>
+        tokenRequest(
+          service.url,
+          signToken(index % 20 === 0 ? stranger : stack.key, { sub: `u-${index % 5}` }),
+          stack.roomArn,
+        ),
+      );
+      stack.jwks.mode = 'ok';
+      await service.close();
+      const known = answers.filter((_, index) => index % 20 !== 0);
+      const unknown = answers.filter((_, index) => index % 20 === 0);
+      report(
+        `JWKS endpoint ${mode} during load: ${answers.length} token requests, 1 in 20 naming an unpublished key`,
+        [
+          `known key: ${tally(known)}`,
+          `unknown key: ${tally(unknown)}; slowest ${Math.round(slowest(unknown))} ms (fetch deadline ${JWKS_DEADLINE_MS} ms)`,
+        ],
+      );
+      assert.ok(
+        known.every((answer) => answer.status === 200),
+        tally(known),
+      );
+      assert.ok(
+        unknown.every((answer) => answer.status === 401),
+        tally(unknown),
+      );
+      assert.ok(slowest(answers) < JWKS_DEADLINE_MS + 2000);
+    });
+  }
+});

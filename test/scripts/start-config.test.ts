@@ -1,0 +1,34 @@
+/**
+ * `npm start` reads CHAT_BACKEND itself (to choose between the local stack and the service alone):
+ * a value other than local or aws is a mistake to report, not a quiet fall back to the local stack
+ * with its dev login.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { startLocalStack } from '../../scripts/start.js';
+import { ConfigError } from '../../services/token-vending/errors.js';
+import { createLogger } from '../../shared/logger.js';
+
+describe('npm start with CHAT_BACKEND', () => {
+  for (const value of ['AWS', 'prod', 'locale']) {
+    it(`refuses CHAT_BACKEND=${value} before starting anything`, async () => {
+      await assert.rejects(
+        startLocalStack({ env: { CHAT_BACKEND: value }, logger: createLogger({ level: 'silent' }), port: 0 }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.message.includes('CHAT_BACKEND must be local or aws'),
+      );
+    });
+  }
+
+  it('says so on stderr and exits 1, without a stack trace', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      env: { ...process.env, CHAT_BACKEND: 'prod', PORT: '0' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /CHAT_BACKEND must be local or aws; got "prod"/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+});

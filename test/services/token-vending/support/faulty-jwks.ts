@@ -1,0 +1,74 @@
+/**
+ * A JWKS endpoint on 127.0.0.1:0 that can misbehave on demand: answer normally, fail (500), trickle
+ * its answer a byte at a time so it never finishes, or pad a valid JWKS to megabytes.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestKey } from './jwks-server.js';
+
+export type JwksMode = 'ok' | 'down' | 'trickle' | 'huge';
+
+export interface FaultyJwks {
+  readonly jwksUri: string;
+  readonly published: TestKey[];
+  mode: JwksMode;
+  fetches: number;
+  close(): Promise<void>;
+}
+
+function document(keys: readonly TestKey[], padding = 0): string {
+  return JSON.stringify({
+    keys: keys.map((key) => ({ ...key.publicKey.export({ format: 'jwk' }), kid: key.kid, use: 'sig' })),
+    ...(padding > 0 ? { padding: 'x'.repeat(padding) } : {}),
+  });
+}
+
+export async function startFaultyJwks(keys: TestKey[]): Promise<FaultyJwks> {
+  const open = new Set<ServerResponse>();
+  const timers = new Set<NodeJS.Timeout>();
+  const state: FaultyJwks = {
+    jwksUri: '',
+    published: keys,
+    mode: 'ok',
+    fetches: 0,
+    close: () =>
+      new Promise((resolve) => {
+        for (const timer of timers) clearInterval(timer);
+        for (const res of open) res.destroy();
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+  const server = createServer((_req, res) => {
+    state.fetches += 1;
+    switch (state.mode) {
+      case 'down':
+        res.writeHead(500).end('down');
+        return;
+      case 'huge':
+        // Valid, and 8 MB: a cap must refuse it unread.
+        res.writeHead(200, { 'content-type': 'application/json' }).end(document(state.published, 8 << 20));
+        return;
+      case 'trickle': {
+        // Headers at once, then one byte every 50 ms: a per-socket idle timeout never fires.
+        open.add(res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const timer = setInterval(() => res.write(' '), 50);
+        timers.add(timer);
+        res.on('close', () => {
+          clearInterval(timer);
+          timers.delete(timer);
+          open.delete(res);
+        });
+        return;
+      }
+      case 'ok':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(document(state.published));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, { jwksUri: `http://127.0.0.1:${port}/.well-known/jwks.json` });
+}

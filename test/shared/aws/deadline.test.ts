@@ -1,0 +1,153 @@
+/**
+ * The overall deadline on AWS SDK calls, against real servers that never answer: with per-attempt
+ * timeouts and retries alone these calls would take maxAttempts × requestTimeout (6 s here); the
+ * deadline ends them at 300 ms, and the service maps the result to a 503 with Retry-After.
+ * Each test's own timeout (3 s) is what fails when the deadline is missing.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeadlineExceededError } from '../../../shared/aws/deadline.js';
+import { createTableClient } from '../../../shared/table/client.js';
+import { mapIvsError, mapTableError } from '../../../services/token-vending/errors.js';
+import { createIvsClient } from '../../../services/token-vending/ivs.js';
+
+const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
+
+/** Accepts connections and reads requests, never answers: the slowest possible upstream. */
+let silent: Server;
+let endpoint = '';
+const sockets = new Set<Socket>();
+let accepted = 0;
+before(async () => {
+  silent = createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const address = silent.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  endpoint = `http://127.0.0.1:${address.port}`;
+});
+after(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => silent.close(resolve));
+});
+
+describe('the overall deadline on AWS calls', () => {
+  it(
+    'ends a CreateChatToken that IVS never answers, retries included, as a 503',
+    { timeout: 3000 },
+    async () => {
+      // Prepare: three attempts of 2 s each would be 6 s.
+      const ivs = createIvsClient({
+        endpoint,
+        region: 'us-east-1',
+        dummyCredentials: true,
+        connectionTimeoutMs: 1000,
+        requestTimeoutMs: 2000,
+        maxAttempts: 3,
+        deadlineMs: 300,
+      });
+      const command = new CreateChatTokenCommand({ roomIdentifier: ROOM_ARN, userId: 'u' });
+      try {
+        // Act
+        const error: unknown = await ivs.send(command).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        // Assess
+        assert.ok(error instanceof DeadlineExceededError);
+        const problem = mapIvsError(error);
+        assert.equal(problem.status, 503);
+        assert.equal(problem.headers['Retry-After'], '2');
+      } finally {
+        ivs.destroy();
+      }
+    },
+  );
+
+  it(
+    'tears the connection down at the deadline instead of leaving it waiting',
+    { timeout: 3000 },
+    async () => {
+      const ivs = createIvsClient({
+        endpoint,
+        region: 'us-east-1',
+        dummyCredentials: true,
+        connectionTimeoutMs: 1000,
+        requestTimeoutMs: 2000,
+        maxAttempts: 1,
+        deadlineMs: 200,
+      });
+      const before = accepted;
+      try {
+        await assert.rejects(
+          ivs.send(new CreateChatTokenCommand({ roomIdentifier: ROOM_ARN, userId: 'u' })),
+          DeadlineExceededError,
+        );
+        // The aborted request's socket closes (the server side sees it go) well before 2 s.
+        while (sockets.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(accepted - before, 1);
+      } finally {
+        ivs.destroy();
+      }
+    },
+  );
+
+  it(
+    'ends a table read that DynamoDB never answers, retries included, as a 503',
+    { timeout: 3000 },
+    async () => {
+      const table = createTableClient({
+        endpoint,
+        region: 'us-east-1',
+        dummyCredentials: true,
+        requestTimeoutMs: 2000,
+        maxAttempts: 3,
+        deadlineMs: 300,
+      });
+      try {
+        const error: unknown = await table
+          .send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }))
+          .then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+        assert.ok(error instanceof DeadlineExceededError);
+        const problem = mapTableError(error);
+        assert.equal(problem.status, 503);
+        assert.equal(problem.code, 'store_unavailable');
+      } finally {
+        table.destroy();
+      }
+    },
+  );
+
+  it('still honours a caller-given abort signal', { timeout: 3000 }, async () => {
+    const table = createTableClient({
+      endpoint,
+      region: 'us-east-1',
+      dummyCredentials: true,
+      deadlineMs: 2000,
+    });
+    try {
+      const controller = new AbortController();
+      setTimeout(() => {
+        controller.abort();
+      }, 50);
+      await assert.rejects(
+        table.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }), {
+          abortSignal: controller.signal,
+        }),
+        (error: unknown) => !(error instanceof DeadlineExceededError),
+      );
+    } finally {
+      table.destroy();
+    }
+  });
+});
