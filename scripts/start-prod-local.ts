@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { LOCAL_AUDIENCE } from '../services/token-vending/config.js';
 import { startTokenService } from '../services/token-vending/start.js';
-import { startLocalStack, type LocalStack } from './start.js';
+import { portFrom, startLocalStack, type LocalStack } from './start.js';
 
 export interface ProductionLocalOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -37,14 +37,6 @@ export interface ProductionLocal {
   close(): Promise<void>;
 }
 
-function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${name} must be a port number; got "${value}"`);
-  return port;
-}
 
 export async function startProductionLocal(options: ProductionLocalOptions = {}): Promise<ProductionLocal> {
   const env = options.env ?? process.env;

@@ -46,7 +46,8 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A port from the environment (0: any free port), or the default. */
+export function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const port = Number(value);
