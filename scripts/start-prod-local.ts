@@ -37,7 +37,6 @@ export interface ProductionLocal {
   close(): Promise<void>;
 }
 
-
 export async function startProductionLocal(options: ProductionLocalOptions = {}): Promise<ProductionLocal> {
   const env = options.env ?? process.env;
   const logger =
