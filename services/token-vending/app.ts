@@ -86,7 +86,8 @@ function toHttpError(error: unknown): HttpError {
   const type: unknown = isRecord(error) || error instanceof Error ? Reflect.get(error, 'type') : undefined;
   switch (type) {
     case 'entity.too.large': {
-      const limit: unknown = Reflect.get(error as object, 'limit');
+      const limit: unknown =
+        isRecord(error) || error instanceof Error ? Reflect.get(error, 'limit') : undefined;
       const bytes = typeof limit === 'number' ? limit : BODY_LIMIT_BYTES;
       return new HttpError(413, 'payload_too_large', `the body is larger than ${bytes} bytes`, {
         cause: error,
