@@ -28,7 +28,8 @@ const result = spawnSync(
     '--test',
     '--test-reporter=spec',
     '--test-concurrency=2',
-    '--test-timeout=120000',
+    // Two minutes a file; the long resilience run (a ten-minute soak) asks for more.
+    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? '120000'}`,
     ...files,
   ],
   { stdio: 'inherit' },
