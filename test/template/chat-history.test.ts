@@ -6,33 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { isRecord } from '../../shared/json.js';
-import { readTemplate, resources, resourcesOfType, serverlessFunction } from '../../scripts/sam-template.js';
-
-const template = readTemplate();
-const all = resources(template);
-
-function properties(id: string): Record<string, unknown> {
-  const value = all[id]?.Properties;
-  assert.ok(isRecord(value), `${id} has Properties`);
-  return value;
-}
-
-function isRef(value: unknown, target: string): boolean {
-  return isRecord(value) && value.Ref === target;
-}
-
-function isGetAtt(value: unknown, resource: string, attribute: string): boolean {
-  if (!isRecord(value)) return false;
-  const getAtt = value['Fn::GetAtt'];
-  return (
-    (Array.isArray(getAtt) && getAtt[0] === resource && getAtt[1] === attribute) ||
-    getAtt === `${resource}.${attribute}`
-  );
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [value];
-}
+import { resourcesOfType, serverlessFunction } from '../../scripts/sam-template.js';
+import { template, properties, isRef, isGetAtt, asList } from './support.js';
 
 describe('chat history wiring', () => {
   const fn = serverlessFunction(template, 'ChatHistoryFunction');

@@ -10,16 +10,9 @@ import { describe, it } from 'node:test';
 import { FALLBACK_CAUSES } from '../../lambdas/message-review/review-handler.js';
 import { parsePolicy } from '../../services/token-vending/policy.js';
 import { isRecord } from '../../shared/json.js';
-import {
-  readTemplate,
-  repoRoot,
-  resources,
-  resourcesOfType,
-  serverlessFunction,
-} from '../../scripts/sam-template.js';
+import { repoRoot, resourcesOfType, serverlessFunction } from '../../scripts/sam-template.js';
+import { template, properties, isRef } from './support.js';
 
-const template = readTemplate();
-const all = resources(template);
 const parameters = isRecord(template.Parameters) ? template.Parameters : {};
 const functionIds = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id);
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
@@ -28,16 +21,6 @@ function parameter(name: string): Record<string, unknown> {
   const value = parameters[name];
   assert.ok(isRecord(value), `parameter ${name}`);
   return value;
-}
-
-function properties(id: string): Record<string, unknown> {
-  const value = all[id]?.Properties;
-  assert.ok(isRecord(value), `${id} has Properties`);
-  return value;
-}
-
-function isRef(value: unknown, target: string): boolean {
-  return isRecord(value) && value.Ref === target;
 }
 
 /** The alarm's single metric, or each MetricStat metric of a metric-math alarm. */

@@ -12,16 +12,14 @@ import { isRecord } from '../../shared/json.js';
 import { TABLE_KEYS, tableDefinition } from '../../shared/table/schema.js';
 import {
   defaultValue,
-  readTemplate,
   repoRoot,
   resources,
   resourcesOfType,
   serverlessFunction,
   type Json,
 } from '../../scripts/sam-template.js';
+import { template, all, properties, isRef, isGetAtt, asList } from './support.js';
 
-const template = readTemplate();
-const all = resources(template);
 const functionIds = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id);
 
 /** What `sam deploy --guided` would be told for the parameters that have no default. */
@@ -53,29 +51,6 @@ const SAM_ESBUILD_PROPERTIES = new Set([
   'SourcesContent',
   'Target',
 ]);
-
-function properties(id: string): Record<string, unknown> {
-  const value = all[id]?.Properties;
-  assert.ok(isRecord(value), `${id} has Properties`);
-  return value;
-}
-
-function isRef(value: unknown, target: string): boolean {
-  return isRecord(value) && value.Ref === target;
-}
-
-function isGetAtt(value: unknown, resource: string, attribute: string): boolean {
-  if (!isRecord(value)) return false;
-  const getAtt = value['Fn::GetAtt'];
-  return (
-    (Array.isArray(getAtt) && getAtt[0] === resource && getAtt[1] === attribute) ||
-    getAtt === `${resource}.${attribute}`
-  );
-}
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [value];
-}
 
 /** Every IAM policy statement in the template: SAM function Policies, roles and policies. */
 function policyStatements(tpl: Json): Record<string, unknown>[] {
