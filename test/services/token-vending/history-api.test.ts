@@ -5,54 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import { ChatRoom, SendMessageRequest, type ChatMessage } from 'amazon-ivs-chat-messaging';
-import { createLogger } from '../../../shared/logger.js';
-import { startLocalStack, type LocalStack } from '../../../scripts/start.js';
+import type { LocalStack } from '../../../scripts/start.js';
 import { at } from './support/http.js';
 import { call } from './support/stack.js';
-import { next } from '../local-ivschat/helpers.js';
-
-Object.assign(globalThis, { WebSocket });
+import { connectThroughService, devLogin, startQuietLocalStack } from './support/local-stack.js';
 
 let stack: LocalStack;
 
 before(async () => {
-  stack = await startLocalStack({
-    env: { CHAT_BACKEND: 'local', AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0' },
-    port: 0,
-    emulatorPort: 0,
-    dynamodbPort: 0,
-    logger: createLogger({ level: 'silent' }),
-    reviewDeadlineMs: 5000,
-  });
+  stack = await startQuietLocalStack();
 });
 after(async () => {
   await stack.close();
 });
 
-async function jwt(userId: string, roles: string[] = []): Promise<string> {
-  const res = await call(stack.tokenServiceUrl, 'POST', '/v1/dev/login', { body: { userId, roles } });
-  return String(at(res.body, 'idToken'));
-}
+const jwt = (userId: string, roles: string[] = []): Promise<string> => devLogin(stack, userId, roles);
 
 async function connect(idToken: string, roomArn: string): Promise<ChatRoom> {
-  const room = new ChatRoom({
-    regionOrUrl: stack.emulator?.wsUrl ?? '',
-    maxReconnectAttempts: 0,
-    tokenProvider: async () => {
-      const res = await call(stack.tokenServiceUrl, 'POST', '/v1/chat-tokens', {
-        jwt: idToken,
-        body: { roomIdentifier: roomArn },
-      });
-      return { token: String(at(res.body, 'token')) };
-    },
-  });
-  room.logLevel = 'error';
-  const connected = next(room, 'connect');
-  room.connect();
-  await connected;
-  return room;
+  return (await connectThroughService(stack, idToken, roomArn)).room;
 }
 
 /** Reads history until `done` holds (the log feed is asynchronous: batched every 100 ms locally). */

@@ -5,32 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { ChatRoom, SendMessageRequest, type ChatMessage } from 'amazon-ivs-chat-messaging';
-import { createLogger } from '../../../shared/logger.js';
+import { SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { createTableClient, type Table } from '../../../shared/table/client.js';
-import { startLocalStack, type LocalStack } from '../../../scripts/start.js';
+import type { LocalStack } from '../../../scripts/start.js';
 import { putRestriction } from '../../../services/token-vending/store/moderation.js';
 import { at } from './support/http.js';
 import { call } from './support/stack.js';
 import { next, refusal } from '../local-ivschat/helpers.js';
-
-Object.assign(globalThis, { WebSocket });
+import {
+  connectThroughService,
+  devLogin,
+  startQuietLocalStack,
+  type ChatClient,
+} from './support/local-stack.js';
 
 let stack: LocalStack;
 let table: Table;
 const jwts = new Map<string, string>();
 
 before(async () => {
-  stack = await startLocalStack({
-    env: { CHAT_BACKEND: 'local', AWS_REGION: 'us-east-1', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0' },
-    port: 0,
-    emulatorPort: 0,
-    dynamodbPort: 0,
-    logger: createLogger({ level: 'silent' }),
-    // The real bundles answer in a few ms; a generous deadline keeps a loaded machine from flaking.
-    reviewDeadlineMs: 5000,
-  });
+  stack = await startQuietLocalStack();
   table = {
     name: String(stack.tableName),
     client: createTableClient({ endpoint: stack.tableEndpoint, region: 'us-east-1', dummyCredentials: true }),
@@ -45,8 +39,7 @@ async function jwt(userId: string, roles: string[] = []): Promise<string> {
   const key = `${userId}:${roles.join(',')}`;
   const known = jwts.get(key);
   if (known) return known;
-  const res = await call(stack.tokenServiceUrl, 'POST', '/v1/dev/login', { body: { userId, roles } });
-  const idToken = String(at(res.body, 'idToken'));
+  const idToken = await devLogin(stack, userId, roles);
   jwts.set(key, idToken);
   return idToken;
 }
@@ -63,36 +56,9 @@ async function newRoom(name: string): Promise<{ id: string; arn: string }> {
   return { id: String(at(res.body, 'id')), arn: String(at(res.body, 'arn')) };
 }
 
-interface Client {
-  readonly room: ChatRoom;
-  readonly received: ChatMessage[];
-  readonly tokens: Record<string, unknown>[];
-}
-
 /** A chat client whose tokens come from the service (status checked), connected. */
-async function connect(user: string, roomArn: string, roles: string[] = []): Promise<Client> {
-  const received: ChatMessage[] = [];
-  const tokens: Record<string, unknown>[] = [];
-  const idToken = await jwt(user, roles);
-  const room = new ChatRoom({
-    regionOrUrl: stack.emulator?.wsUrl ?? '',
-    maxReconnectAttempts: 0,
-    tokenProvider: async () => {
-      const res = await call(stack.tokenServiceUrl, 'POST', '/v1/chat-tokens', {
-        jwt: idToken,
-        body: { roomIdentifier: roomArn },
-      });
-      if (res.status !== 200) throw new Error(`token refused: ${res.status}`);
-      tokens.push(res.body as Record<string, unknown>);
-      return { token: String(at(res.body, 'token')) };
-    },
-  });
-  room.logLevel = 'error';
-  room.addListener('message', (message) => received.push(message));
-  const connected = next(room, 'connect');
-  room.connect();
-  await connected;
-  return { room, received, tokens };
+async function connect(user: string, roomArn: string, roles: string[] = []): Promise<ChatClient> {
+  return connectThroughService(stack, await jwt(user, roles), roomArn);
 }
 
 async function tokenStatus(user: string, roomArn: string, roles: string[] = []) {
