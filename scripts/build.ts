@@ -72,7 +72,7 @@ export const targets: readonly Target[] = [
     options: {
       ...lambdaDefaults,
       external: [],
-      entryPoints: ['services/token-vending/lambda.ts'],
+      entryPoints: ['services/token-vending/entry/lambda.ts'],
       outfile: 'dist/token-vending/index.js',
     },
   },

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parsePolicy } from '../services/token-vending/policy.js';
+import { parsePolicy } from '../services/token-vending/access/chat-policy.js';
 
 /**
  * The policy as one `--parameter-overrides` entry: the SAM CLI strips bare double quotes from

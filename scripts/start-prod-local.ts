@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { LOCAL_AUDIENCE } from '../services/token-vending/config.js';
-import { startTokenService } from '../services/token-vending/start.js';
+import { startTokenService } from '../services/token-vending/entry/start.js';
 import { portFrom, startLocalStack, type LocalStack } from './start.js';
 
 export interface ProductionLocalOptions {

@@ -13,9 +13,9 @@ import { CreateRoomCommand, GetRoomCommand, IvschatClient, ListRoomsCommand } fr
 import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
 import { startEmulator, type Emulator, type FunctionMap } from '../services/local-ivschat/start.js';
-import { startTokenService } from '../services/token-vending/start.js';
+import { startTokenService } from '../services/token-vending/entry/start.js';
 import { CHAT_BACKENDS } from '../services/token-vending/config.js';
-import { ConfigError } from '../services/token-vending/errors.js';
+import { ConfigError } from '../services/token-vending/platform/problem.js';
 import { startLocalTable } from '../services/local-dynamodb/start.js';
 import { ensureChatLogging, localHistory, localReviewTableEnv } from './local-history.js';
 

@@ -21,7 +21,7 @@
  * written at all: so no record can bring a message back after its tombstone is gone. Between M1 and M3
  * (milliseconds, and only when the DELETE came first) and while the history index still lists a
  * deleted item, the item exists, but the tombstone already does too: readers drop every message that
- * has one (services/token-vending/store/messages.ts), so no reader is shown it.
+ * has one (services/token-vending/features/messages/store.ts), so no reader is shown it.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../shared/table/client.js';

@@ -20,7 +20,7 @@ import { messageItem } from '../../shared/table/messages.js';
 import { chatLogStreamName } from '../../shared/ivs/chat-log.js';
 import { startLocalTable } from '../../services/local-dynamodb/start.js';
 import { encodeSubscriptionEvent } from '../../services/local-ivschat/log-subscriptions.js';
-import { listMessages } from '../../services/token-vending/store/messages.js';
+import { listMessages } from '../../services/token-vending/features/messages/store.js';
 import { loadConfig } from '../../lambdas/chat-history/config.js';
 import { createHistoryHandler } from '../../lambdas/chat-history/history-handler.js';
 import { percentile } from './stats.js';

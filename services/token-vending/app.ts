@@ -14,26 +14,31 @@ import helmet from 'helmet';
 import { describeError, type Logger } from '../../shared/logger.js';
 import { isRecord } from '../../shared/json.js';
 import type { Table } from '../../shared/table/client.js';
-import type { TokenVerifier } from './auth.js';
-import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT } from './auth-failures.js';
+import type { TokenVerifier } from './auth/verifier.js';
+import { createAuthFailureGuard, DEFAULT_AUTH_FAILURE_LIMIT } from './auth/failed-sign-ins.js';
 import type { Config } from './config.js';
-import type { DevIdentityProvider } from './dev-login.js';
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, CORS_METHODS } from './cors.js';
-import { HttpError } from './errors.js';
-import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './http.js';
-import { rejectDuplicateHeaders, requireUtf8Body } from './input.js';
-import { openApiDocument } from './openapi.js';
-import type { ChatPolicy } from './policy.js';
-import { chatTokensRouter } from './routes/chat-tokens.js';
-import { devLoginRouter } from './routes/dev-login.js';
-import { membersRouter } from './routes/members.js';
-import { messagesRouter } from './routes/messages.js';
-import { moderationRouter } from './routes/moderation.js';
-import { roomsRouter } from './routes/rooms.js';
-import { TableRateLimitStore } from './store/rate-limits.js';
+import type { DevIdentityProvider } from './features/dev-login/identity.js';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  CORS_METHODS,
+} from './platform/cors.js';
+import { HttpError } from './platform/problem.js';
+import { BODY_LIMIT_BYTES, authenticator, locals, requestIdOf, startContext } from './platform/http.js';
+import { rejectDuplicateHeaders, requireUtf8Body } from './platform/input.js';
+import { openApiDocument } from './openapi/document.js';
+import type { ChatPolicy } from './access/chat-policy.js';
+import { chatTokensRouter } from './features/chat-tokens/routes.js';
+import { devLoginRouter } from './features/dev-login/routes.js';
+import { membersRouter } from './features/members/routes.js';
+import { messagesRouter } from './features/messages/routes.js';
+import { moderationRouter } from './features/moderation/routes.js';
+import { roomsRouter } from './features/rooms/routes.js';
+import { TableRateLimitStore } from './features/chat-tokens/token-limit-store.js';
 
-export { BODY_LIMIT_BYTES } from './http.js';
-export { parseTokenRequest, type TokenRequest } from './routes/chat-tokens.js';
+export { BODY_LIMIT_BYTES } from './platform/http.js';
+export { parseTokenRequest, type TokenRequest } from './features/chat-tokens/routes.js';
 
 /** The static demo page, served from the same origin as the API when given. */
 export interface SiteOptions {

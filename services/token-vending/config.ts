@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
-import { ConfigError } from './errors.js';
-import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './policy.js';
+import { ConfigError } from './platform/problem.js';
+import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './access/chat-policy.js';
 import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
 

@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { createLogger } from '../../shared/logger.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../services/local-dynamodb/start.js';
-import { startTokenService, type RunningService } from '../../services/token-vending/start.js';
+import { startTokenService, type RunningService } from '../../services/token-vending/entry/start.js';
 import { ensureChatLogging, localHistory, localReviewTableEnv } from '../../scripts/local-history.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

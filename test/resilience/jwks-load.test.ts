@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JWKS_DEADLINE_MS } from '../../services/token-vending/config.js';
-import { startTokenService } from '../../services/token-vending/start.js';
+import { startTokenService } from '../../services/token-vending/entry/start.js';
 import { createLogger } from '../../shared/logger.js';
 import type { JwksMode } from '../services/token-vending/support/faulty-jwks.js';
 import { newRsaKey, signToken } from '../services/token-vending/support/jwks-server.js';

@@ -1,5 +1,5 @@
 /**
- * SIGTERM under load: a token service process (services/token-vending/server.ts, as a container
+ * SIGTERM under load: a token service process (services/token-vending/entry/server.ts, as a container
  * runs it) is stopped while clients keep it busy. The clients stop sending new requests when the
  * signal goes out (as a load balancer stops routing to a draining instance); every request already
  * sent must still get its answer: zero failed requests from the clients' side.

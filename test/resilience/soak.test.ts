@@ -115,7 +115,7 @@ describe('resilience: soak', { skip: !LONG && 'long form only (npm run test:resi
       );
       const emulatorUrl = await emulator.url;
       const service = spawnSampled(
-        'services/token-vending/server.ts',
+        'services/token-vending/entry/server.ts',
         {
           CHAT_BACKEND: 'local',
           AWS_REGION: 'us-east-1',

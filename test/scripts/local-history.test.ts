@@ -12,7 +12,7 @@ import { DeleteMessageCommand, GetRoomCommand } from '@aws-sdk/client-ivschat';
 import { DeleteMessageRequest, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
 import { PROJECT_ROOT } from '../../services/local-ivschat/functions.js';
-import { listMessages } from '../../services/token-vending/store/messages.js';
+import { listMessages } from '../../services/token-vending/features/messages/store.js';
 import { CHAT_HISTORY_BUNDLE, ensureChatLogging, localHistory } from '../../scripts/local-history.js';
 import {
   createRoom,

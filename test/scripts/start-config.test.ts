@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { startLocalStack } from '../../scripts/start.js';
-import { ConfigError } from '../../services/token-vending/errors.js';
+import { ConfigError } from '../../services/token-vending/platform/problem.js';
 import { createLogger } from '../../shared/logger.js';
 
 describe('npm start with CHAT_BACKEND', () => {

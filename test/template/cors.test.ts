@@ -13,12 +13,12 @@ import {
   CORS_EXPOSED_HEADERS,
   CORS_MAX_AGE_SECONDS,
   CORS_METHODS,
-} from '../../services/token-vending/cors.js';
+} from '../../services/token-vending/platform/cors.js';
 import { createApp } from '../../services/token-vending/app.js';
-import { DEFAULT_POLICY } from '../../services/token-vending/policy.js';
+import { DEFAULT_POLICY } from '../../services/token-vending/access/chat-policy.js';
 import { createLogger } from '../../shared/logger.js';
 import { createTableClient } from '../../shared/table/client.js';
-import { createIvsClient } from '../../services/token-vending/ivs.js';
+import { createIvsClient } from '../../services/token-vending/platform/ivs-client.js';
 
 const ORIGIN = 'https://app.example.com';
 

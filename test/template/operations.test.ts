@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FALLBACK_CAUSES } from '../../lambdas/message-review/review-handler.js';
-import { parsePolicy } from '../../services/token-vending/policy.js';
+import { parsePolicy } from '../../services/token-vending/access/chat-policy.js';
 import { isRecord } from '../../shared/json.js';
 import { repoRoot, resourcesOfType, serverlessFunction } from '../../scripts/sam-template.js';
 import { template, properties, isRef } from './support.js';

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { listMessages } from '../../../services/token-vending/store/messages.js';
+import { listMessages } from '../../../services/token-vending/features/messages/store.js';
 import {
   capturingLogger,
   getItem,

@@ -8,7 +8,7 @@ import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { createLogger } from '../../../shared/logger.js';
 import { startEmulator, type Emulator } from '../../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../../services/local-dynamodb/start.js';
-import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
+import { startTokenService, type RunningService } from '../../../services/token-vending/entry/start.js';
 import {
   AUDIENCE,
   ISSUER,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../services/token-vending/config.js';
-import { ConfigError } from '../../../services/token-vending/errors.js';
+import { ConfigError } from '../../../services/token-vending/platform/problem.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 

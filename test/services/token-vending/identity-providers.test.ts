@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { createLogger } from '../../../shared/logger.js';
-import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
+import { startTokenService, type RunningService } from '../../../services/token-vending/entry/start.js';
 import { TABLE_ENDPOINT } from './support/table.js';
 import { ROOM_ARN } from './support/app.js';
 import { at, requestChatToken } from './support/http.js';

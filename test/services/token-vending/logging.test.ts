@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../../shared/logger.js';
-import { startTokenService, type RunningService } from '../../../services/token-vending/start.js';
+import { startTokenService, type RunningService } from '../../../services/token-vending/entry/start.js';
 import { ROOM_ARN } from './support/app.js';
 import { at } from './support/http.js';
 import { startIvsStub, type IvsStub } from './support/ivs-stub.js';

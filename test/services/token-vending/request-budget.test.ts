@@ -9,9 +9,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createApp } from '../../../services/token-vending/app.js';
-import { createJwtVerifier } from '../../../services/token-vending/auth.js';
-import { createIvsClient } from '../../../services/token-vending/ivs.js';
-import { DEFAULT_POLICY } from '../../../services/token-vending/policy.js';
+import { createJwtVerifier } from '../../../services/token-vending/auth/verifier.js';
+import { createIvsClient } from '../../../services/token-vending/platform/ivs-client.js';
+import { DEFAULT_POLICY } from '../../../services/token-vending/access/chat-policy.js';
 import { createLogger } from '../../../shared/logger.js';
 import { ROOM_ARN, TEST_CONFIG } from './support/app.js';
 import {

@@ -12,9 +12,9 @@ import type {
 import type express from 'express';
 import { createLogger } from '../../../../shared/logger.js';
 import { createApp, type AppConfig, type SiteOptions } from '../../../../services/token-vending/app.js';
-import { createJwtVerifier } from '../../../../services/token-vending/auth.js';
-import type { DevIdentityProvider } from '../../../../services/token-vending/dev-login.js';
-import { DEFAULT_POLICY, type ChatPolicy } from '../../../../services/token-vending/policy.js';
+import { createJwtVerifier } from '../../../../services/token-vending/auth/verifier.js';
+import type { DevIdentityProvider } from '../../../../services/token-vending/features/dev-login/identity.js';
+import { DEFAULT_POLICY, type ChatPolicy } from '../../../../services/token-vending/access/chat-policy.js';
 import { AUDIENCE, ISSUER } from './jwks-server.js';
 import { TEST_TABLE } from './table.js';
 import type { Table } from '../../../../shared/table/client.js';

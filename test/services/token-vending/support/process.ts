@@ -1,5 +1,5 @@
 /**
- * The token service as a separate process (`tsx services/token-vending/server.ts`), as each instance
+ * The token service as a separate process (`tsx services/token-vending/entry/server.ts`), as each instance
  * runs in production: nothing shared with the test or with other instances but the table and IVS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +14,7 @@ export interface ServiceProcess {
 export function startServiceProcess(env: Readonly<Record<string, string>>): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PROJECT_ROOT, 'services/token-vending/server.ts')],
+    ['--import', 'tsx', join(PROJECT_ROOT, 'services/token-vending/entry/server.ts')],
     {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, PORT: '0', HOST: '127.0.0.1' },

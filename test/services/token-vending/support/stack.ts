@@ -8,7 +8,7 @@ import { createLogger } from '../../../../shared/logger.js';
 import { createTableClient, type Table } from '../../../../shared/table/client.js';
 import { startEmulator, type Emulator } from '../../../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../../../services/local-dynamodb/start.js';
-import { startTokenService, type RunningService } from '../../../../services/token-vending/start.js';
+import { startTokenService, type RunningService } from '../../../../services/token-vending/entry/start.js';
 import { AUDIENCE, ISSUER, newRsaKey, signToken, startJwksServer, type JwksServer } from './jwks-server.js';
 
 export interface ServiceStack {

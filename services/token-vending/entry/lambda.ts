@@ -1,0 +1,58 @@
+/**
+ * Lambda entry for API Gateway HTTP API (payload 2.0) through serverless-http. Configuration, the IVS
+ * client and the verifier are built once per container, at module scope; a bad configuration fails
+ * the init, loudly. In Lambda there is no dev login (no stable own URL, a key per container), so
+ * AUTH_JWKS_URI, AUTH_ISSUER and AUTH_AUDIENCE are required in either backend mode, and so is
+ * CHAT_TABLE.
+ */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import serverless from 'serverless-http';
+import { createLogger } from '../../../shared/logger.js';
+import { createApp, type PlatformIds } from '../app.js';
+import { createJwtVerifier } from '../auth/verifier.js';
+import { loadConfig } from '../config.js';
+import { createIvsClient } from '../platform/ivs-client.js';
+import { createTableClient } from '../../../shared/table/client.js';
+import { isRecord } from '../../../shared/json.js';
+
+const config = loadConfig(process.env, { runtime: 'lambda' });
+const logger = createLogger({ level: config.logLevel, base: { service: 'token-vending' } });
+const { jwksUri, issuer, audience, rolesClaim } = config.auth;
+if (jwksUri === undefined || issuer === undefined || audience === undefined) {
+  // loadConfig already refuses this in Lambda; the check narrows the types.
+  throw new Error('AUTH_JWKS_URI, AUTH_ISSUER and AUTH_AUDIENCE must be set');
+}
+// Lambda always sets AWS_REGION; loadConfig reads it.
+const region = config.ivs.region ?? process.env.AWS_REGION ?? 'us-east-1';
+/**
+ * serverless-http hangs the event's requestContext and the Lambda context on the request. API
+ * Gateway's requestId is what the access log prints as `$context.requestId`; Lambda's awsRequestId is
+ * what the function's log and the access log's `$context.integration.requestId` carry.
+ */
+function platformIds(req: unknown): PlatformIds | undefined {
+  if (!isRecord(req)) return undefined;
+  const requestContext = req.requestContext;
+  const gateway = req.apiGateway;
+  const requestId = isRecord(requestContext) ? requestContext.requestId : undefined;
+  const lambdaContext = isRecord(gateway) ? gateway.context : undefined;
+  const invocationId = isRecord(lambdaContext) ? lambdaContext.awsRequestId : undefined;
+  if (typeof requestId !== 'string' || requestId === '' || requestId.length > 128) return undefined;
+  return typeof invocationId === 'string' ? { requestId, invocationId } : { requestId };
+}
+
+const app = createApp({
+  ivs: createIvsClient(config.ivs),
+  table: { name: config.table.name, client: createTableClient({ ...config.table, region }) },
+  region,
+  verifier: createJwtVerifier({ jwksUri, issuer, audience, rolesClaim, logger }),
+  policy: config.policy,
+  clock: Date.now,
+  logger,
+  config,
+  platformIds,
+});
+const serve = serverless(app);
+
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<unknown> {
+  return serve(event, context);
+}

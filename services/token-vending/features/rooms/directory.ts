@@ -1,0 +1,241 @@
+/**
+ * Finding rooms: the caller's standing in a room (one strongly consistent read of the room and their
+ * membership), rooms that exist in IVS but were never made through the API (recorded on first sight
+ * as public rooms without an owner), and the API's shape of a room.
+ */
+import { GetRoomCommand, ListRoomsCommand, type IvschatClient } from '@aws-sdk/client-ivschat';
+import { formatArn } from '../../../../shared/ivs/arn.js';
+import { FALLBACK_RESULTS, IVS_LIMITS } from '../../../../shared/ivs/limits.js';
+import { describeError, type Logger } from '../../../../shared/logger.js';
+import { keys } from '../../../../shared/table/keys.js';
+import type { Actor, RoomStanding } from '../../access/rules.js';
+import type { RoomsConfig } from '../../config.js';
+import { HttpError, mapIvsError } from '../../platform/problem.js';
+import { parseMembership, type RoomRole } from '../members/store.js';
+import { getRoom, parseRoom, putRoomIfAbsent, type RoomRecord } from './store.js';
+import { batchGet, itemAt, type Table } from '../../platform/table.js';
+
+/**
+ * Tag the service puts on every room it creates, holding the room's privacy. It tells a room made
+ * through the API whose record is missing (a creation that failed half-way and is being undone) from
+ * a room made elsewhere, so the former is never shown as public. Callers cannot set or see it.
+ */
+export const PRIVACY_TAG = 'ivs-chat-backend:privacy';
+export const RESERVED_TAG_PREFIXES = ['ivs-chat-backend:', 'aws:'] as const;
+
+export interface DirectoryDeps {
+  readonly ivs: IvschatClient;
+  readonly table: Table;
+  readonly rooms: RoomsConfig;
+  readonly region: string;
+  readonly logger: Logger;
+  readonly clock: () => number;
+}
+
+export interface ApiRoom {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly privacy: RoomRecord['privacy'];
+  readonly createTime: string;
+  readonly updateTime: string;
+  readonly maximumMessageLength: number;
+  readonly maximumMessageRatePerSecond: number;
+  readonly messageReviewHandler?: { uri: string; fallbackResult: string };
+  readonly tags: Readonly<Record<string, string>>;
+  readonly myRole: RoomRole | null;
+}
+
+export function toApiRoom(room: RoomRecord, myRole: RoomRole | undefined): ApiRoom {
+  return {
+    id: room.id,
+    arn: room.arn,
+    name: room.name,
+    privacy: room.privacy,
+    createTime: room.createTime,
+    updateTime: room.updateTime,
+    maximumMessageLength: room.maximumMessageLength,
+    maximumMessageRatePerSecond: room.maximumMessageRatePerSecond,
+    ...(room.messageReviewHandler ? { messageReviewHandler: { ...room.messageReviewHandler } } : {}),
+    tags: room.tags,
+    myRole: myRole ?? null,
+  };
+}
+
+/** Tags as callers see them: the service's own are hidden. */
+export function visibleTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(tags ?? {})) {
+    if (!RESERVED_TAG_PREFIXES.some((prefix) => key.startsWith(prefix))) out[key] = value;
+  }
+  return out;
+}
+
+export function roomArn(deps: Pick<DirectoryDeps, 'rooms' | 'region'>, roomId: string): string | undefined {
+  const { accountId, partition } = deps.rooms;
+  if (accountId === undefined) return undefined;
+  return formatArn({ partition, region: deps.region, accountId, resourceType: 'room', id: roomId });
+}
+
+/** A room record from an IVS room description (GetRoom, CreateRoom or a ListRooms summary). */
+export function recordFromIvs(
+  room: {
+    id?: string | undefined;
+    arn?: string | undefined;
+    name?: string | undefined;
+    createTime?: Date | undefined;
+    updateTime?: Date | undefined;
+    maximumMessageLength?: number | undefined;
+    maximumMessageRatePerSecond?: number | undefined;
+    messageReviewHandler?: { uri?: string | undefined; fallbackResult?: string | undefined } | undefined;
+    tags?: Record<string, string> | undefined;
+  },
+  extra: { privacy: RoomRecord['privacy']; ownerId: string | undefined },
+): RoomRecord {
+  const { id, arn, createTime } = room;
+  if (id === undefined || arn === undefined || !(createTime instanceof Date)) {
+    throw new HttpError(502, 'upstream_error', 'IVS Chat described a room without its id, arn or time');
+  }
+  const uri = room.messageReviewHandler?.uri;
+  const fallbackResult =
+    FALLBACK_RESULTS.find((value) => value === room.messageReviewHandler?.fallbackResult) ?? 'ALLOW';
+  return {
+    id,
+    arn,
+    name: room.name ?? '',
+    privacy: extra.privacy,
+    createTime: createTime.toISOString(),
+    updateTime: (room.updateTime ?? createTime).toISOString(),
+    maximumMessageLength: room.maximumMessageLength ?? IVS_LIMITS.maximumMessageLength.default,
+    maximumMessageRatePerSecond:
+      room.maximumMessageRatePerSecond ?? IVS_LIMITS.maximumMessageRatePerSecond.default,
+    messageReviewHandler: uri ? { uri, fallbackResult } : undefined,
+    tags: visibleTags(room.tags),
+    ownerId: extra.ownerId,
+  };
+}
+
+function notFound(): HttpError {
+  return new HttpError(404, 'room_not_found', 'the room does not exist');
+}
+
+/**
+ * Records a room that exists in IVS but not in the table, as public with no owner, and answers it.
+ * A room carrying the service's privacy tag is one the service made: without its record it is being
+ * undone (or was left by a failure), never adopted.
+ */
+export async function adoptRoom(deps: DirectoryDeps, roomId: string): Promise<RoomRecord> {
+  const arn = roomArn(deps, roomId);
+  if (arn === undefined) throw notFound();
+  let output;
+  try {
+    output = await deps.ivs.send(new GetRoomCommand({ identifier: arn }));
+  } catch (error) {
+    throw mapIvsError(error);
+  }
+  if (output.tags?.[PRIVACY_TAG] !== undefined) throw notFound();
+  const record = recordFromIvs(output, { privacy: 'public', ownerId: undefined });
+  if (await putRoomIfAbsent(deps.table, record)) return record;
+  // Someone recorded it first (another instance adopting it too): theirs stands.
+  const stored = await getRoom(deps.table, roomId);
+  if (!stored) throw notFound();
+  return stored;
+}
+
+/**
+ * The caller's standing in a room: the room and their membership in one strongly consistent read.
+ * With `adopt`, a room known only to IVS is recorded first; otherwise it is a 404.
+ */
+export async function loadStanding(
+  deps: DirectoryDeps,
+  roomId: string,
+  actor: Actor,
+  options: { adopt: boolean },
+): Promise<RoomStanding> {
+  const roomKey = keys.room(roomId);
+  const memberKey = keys.member(roomId, actor.userId);
+  const items = await batchGet(
+    deps.table.client,
+    deps.table.name,
+    actor.signedIn ? [roomKey, memberKey] : [roomKey],
+  );
+  let room = parseRoom(itemAt(items, roomKey));
+  const role = actor.signedIn ? parseMembership(itemAt(items, memberKey))?.role : undefined;
+  if (!room) {
+    if (!options.adopt) throw notFound();
+    room = await adoptRoom(deps, roomId);
+  }
+  return { actor, room, role };
+}
+
+/** Another user's role in a room (strongly consistent), if they are a member. */
+export async function memberRole(
+  deps: Pick<DirectoryDeps, 'table'>,
+  roomId: string,
+  userId: string,
+): Promise<RoomRole | undefined> {
+  const key = keys.member(roomId, userId);
+  const items = await batchGet(deps.table.client, deps.table.name, [key]);
+  return parseMembership(itemAt(items, key))?.role;
+}
+
+/** How often one instance looks in IVS for rooms made elsewhere, when a room list is read. */
+export const IVS_SYNC_INTERVAL_MS = 60_000;
+/** ListRooms pages read per look (50 rooms each; room operations are capped at 5 TPS). */
+const IVS_SYNC_MAX_PAGES = 10;
+const IVS_SYNC_MAX_ADOPTIONS = 20;
+
+/**
+ * Records rooms that exist in IVS but not in the table (made in the console, by CloudFormation, or
+ * before this service), at most once a minute per instance, when a first page of rooms is listed.
+ * A failure is logged and the list is answered from the table as it is.
+ */
+export function createIvsRoomSync(deps: DirectoryDeps): () => Promise<void> {
+  let last = Number.NEGATIVE_INFINITY;
+  let running: Promise<void> | undefined;
+  const sync = async (): Promise<void> => {
+    let nextToken: string | undefined;
+    let adopted = 0;
+    for (let page = 0; page < IVS_SYNC_MAX_PAGES; page++) {
+      const output = await deps.ivs.send(
+        new ListRoomsCommand({
+          maxResults: IVS_LIMITS.listMaxResults.max,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      const summaries = (output.rooms ?? []).filter(
+        (summary) => summary.id !== undefined && summary.tags?.[PRIVACY_TAG] === undefined,
+      );
+      const known = await batchGet(
+        deps.table.client,
+        deps.table.name,
+        summaries.flatMap((summary) => (summary.id === undefined ? [] : [keys.room(summary.id)])),
+      );
+      for (const summary of summaries) {
+        if (summary.id === undefined || itemAt(known, keys.room(summary.id))) continue;
+        // A summary lacks the room's limits: GetRoom (inside adoptRoom) has them. Bounded per look,
+        // since room operations share the 5 TPS quota; the rest are recorded on the next look.
+        if (adopted >= IVS_SYNC_MAX_ADOPTIONS) break;
+        await adoptRoom(deps, summary.id).catch(() => undefined);
+        adopted++;
+      }
+      nextToken = output.nextToken;
+      if (!nextToken) break;
+    }
+    if (adopted > 0) deps.logger.info('rooms made outside the API recorded', { adopted });
+  };
+  return async () => {
+    const now = deps.clock();
+    if (running) return running;
+    if (now - last < IVS_SYNC_INTERVAL_MS) return;
+    last = now;
+    running = sync()
+      .catch((error: unknown) => {
+        deps.logger.warn('could not look for rooms made outside the API', describeError(error));
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+}

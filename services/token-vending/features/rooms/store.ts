@@ -1,0 +1,260 @@
+/**
+ * Room items: what the service keeps about each room beside IVS (privacy, owner, and a copy of the
+ * IVS fields it set, so reads need no IVS call: room operations are capped at 5 TPS per account).
+ * Public rooms carry gsi1 keys (the public listing, newest first); private rooms do not.
+ */
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { FALLBACK_RESULTS, type FallbackResult } from '../../../../shared/ivs/limits.js';
+import { PUBLIC_ROOMS, keys, timeOrderKey } from '../../../../shared/table/keys.js';
+import { isRecord } from '../../../../shared/json.js';
+import { mapTableError } from '../../platform/problem.js';
+import { numberField, queryIndexNewestFirst, run, stringField, type Table } from '../../platform/table.js';
+
+export const PRIVACIES = ['public', 'private'] as const;
+export type Privacy = (typeof PRIVACIES)[number];
+
+export interface ReviewHandler {
+  readonly uri: string;
+  readonly fallbackResult: FallbackResult;
+}
+
+export interface RoomRecord {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly privacy: Privacy;
+  readonly createTime: string;
+  readonly updateTime: string;
+  readonly maximumMessageLength: number;
+  readonly maximumMessageRatePerSecond: number;
+  readonly messageReviewHandler: ReviewHandler | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Unset for rooms that were not made through the API. */
+  readonly ownerId: string | undefined;
+}
+
+/** Position of a room in time-ordered listings (gsi1 sort key, also the list cursor). */
+export function roomOrder(room: Pick<RoomRecord, 'createTime' | 'id'>): string {
+  return timeOrderKey(room.createTime, room.id);
+}
+
+function toItem(room: RoomRecord): Record<string, unknown> {
+  return {
+    ...keys.room(room.id),
+    ...(room.privacy === 'public' ? { gsi1pk: PUBLIC_ROOMS, gsi1sk: roomOrder(room) } : {}),
+    kind: 'room',
+    id: room.id,
+    arn: room.arn,
+    name: room.name,
+    privacy: room.privacy,
+    createTime: room.createTime,
+    updateTime: room.updateTime,
+    maximumMessageLength: room.maximumMessageLength,
+    maximumMessageRatePerSecond: room.maximumMessageRatePerSecond,
+    ...(room.messageReviewHandler ? { messageReviewHandler: { ...room.messageReviewHandler } } : {}),
+    tags: { ...room.tags },
+    ...(room.ownerId === undefined ? {} : { ownerId: room.ownerId }),
+  };
+}
+
+/** Parses a stored item; an item that is not a well-formed room reads as absent. */
+export function parseRoom(item: Record<string, unknown> | undefined): RoomRecord | undefined {
+  if (!item) return undefined;
+  const id = stringField(item, 'id');
+  const arn = stringField(item, 'arn');
+  const name = stringField(item, 'name');
+  const privacy = PRIVACIES.find((value) => value === item.privacy);
+  const createTime = stringField(item, 'createTime');
+  const updateTime = stringField(item, 'updateTime');
+  const maximumMessageLength = numberField(item, 'maximumMessageLength');
+  const maximumMessageRatePerSecond = numberField(item, 'maximumMessageRatePerSecond');
+  if (
+    id === undefined ||
+    arn === undefined ||
+    name === undefined ||
+    privacy === undefined ||
+    createTime === undefined ||
+    updateTime === undefined ||
+    maximumMessageLength === undefined ||
+    maximumMessageRatePerSecond === undefined
+  ) {
+    return undefined;
+  }
+  const handler = item.messageReviewHandler;
+  let messageReviewHandler: ReviewHandler | undefined;
+  if (isRecord(handler) && typeof handler.uri === 'string') {
+    const fallbackResult = FALLBACK_RESULTS.find((value) => value === handler.fallbackResult) ?? 'ALLOW';
+    messageReviewHandler = { uri: handler.uri, fallbackResult };
+  }
+  const tags: Record<string, string> = {};
+  if (isRecord(item.tags)) {
+    for (const [key, value] of Object.entries(item.tags)) if (typeof value === 'string') tags[key] = value;
+  }
+  return {
+    id,
+    arn,
+    name,
+    privacy,
+    createTime,
+    updateTime,
+    maximumMessageLength,
+    maximumMessageRatePerSecond,
+    messageReviewHandler,
+    tags,
+    ownerId: stringField(item, 'ownerId'),
+  };
+}
+
+export async function getRoom(table: Table, roomId: string): Promise<RoomRecord | undefined> {
+  const output = await run(() =>
+    table.client.send(
+      new GetCommand({ TableName: table.name, Key: keys.room(roomId), ConsistentRead: true }),
+    ),
+  );
+  return parseRoom(output.Item);
+}
+
+/** Records a room unless one with that id is already recorded; answers whether it wrote. */
+export async function putRoomIfAbsent(table: Table, room: RoomRecord): Promise<boolean> {
+  try {
+    await table.client.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: toItem(room),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw mapTableError(error);
+  }
+}
+
+export type RoomChanges = Partial<
+  Pick<RoomRecord, 'name' | 'maximumMessageLength' | 'maximumMessageRatePerSecond' | 'updateTime'>
+>;
+
+/** Applies changes to a recorded room; answers the room as stored afterwards, or undefined if gone. */
+export async function updateRoom(
+  table: Table,
+  roomId: string,
+  changes: RoomChanges,
+): Promise<RoomRecord | undefined> {
+  const entries = Object.entries(changes);
+  if (entries.length === 0) return getRoom(table, roomId);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = entries.map(([field, value], index) => {
+    names[`#f${index}`] = field;
+    values[`:v${index}`] = value;
+    return `#f${index} = :v${index}`;
+  });
+  try {
+    const output = await table.client.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.room(roomId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return parseRoom(output.Attributes);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+    throw mapTableError(error);
+  }
+}
+
+export async function deleteRoomItem(table: Table, roomId: string): Promise<void> {
+  await run(() => table.client.send(new DeleteCommand({ TableName: table.name, Key: keys.room(roomId) })));
+}
+
+/**
+ * Deletes every item kept for a room (its partition: members, bans, timeouts, log, history), a page
+ * of keys at a time, and the room item last: a failure part-way leaves the room findable, so a retry
+ * of the same delete finishes the job.
+ */
+export async function deleteRoomPartition(table: Table, roomId: string): Promise<number> {
+  let deleted = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const from = start;
+    const page = await run(() =>
+      table.client.send(
+        new QueryCommand({
+          TableName: table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.roomPartition(roomId) },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          Limit: 100,
+          ...(from === undefined ? {} : { ExclusiveStartKey: from }),
+        }),
+      ),
+    );
+    const itemKeys = (page.Items ?? []).flatMap((item) =>
+      typeof item.pk === 'string' && typeof item.sk === 'string' && item.sk !== keys.room(roomId).sk
+        ? [{ pk: item.pk, sk: item.sk }]
+        : [],
+    );
+    for (let offset = 0; offset < itemKeys.length; offset += 25) {
+      deleted += await deleteBatch(table, itemKeys.slice(offset, offset + 25));
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  await deleteRoomItem(table, roomId);
+  return deleted + 1;
+}
+
+/** BatchWriteItem deletes, asking again for what DynamoDB hands back unprocessed (bounded). */
+async function deleteBatch(table: Table, itemKeys: readonly { pk: string; sk: string }[]): Promise<number> {
+  let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = itemKeys.map((key) => ({
+    DeleteRequest: { Key: { pk: key.pk, sk: key.sk } },
+  }));
+  let deleted = 0;
+  for (let attempt = 0; requests.length > 0; attempt++) {
+    if (attempt > 5)
+      throw mapTableError(Object.assign(new Error('unprocessed deletes'), { name: 'ThrottlingException' }));
+    const batch = requests;
+    const output = await run(() =>
+      table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch } })),
+    );
+    const unprocessed = output.UnprocessedItems?.[table.name] ?? [];
+    deleted += batch.length - unprocessed.length;
+    requests = unprocessed.flatMap((request) =>
+      request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
+    );
+    if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+  }
+  return deleted;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** True when the query stopped at its limit and more items may follow. */
+  readonly more: boolean;
+}
+
+/** Public rooms, newest first, strictly before `before` (a roomOrder) when given. */
+export async function queryPublicRooms(
+  table: Table,
+  options: { before: string | undefined; limit: number },
+): Promise<Page<RoomRecord>> {
+  const page = await queryIndexNewestFirst(table, PUBLIC_ROOMS, options);
+  const items = page.items.flatMap((item) => {
+    const room = parseRoom(item);
+    return room ? [room] : [];
+  });
+  return { items, more: page.more };
+}

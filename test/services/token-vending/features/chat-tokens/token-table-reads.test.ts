@@ -1,0 +1,85 @@
+/**
+ * The token path's cost in table round trips: the room and the caller's standing in it (membership,
+ * bans, timeout) are read in one BatchGetItem, whether the room is public, private, or unknown to the
+ * table; the only other call is the session record, written while IVS makes the token.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import request from 'supertest';
+import { createLogger } from '../../../../../shared/logger.js';
+import { createTableClient, type Table } from '../../../../../shared/table/client.js';
+import { startEmulator, type Emulator } from '../../../../../services/local-ivschat/start.js';
+import { appOn } from '../../support/app.js';
+import { newRsaKey, signToken, startJwksServer, type JwksServer } from '../../support/jwks-server.js';
+import { TABLE_ENDPOINT, freshTable } from '../../support/table.js';
+
+const key = newRsaKey('reads');
+let emulator: Emulator;
+let jwks: JwksServer;
+let ivs: IvschatClient;
+let table: Table;
+const calls: string[] = [];
+
+before(async () => {
+  emulator = await startEmulator({ port: 0, logger: createLogger({ level: 'silent' }) });
+  jwks = await startJwksServer([key]);
+  ivs = new IvschatClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+  });
+  const client = createTableClient({ endpoint: TABLE_ENDPOINT, region: 'us-east-1', dummyCredentials: true });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      calls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  table = { name: (await freshTable()).name, client };
+});
+after(async () => {
+  ivs.destroy();
+  table.client.destroy();
+  await emulator.close();
+  await jwks.close();
+});
+
+const app = () => appOn({ ivs, table, jwksUri: jwks.jwksUri });
+
+async function tableCallsFor(jwt: string, roomArn: string): Promise<{ status: number; calls: string[] }> {
+  calls.length = 0;
+  const res = await request(app())
+    .post('/v1/chat-tokens')
+    .set('authorization', `Bearer ${jwt}`)
+    .send({ roomIdentifier: roomArn });
+  return { status: res.status, calls: [...calls] };
+}
+
+describe('POST /v1/chat-tokens table cost', () => {
+  it('reads the room and the membership in one round trip for a private room member', async () => {
+    const owner = signToken(key, { sub: 'ann', roles: ['admin'] });
+    const created = await request(app())
+      .post('/v1/rooms')
+      .set('authorization', `Bearer ${owner}`)
+      .send({ name: 'counted', privacy: 'private' });
+    assert.equal(created.status, 201);
+
+    const member = await tableCallsFor(owner, String((created.body as { arn: unknown }).arn));
+
+    assert.equal(member.status, 200);
+    // One read decides; the session record is written beside the IVS call, not before it (an admin
+    // also refreshes the profile that marks them as one: two items in one BatchWriteItem).
+    assert.deepEqual(member.calls, ['BatchGetItemCommand', 'BatchWriteItemCommand']);
+  });
+
+  it('reads once for a room the table does not know (made outside the API)', async () => {
+    const made = await ivs.send(new CreateRoomCommand({ name: 'outside' }));
+
+    const result = await tableCallsFor(signToken(key, { sub: 'bob' }), String(made.arn));
+
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.calls, ['BatchGetItemCommand', 'PutItemCommand']);
+  });
+});
