@@ -82,6 +82,11 @@ export const DEFAULT_POLICY: ChatPolicy = {
 };
 
 export const ANONYMOUS_ROLE = 'anonymous';
+
+/** An app role that moderates every room its holders can see. */
+export function moderates(role: RolePolicy): boolean {
+  return role.capabilities.some((item) => item === 'DELETE_MESSAGE' || item === 'DISCONNECT_USER');
+}
 const NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
 const CLAIM = /^[\x21-\x7e]{1,128}$/;
 
@@ -212,6 +217,16 @@ export function parsePolicy(value: unknown): ChatPolicy {
       : names(value.roomCreatorRoles, 'roomCreatorRoles');
   const adminRoles =
     value.adminRoles === undefined ? DEFAULT_POLICY.adminRoles : names(value.adminRoles, 'adminRoles');
+  // The token's `role` attribute is the caller's role in the room, and the review function reads
+  // `admin` and `moderator` from it: an app role with either name must mean what it says.
+  for (const role of roles) {
+    if (role.name === 'admin' && !adminRoles.includes('admin')) {
+      fail('roles: "admin"', 'must be listed in adminRoles, or be named otherwise');
+    }
+    if (role.name === 'moderator' && !moderates(role)) {
+      fail('roles: "moderator"', 'must have DELETE_MESSAGE or DISCONNECT_USER, or be named otherwise');
+    }
+  }
   return {
     roles,
     defaultRole,
@@ -238,27 +253,6 @@ export function withDisplayNameClaim(policy: ChatPolicy, claim: string): ChatPol
     ),
   };
 }
-
-/** The verified caller, as the policy sees it. Claims stay here; they never reach a log line. */
-export type Caller =
-  | {
-      readonly kind: 'user';
-      readonly sub: string;
-      readonly roles: readonly string[];
-      readonly claims: Readonly<Record<string, unknown>>;
-    }
-  | { readonly kind: 'anonymous'; readonly userId: string };
-
-export interface Grant {
-  readonly userId: string;
-  readonly role: string;
-  readonly capabilities: readonly ChatTokenCapability[];
-  readonly maxSessionMinutes: number;
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
-export type Decision =
-  { readonly allowed: true; readonly grant: Grant } | { readonly allowed: false; readonly reason: string };
 
 function truncate(text: string, maxCodePoints: number): string {
   let out = '';
@@ -300,71 +294,14 @@ export function buildAttributes(
   return attributes;
 }
 
-/** What the caller's standing in the room adds to (or takes from) their app-wide grant. */
-export interface RoomContext {
-  /** The caller's room role, when a member. */
-  readonly roomRole?: 'owner' | 'moderator' | 'member' | undefined;
-  /** A timeout is running: the token must not carry SEND_MESSAGE. */
-  readonly sendBlocked?: boolean;
-}
-
-const MODERATION_CAPABILITIES: readonly ChatTokenCapability[] = ['DELETE_MESSAGE', 'DISCONNECT_USER'];
-
 /**
- * The grant for one caller in one room. Capabilities start from the app role; a room owner or
- * moderator adds DELETE_MESSAGE and DISCONNECT_USER for that room only; a timeout removes
- * SEND_MESSAGE. The `role` attribute is the effective role in the room, highest first: an admin role,
- * the room's owner or moderator, an app role that moderates everywhere, `member`, the app role.
+ * The policy role a signed-in caller holds: the first of the policy's roles (highest rank first) their
+ * JWT names, else the default role; undefined when one of their roles is denied chat.
  */
-export function decide(
-  policy: ChatPolicy,
-  caller: Caller,
-  roomArn: string,
-  room: RoomContext = {},
-): Decision {
-  if (policy.allowedRooms && !policy.allowedRooms.includes(roomArn)) {
-    return { allowed: false, reason: 'this room is not open for chat tokens' };
-  }
-  if (caller.kind === 'anonymous') {
-    return {
-      allowed: true,
-      grant: {
-        userId: caller.userId,
-        role: ANONYMOUS_ROLE,
-        capabilities: [],
-        maxSessionMinutes: policy.anonymous.maxSessionMinutes,
-        attributes: { role: ANONYMOUS_ROLE, displayName: 'Guest' },
-      },
-    };
-  }
-  if (caller.roles.some((role) => policy.deniedRoles.includes(role))) {
-    return { allowed: false, reason: 'your role may not join chat' };
-  }
-  const role =
-    policy.roles.find((candidate) => caller.roles.includes(candidate.name)) ??
-    policy.roles.find((candidate) => candidate.name === policy.defaultRole);
-  if (!role) return { allowed: false, reason: 'no role applies' };
-  const isAdmin = caller.roles.some((name) => policy.adminRoles.includes(name));
-  const moderatesRoom = room.roomRole === 'owner' || room.roomRole === 'moderator';
-  const moderatesEverywhere = role.capabilities.some((item) => MODERATION_CAPABILITIES.includes(item));
-  let capabilities: readonly ChatTokenCapability[] = moderatesRoom
-    ? CHAT_TOKEN_CAPABILITIES.filter(
-        (item) => role.capabilities.includes(item) || MODERATION_CAPABILITIES.includes(item),
-      )
-    : role.capabilities;
-  if (room.sendBlocked) capabilities = capabilities.filter((item) => item !== 'SEND_MESSAGE');
-  const effectiveRole =
-    isAdmin || (!moderatesRoom && moderatesEverywhere) || room.roomRole === undefined
-      ? role.name
-      : room.roomRole;
-  return {
-    allowed: true,
-    grant: {
-      userId: caller.sub,
-      role: effectiveRole,
-      capabilities,
-      maxSessionMinutes: role.maxSessionMinutes,
-      attributes: buildAttributes(effectiveRole, caller.sub, caller.claims, policy.attributes),
-    },
-  };
+export function appRoleOf(policy: ChatPolicy, roles: readonly string[]): RolePolicy | undefined {
+  if (roles.some((role) => policy.deniedRoles.includes(role))) return undefined;
+  return (
+    policy.roles.find((candidate) => roles.includes(candidate.name)) ??
+    policy.roles.find((candidate) => candidate.name === policy.defaultRole)
+  );
 }

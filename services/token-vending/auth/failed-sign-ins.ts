@@ -20,14 +20,14 @@ export interface AuthFailureLimit {
 
 export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimit = { max: 20, windowMs: 60_000, maxKeys: 10_000 };
 
-export interface AuthFailureGuard {
+export interface FailedSignIns {
   /** Throws 429 when the client has failed too often in the current window. */
   check(req: Request): void;
   /** Counts one failed verification for the client. */
   failed(req: Request): void;
 }
 
-export function createAuthFailureGuard(limit: AuthFailureLimit, now: () => number): AuthFailureGuard {
+export function createFailedSignIns(limit: AuthFailureLimit, now: () => number): FailedSignIns {
   if (limit.max <= 0) return { check: () => undefined, failed: () => undefined };
   const store = new BoundedMemoryStore({ windowMs: limit.windowMs, maxKeys: limit.maxKeys, now });
   const keyOf = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
@@ -36,9 +36,14 @@ export function createAuthFailureGuard(limit: AuthFailureLimit, now: () => numbe
       const window = store.get(keyOf(req));
       if (!window || window.totalHits < limit.max) return;
       const resetAt = window.resetTime?.getTime() ?? now() + limit.windowMs;
-      throw new HttpError(429, 'rate_limited', 'too many failed sign-ins from this address; retry later', {
-        headers: { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now()) / 1000))) },
-      });
+      throw new HttpError(
+        429,
+        'too_many_failed_sign_ins',
+        'too many failed sign-ins from this address; retry later',
+        {
+          headers: { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now()) / 1000))) },
+        },
+      );
     },
     failed(req) {
       store.increment(keyOf(req));

@@ -12,7 +12,7 @@ import type { Logger } from '../../../shared/logger.js';
 import { JWKS_DEADLINE_MS } from '../config.js';
 import { HttpError, unauthorized } from '../platform/problem.js';
 import { createJwksSource, type KeySource } from './jwks.js';
-import { parseSubject } from '../platform/input.js';
+import { parseSubject } from './user-id.js';
 import { isRecord } from '../../../shared/json.js';
 
 export const ALLOWED_ALGORITHMS = [

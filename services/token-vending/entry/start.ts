@@ -106,7 +106,7 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
     clock: Date.now,
     logger,
     config,
-    ...(devIdentity ? { devIdentity } : {}),
+    ...(devIdentity ? { devIdentity, loopbackOnly: isLoopbackHost(host) } : {}),
     ...(options.site ? { site: options.site } : {}),
   });
   server.on('request', app);

@@ -30,4 +30,4 @@ export function createIvsClient(config: IvsConfig): IvschatClient {
   return withDeadline(client, config.deadlineMs);
 }
 
-export { IVS_RETRY_AFTER_SECONDS, mapIvsError } from './problem.js';
+export { IVS_RETRY_AFTER_SECONDS, mapIvsError } from './upstream-errors.js';

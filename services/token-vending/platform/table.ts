@@ -5,7 +5,7 @@
 import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import type { ItemKey } from '../../../shared/table/keys.js';
-import { mapTableError } from './problem.js';
+import { mapTableError } from './upstream-errors.js';
 import { isRecord } from '../../../shared/json.js';
 
 import type { Table } from '../../../shared/table/client.js';

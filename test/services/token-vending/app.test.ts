@@ -419,6 +419,7 @@ describe('GET /healthz and GET /openapi.json', () => {
       '413',
       '415',
       '429',
+      '500',
       '502',
       '503',
     ]);

@@ -11,7 +11,7 @@ import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DeadlineExceededError } from '../../../shared/aws/deadline.js';
 import { createTableClient } from '../../../shared/table/client.js';
-import { mapIvsError, mapTableError } from '../../../services/token-vending/platform/problem.js';
+import { mapIvsError, mapTableError } from '../../../services/token-vending/platform/upstream-errors.js';
 import { createIvsClient } from '../../../services/token-vending/platform/ivs-client.js';
 
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';

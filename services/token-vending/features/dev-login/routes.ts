@@ -3,47 +3,72 @@
  * identity provider), and GET /.well-known/jwks.json publishes the key it is verified with, through
  * the same JWKS path as production tokens.
  */
-import { Router } from 'express';
+import * as z from 'zod/mini';
+import { body, named, userId } from '../../platform/fields.js';
+import { defineRoute, type Route } from '../../platform/route.js';
 import type { DevIdentityProvider } from './identity.js';
-import { HttpError } from '../../platform/problem.js';
-import { jsonBody, requireJson, requireObject } from '../../platform/http.js';
-import { parseDevLoginUserId } from '../../platform/input.js';
 
-const DEV_LOGIN_FIELDS = ['userId', 'displayName', 'roles'] as const;
+const ROLE_NAME = /^[A-Za-z0-9_:.-]{1,64}$/;
+const rolesError = 'roles must be an array of at most 10 role names';
 
-export function parseDevLogin(body: unknown): { userId: string; displayName?: string; roles?: string[] } {
-  const value = requireObject(body, DEV_LOGIN_FIELDS);
-  const { displayName, roles } = value;
-  const userId = parseDevLoginUserId(value.userId);
-  if (
-    displayName !== undefined &&
-    (typeof displayName !== 'string' || displayName.length < 1 || displayName.length > 128)
-  ) {
-    throw new HttpError(400, 'invalid_body', 'displayName must be a string of 1 to 128 characters');
-  }
-  if (
-    roles !== undefined &&
-    (!Array.isArray(roles) ||
-      roles.length > 10 ||
-      !roles.every((role) => typeof role === 'string' && /^[A-Za-z0-9_:.-]{1,64}$/.test(role)))
-  ) {
-    throw new HttpError(400, 'invalid_body', 'roles must be an array of at most 10 role names');
-  }
-  return {
-    userId,
-    ...(displayName === undefined ? {} : { displayName }),
-    ...(roles === undefined ? {} : { roles: roles.map(String) }),
-  };
-}
+export const DevLoginBody = named(
+  body({
+    userId: userId('userId'),
+    displayName: z.optional(
+      z
+        .string({ error: 'displayName must be a string of 1 to 128 characters' })
+        .check(
+          z.minLength(1, { error: 'displayName must be a string of 1 to 128 characters' }),
+          z.maxLength(128, { error: 'displayName must be a string of 1 to 128 characters' }),
+        ),
+    ),
+    roles: z.optional(
+      z
+        .array(z.string({ error: rolesError }).check(z.regex(ROLE_NAME, { error: rolesError })), {
+          error: rolesError,
+        })
+        .check(z.maxLength(10, { error: rolesError })),
+    ),
+  }),
+  'DevLogin',
+);
+export const IdToken = named(z.object({ idToken: z.string() }), 'DevIdToken');
+const Jwks = named(z.object({ keys: z.array(z.record(z.string(), z.unknown())) }), 'Jwks');
 
-export function devLoginRouter(devIdentity: DevIdentityProvider): Router {
-  const router = Router();
-  router.get('/.well-known/jwks.json', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json(devIdentity.jwks);
-  });
-  router.post('/v1/dev/login', requireJson, jsonBody, (req, res) => {
-    const user = parseDevLogin(req.body);
-    res.set('Cache-Control', 'no-store').json({ idToken: devIdentity.signIdToken(user) });
-  });
-  return router;
+export function devLoginRoutes(devIdentity: DevIdentityProvider): Route[] {
+  return [
+    defineRoute({
+      operationId: 'devJwks',
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      tag: 'dev-login',
+      summary: "The dev login's public key (local mode only)",
+      auth: 'none',
+      responses: { 200: { description: 'A JSON Web Key Set', schema: Jwks } },
+      problems: [],
+      handler: () => ({ body: devIdentity.jwks, headers: { 'Cache-Control': 'public, max-age=300' } }),
+    }),
+    defineRoute({
+      operationId: 'devLogin',
+      method: 'post',
+      path: '/v1/dev/login',
+      tag: 'dev-login',
+      summary: 'Sign in as anyone (local mode only)',
+      description:
+        "Mints an RS256 app JWT for any user and roles, verified through the same JWKS path as an identity provider's. Only on loopback hosts.",
+      auth: 'none',
+      body: DevLoginBody,
+      responses: { 200: { description: 'An app JWT', schema: IdToken } },
+      problems: [415],
+      handler: ({ body: user }) => ({
+        body: {
+          idToken: devIdentity.signIdToken({
+            userId: user.userId,
+            ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
+            ...(user.roles === undefined ? {} : { roles: user.roles }),
+          }),
+        },
+      }),
+    }),
+  ];
 }

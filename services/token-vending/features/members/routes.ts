@@ -1,133 +1,128 @@
-/** /v1/rooms/{roomId}/members: who is in a room and in what role. The rules are in access.ts. */
-import { DisconnectUserCommand } from '@aws-sdk/client-ivschat';
-import { Router, type RequestHandler } from 'express';
-import { IVS_LIMITS } from '../../../../shared/ivs/limits.js';
-import {
-  actorOf,
-  assertMayListMembers,
-  assertMayPutMember,
-  assertMayRemoveMember,
-} from '../../access/rules.js';
-import { HttpError, mapIvsError } from '../../platform/problem.js';
-import {
-  callerOf,
-  integerQuery,
-  isValidUserId,
-  jsonBody,
-  onlyQuery,
-  requestIdOf,
-  requireJson,
-  requireObject,
-  roomIdParam,
-  userIdParam,
-} from '../../platform/http.js';
+/** /v1/rooms/{roomId}/members: who is in a room and in what role. The rules are the access model's. */
+import { actorOf, authorize, loadRoomAccess, resolveUser } from '../../access/room-access.js';
+import { revokeAccess } from '../../access/revocations.js';
+import { userIdProblem } from '../../auth/user-id.js';
+import type { ServiceDeps } from '../../platform/deps.js';
 import { decodeNextToken, encodeNextToken } from '../../platform/pagination.js';
-import type { ChatPolicy } from '../../access/chat-policy.js';
-import { loadStanding, memberRole, type DirectoryDeps } from '../rooms/directory.js';
+import { callerOf, requestIdOf } from '../../platform/request-context.js';
+import { defineRoute, type Route } from '../../platform/route.js';
+import { appendLog } from '../moderation/log-store.js';
+import { RoomParams } from '../rooms/schema.js';
+import { MemberList, MemberParams, MembersQuery, Member, PutMemberBody } from './schema.js';
 import { deleteMembership, putMembership, queryMembers } from './store.js';
-import { appendLog } from '../moderation/store.js';
 
-export interface MembersRouterDeps extends DirectoryDeps {
-  readonly policy: ChatPolicy;
-  readonly authenticate: RequestHandler;
-}
+export function memberRoutes(deps: ServiceDeps): Route[] {
+  const { table, policy, logger, clock } = deps;
 
-const GRANTABLE = ['member', 'moderator'] as const;
-
-export function membersRouter(deps: MembersRouterDeps): Router {
-  const { ivs, table, policy, logger, clock, authenticate } = deps;
-  const router = Router();
-
-  router.get('/v1/rooms/:roomId/members', authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    onlyQuery(req, ['maxResults', 'nextToken']);
-    const { min, max } = IVS_LIMITS.listMaxResults;
-    const maxResults = integerQuery(req, 'maxResults', min, max, IVS_LIMITS.listMaxResults.default);
-    const standing = await loadStanding(deps, roomId, actorOf(policy, callerOf(res)), { adopt: false });
-    assertMayListMembers(standing);
-    const scope = JSON.stringify(['members', roomId]);
-    const now = clock();
-    const after = decodeNextToken(req.query.nextToken, scope, now, isValidUserId);
-    const page = await queryMembers(table, roomId, { after, limit: maxResults });
-    const last = page.items.at(-1);
-    res.set('Cache-Control', 'no-store').json({
-      members: page.items.map(({ userId, role, since }) => ({ userId, role, since })),
-      ...(page.more && last ? { nextToken: encodeNextToken(scope, last.userId, now) } : {}),
-    });
+  const listMembers = defineRoute({
+    operationId: 'listMembers',
+    method: 'get',
+    path: '/v1/rooms/{roomId}/members',
+    tag: 'members',
+    summary: "List a room's members",
+    description:
+      "Members of a private room see who else is in it; a public room's list is for its moderators.",
+    auth: 'caller',
+    params: RoomParams,
+    query: MembersQuery,
+    responses: { 200: { description: 'A page of members, in user-id order', schema: MemberList } },
+    problems: [401, 403, 404],
+    handler: async ({ params, query, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: false,
+      });
+      authorize('listMembers', access);
+      const scope = JSON.stringify(['members', params.roomId]);
+      const now = clock();
+      const after = decodeNextToken(query.nextToken, scope, now, (id) => userIdProblem(id) === undefined);
+      const page = await queryMembers(table, params.roomId, { after, limit: query.maxResults });
+      const last = page.items.at(-1);
+      return {
+        body: {
+          members: page.items.map(({ userId, role, since }) => ({ userId, role, since })),
+          ...(page.more && last ? { nextToken: encodeNextToken(scope, last.userId, now) } : {}),
+        },
+      };
+    },
   });
 
-  router.put('/v1/rooms/:roomId/members/:userId', requireJson, jsonBody, authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    const targetId = userIdParam(req, res);
-    const body = requireObject(req.body, ['role']);
-    const role = GRANTABLE.find((item) => item === body.role);
-    if (!role) throw new HttpError(400, 'invalid_body', 'role must be "member" or "moderator"');
-    const actor = actorOf(policy, callerOf(res));
-    if (!actor.signedIn) throw new HttpError(401, 'missing_token', 'sign in first');
-    const standing = await loadStanding(deps, roomId, actor, { adopt: true });
-    const current = targetId === actor.userId ? standing.role : await memberRole(deps, roomId, targetId);
-    assertMayPutMember(standing, targetId, current, role);
-    const now = clock();
-    const { membership, created } = await putMembership(
-      table,
-      standing.room,
-      targetId,
-      role,
-      new Date(now).toISOString(),
-    );
-    // Joining a public room oneself is not moderation; granting a role to someone else is.
-    if (targetId !== actor.userId) {
-      await appendLog(table, roomId, {
-        time: new Date(now).toISOString(),
-        action: 'setRole',
-        by: actor.userId,
-        target: targetId,
-        reason: role,
-      });
-    }
-    logger.info(created ? 'member added' : 'member role set', { requestId: requestIdOf(res), roomId, role });
-    res
-      .status(created ? 201 : 200)
-      .set('Cache-Control', 'no-store')
-      .json({ userId: membership.userId, role: membership.role, since: membership.since });
-  });
-
-  router.delete('/v1/rooms/:roomId/members/:userId', authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    const targetId = userIdParam(req, res);
-    const actor = actorOf(policy, callerOf(res));
-    if (!actor.signedIn) throw new HttpError(401, 'missing_token', 'sign in first');
-    const standing = await loadStanding(deps, roomId, actor, { adopt: false });
-    const current = targetId === actor.userId ? standing.role : await memberRole(deps, roomId, targetId);
-    assertMayRemoveMember(standing, targetId, current);
-    await deleteMembership(table, roomId, targetId);
-    if (targetId !== actor.userId && current !== undefined) {
-      await appendLog(table, roomId, {
-        time: new Date(clock()).toISOString(),
-        action: 'removeMember',
-        by: actor.userId,
-        target: targetId,
-      });
-    }
-    // Out of a private room means out of its chat too: their open connections close now (a retry of
-    // this DELETE disconnects again if IVS failed the first time; the membership is already gone).
-    if (standing.room.privacy === 'private') {
-      try {
-        await ivs.send(
-          new DisconnectUserCommand({
-            roomIdentifier: standing.room.arn,
-            userId: targetId,
-            reason: 'removed from the room',
-          }),
-        );
-      } catch (error) {
-        // A room already gone from IVS has no connections left to close.
-        if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw mapIvsError(error);
+  const putMember = defineRoute({
+    operationId: 'putMember',
+    method: 'put',
+    path: '/v1/rooms/{roomId}/members/{userId}',
+    tag: 'members',
+    summary: 'Add a member, join, or set a role',
+    description:
+      'Anyone signed in may join a public room as a member themself; moderators add members; only the owner and admins grant or revoke moderator. `{userId}` may be `me`; the user whose id is literally `me` is `~me` (a leading `~` escapes).',
+    auth: 'caller',
+    params: MemberParams,
+    body: PutMemberBody,
+    responses: {
+      200: { description: 'The role changed (or was already so)', schema: Member },
+      201: { description: 'The user became a member', schema: Member },
+    },
+    problems: [401, 403, 404, 415],
+    handler: async ({ params, body, res }) => {
+      const actor = actorOf(policy, callerOf(res));
+      const target = resolveUser(params.userId, actor);
+      const access = await loadRoomAccess(deps, params.roomId, actor, { adopt: true, target });
+      authorize(body.role === 'moderator' ? 'grantModerator' : 'addMember', access);
+      const now = new Date(clock()).toISOString();
+      const { membership, created } = await putMembership(table, access.room, target.userId, body.role, now);
+      // Joining a public room oneself is not moderation; granting a role to someone else is.
+      if (!target.self) {
+        await appendLog(table, params.roomId, {
+          time: now,
+          action: 'setRole',
+          by: actor.userId,
+          target: target.userId,
+          reason: body.role,
+        });
       }
-    }
-    logger.info('member removed', { requestId: requestIdOf(res), roomId, existed: current !== undefined });
-    res.status(204).end();
+      logger.info(created ? 'member added' : 'member role set', {
+        requestId: requestIdOf(res),
+        roomId: params.roomId,
+        role: body.role,
+      });
+      return {
+        status: created ? 201 : 200,
+        body: { userId: membership.userId, role: membership.role, since: membership.since },
+      };
+    },
   });
 
-  return router;
+  const removeMember = defineRoute({
+    operationId: 'removeMember',
+    method: 'delete',
+    path: '/v1/rooms/{roomId}/members/{userId}',
+    tag: 'members',
+    summary: 'Remove a member, or leave',
+    description:
+      "A member may leave; moderators remove members; only the owner and admins remove moderators; the owner cannot be removed, nor leave (409: delete the room instead). Out of a private room means out of its chat: the user's connections close now and again whenever they reconnect with an older token, until every token issued to them there has expired.",
+    auth: 'caller',
+    params: MemberParams,
+    responses: { 204: { description: 'Removed (or was not a member)' } },
+    problems: [401, 403, 404, 409, 502, 503],
+    handler: async ({ params, res }) => {
+      const actor = actorOf(policy, callerOf(res));
+      const target = resolveUser(params.userId, actor);
+      const access = await loadRoomAccess(deps, params.roomId, actor, { adopt: false, target });
+      authorize(target.self ? 'leaveRoom' : 'removeMember', access);
+      const existed = access.target?.role !== 'nonMember';
+      await deleteMembership(table, params.roomId, target.userId);
+      if (!target.self && existed) {
+        await appendLog(table, params.roomId, {
+          time: new Date(clock()).toISOString(),
+          action: 'removeMember',
+          by: actor.userId,
+          target: target.userId,
+        });
+      }
+      if (access.room.privacy === 'private') await revokeAccess(deps, access.room, target.userId);
+      logger.info('member removed', { requestId: requestIdOf(res), roomId: params.roomId, existed });
+      return { status: 204 };
+    },
+  });
+
+  return [listMembers, putMember, removeMember];
 }

@@ -5,13 +5,13 @@
  * rooms" needs no read of the rooms themselves.
  */
 import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ROOM_ROLES, type RoomRole } from '../../../../shared/access/model.js';
 import { keys } from '../../../../shared/table/keys.js';
 import { PRIVACIES, roomOrder, type Privacy, type RoomRecord } from '../rooms/store.js';
 import { queryIndexNewestFirst, run, stringField, type Table } from '../../platform/table.js';
 import type { Page } from '../rooms/store.js';
 
-export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const;
-export type RoomRole = (typeof ROOM_ROLES)[number];
+export { ROOM_ROLES, type RoomRole };
 
 export interface Membership {
   readonly roomId: string;

@@ -1,60 +1,58 @@
 /**
  * GET /v1/rooms/{roomId}/messages: a room's recent history, newest first, for late joiners. Readable
- * by exactly those who may get a token for the room: a private room's non-members get 404, a banned
- * user 403. The history Lambda writes it from the room's chat log (lambdas/chat-history).
+ * by exactly those who may get a token for the room (the access model's readHistory). The history
+ * function writes it from the room's chat log (lambdas/chat-history).
  */
-import { Router, type RequestHandler } from 'express';
-import { keys } from '../../../../shared/table/keys.js';
-import { actorOf, assertMayRead } from '../../access/rules.js';
-import { HttpError } from '../../platform/problem.js';
-import { callerOf, integerQuery, onlyQuery, roomIdParam } from '../../platform/http.js';
+import { actorOf, authorize, loadRoomAccess } from '../../access/room-access.js';
+import type { ServiceDeps } from '../../platform/deps.js';
 import { decodeNextToken, encodeNextToken } from '../../platform/pagination.js';
-import type { ChatPolicy } from '../../access/chat-policy.js';
-import { loadStanding, type DirectoryDeps } from '../rooms/directory.js';
-import { HISTORY_LIMIT, InvalidCursorError, isHistoryCursor, listMessages } from './store.js';
-import { parseRestriction } from '../moderation/store.js';
-import { batchGet, itemAt, run } from '../../platform/table.js';
-import { bannedError } from '../chat-tokens/routes.js';
+import { HttpError } from '../../platform/problem.js';
+import { callerOf } from '../../platform/request-context.js';
+import { defineRoute, type Route } from '../../platform/route.js';
+import { run } from '../../platform/table.js';
+import { RoomParams } from '../rooms/schema.js';
+import { History, HistoryQuery } from './schema.js';
+import { InvalidCursorError, isHistoryCursor, listMessages } from './store.js';
 
-export interface MessagesRouterDeps extends DirectoryDeps {
-  readonly policy: ChatPolicy;
-  readonly authenticate: RequestHandler;
-}
-
-export function messagesRouter(deps: MessagesRouterDeps): Router {
-  const { table, policy, clock, authenticate } = deps;
-  const router = Router();
-  router.get('/v1/rooms/:roomId/messages', authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    onlyQuery(req, ['limit', 'nextToken']);
-    const limit = integerQuery(req, 'limit', HISTORY_LIMIT.min, HISTORY_LIMIT.max, HISTORY_LIMIT.default);
-    const actor = actorOf(policy, callerOf(res));
-    const scope = JSON.stringify(['messages', roomId]);
-    const now = clock();
-    const cursor = decodeNextToken(req.query.nextToken, scope, now, isHistoryCursor);
-    const standing = await loadStanding(deps, roomId, actor, { adopt: true });
-    assertMayRead(standing);
-    if (actor.signedIn) {
-      const banKey = keys.roomBan(roomId, actor.userId);
-      const appBanKey = keys.appBan(actor.userId);
-      const items = await batchGet(table.client, table.name, [banKey, appBanKey]);
-      const appBan = parseRestriction(itemAt(items, appBanKey), now);
-      const ban = appBan ?? parseRestriction(itemAt(items, banKey), now);
-      if (ban) throw bannedError(ban, appBan !== undefined);
-    }
-    let page;
-    try {
-      page = await run(() => listMessages(table, roomId, { limit, cursor, now }));
-    } catch (error) {
-      if (error instanceof InvalidCursorError) {
-        throw new HttpError(400, 'invalid_next_token', 'nextToken is not a token this listing issued');
+export function messageRoutes(deps: ServiceDeps): Route[] {
+  const { table, policy, clock } = deps;
+  const history = defineRoute({
+    operationId: 'readHistory',
+    method: 'get',
+    path: '/v1/rooms/{roomId}/messages',
+    tag: 'messages',
+    summary: "Read a room's history",
+    description:
+      'Newest first; a deleted message never appears. The same people who may get a token for the room may read it (a private room is a 404 to non-members, a banned user gets 403).',
+    auth: 'caller',
+    params: RoomParams,
+    query: HistoryQuery,
+    responses: { 200: { description: 'A page of messages', schema: History } },
+    problems: [401, 403, 404],
+    handler: async ({ params, query, res }) => {
+      const scope = JSON.stringify(['messages', params.roomId]);
+      const now = clock();
+      const cursor = decodeNextToken(query.nextToken, scope, now, isHistoryCursor);
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: true,
+      });
+      authorize('readHistory', access);
+      let page;
+      try {
+        page = await run(() => listMessages(table, params.roomId, { limit: query.limit, cursor, now }));
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          throw new HttpError(400, 'invalid_next_token', 'nextToken is not a token this listing issued');
+        }
+        throw error;
       }
-      throw error;
-    }
-    res.set('Cache-Control', 'no-store').json({
-      messages: page.messages,
-      ...(page.next === undefined ? {} : { nextToken: encodeNextToken(scope, page.next, now) }),
-    });
+      return {
+        body: {
+          messages: page.messages,
+          ...(page.next === undefined ? {} : { nextToken: encodeNextToken(scope, page.next, now) }),
+        },
+      };
+    },
   });
-  return router;
+  return [history];
 }

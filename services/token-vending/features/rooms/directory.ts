@@ -1,66 +1,20 @@
 /**
- * Finding rooms: the caller's standing in a room (one strongly consistent read of the room and their
- * membership), rooms that exist in IVS but were never made through the API (recorded on first sight
- * as public rooms without an owner), and the API's shape of a room.
+ * Finding rooms: rooms that exist in IVS but were never made through the API (recorded on first sight
+ * as public rooms without an owner), the IVS view of a room as a record, and a room's ARN from its id.
  */
-import { GetRoomCommand, ListRoomsCommand, type IvschatClient } from '@aws-sdk/client-ivschat';
+import { GetRoomCommand, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { formatArn } from '../../../../shared/ivs/arn.js';
 import { FALLBACK_RESULTS, IVS_LIMITS } from '../../../../shared/ivs/limits.js';
-import { describeError, type Logger } from '../../../../shared/logger.js';
+import { describeError } from '../../../../shared/logger.js';
+import { PRIVACY_TAG, RESERVED_TAG_PREFIXES } from '../../../../shared/ivs/tags.js';
 import { keys } from '../../../../shared/table/keys.js';
-import type { Actor, RoomStanding } from '../../access/rules.js';
-import type { RoomsConfig } from '../../config.js';
-import { HttpError, mapIvsError } from '../../platform/problem.js';
-import { parseMembership, type RoomRole } from '../members/store.js';
-import { getRoom, parseRoom, putRoomIfAbsent, type RoomRecord } from './store.js';
-import { batchGet, itemAt, type Table } from '../../platform/table.js';
+import type { ServiceDeps } from '../../platform/deps.js';
+import { HttpError } from '../../platform/problem.js';
+import { mapIvsError } from '../../platform/upstream-errors.js';
+import { MODES_OFF, getRoom, putRoomIfAbsent, type RoomRecord } from './store.js';
+import { batchGet, itemAt } from '../../platform/table.js';
 
-/**
- * Tag the service puts on every room it creates, holding the room's privacy. It tells a room made
- * through the API whose record is missing (a creation that failed half-way and is being undone) from
- * a room made elsewhere, so the former is never shown as public. Callers cannot set or see it.
- */
-export const PRIVACY_TAG = 'ivs-chat-backend:privacy';
-export const RESERVED_TAG_PREFIXES = ['ivs-chat-backend:', 'aws:'] as const;
-
-export interface DirectoryDeps {
-  readonly ivs: IvschatClient;
-  readonly table: Table;
-  readonly rooms: RoomsConfig;
-  readonly region: string;
-  readonly logger: Logger;
-  readonly clock: () => number;
-}
-
-export interface ApiRoom {
-  readonly id: string;
-  readonly arn: string;
-  readonly name: string;
-  readonly privacy: RoomRecord['privacy'];
-  readonly createTime: string;
-  readonly updateTime: string;
-  readonly maximumMessageLength: number;
-  readonly maximumMessageRatePerSecond: number;
-  readonly messageReviewHandler?: { uri: string; fallbackResult: string };
-  readonly tags: Readonly<Record<string, string>>;
-  readonly myRole: RoomRole | null;
-}
-
-export function toApiRoom(room: RoomRecord, myRole: RoomRole | undefined): ApiRoom {
-  return {
-    id: room.id,
-    arn: room.arn,
-    name: room.name,
-    privacy: room.privacy,
-    createTime: room.createTime,
-    updateTime: room.updateTime,
-    maximumMessageLength: room.maximumMessageLength,
-    maximumMessageRatePerSecond: room.maximumMessageRatePerSecond,
-    ...(room.messageReviewHandler ? { messageReviewHandler: { ...room.messageReviewHandler } } : {}),
-    tags: room.tags,
-    myRole: myRole ?? null,
-  };
-}
+export type DirectoryDeps = Pick<ServiceDeps, 'ivs' | 'table' | 'rooms' | 'region' | 'logger' | 'clock'>;
 
 /** Tags as callers see them: the service's own are hidden. */
 export function visibleTags(tags: Readonly<Record<string, string>> | undefined): Record<string, string> {
@@ -112,6 +66,8 @@ export function recordFromIvs(
     messageReviewHandler: uri ? { uri, fallbackResult } : undefined,
     tags: visibleTags(room.tags),
     ownerId: extra.ownerId,
+    modes: MODES_OFF,
+    pinned: undefined,
   };
 }
 
@@ -122,10 +78,20 @@ function notFound(): HttpError {
 /**
  * Records a room that exists in IVS but not in the table, as public with no owner, and answers it.
  * A room carrying the service's privacy tag is one the service made: without its record it is being
- * undone (or was left by a failure), never adopted.
+ * undone (or was left by a failure), never adopted. One look per room at a time per instance: a
+ * stream's start sends many token requests for a room at once, and room operations are 5 TPS.
  */
-export async function adoptRoom(deps: DirectoryDeps, roomId: string): Promise<RoomRecord> {
-  const arn = roomArn(deps, roomId);
+export function adoptRoom(deps: DirectoryDeps, roomId: string, arn?: string): Promise<RoomRecord> {
+  const running = adopting.get(roomId);
+  if (running) return running;
+  const adoption = adopt(deps, roomId, arn).finally(() => adopting.delete(roomId));
+  adopting.set(roomId, adoption);
+  return adoption;
+}
+const adopting = new Map<string, Promise<RoomRecord>>();
+
+async function adopt(deps: DirectoryDeps, roomId: string, givenArn: string | undefined): Promise<RoomRecord> {
+  const arn = givenArn ?? roomArn(deps, roomId);
   if (arn === undefined) throw notFound();
   let output;
   try {
@@ -133,50 +99,13 @@ export async function adoptRoom(deps: DirectoryDeps, roomId: string): Promise<Ro
   } catch (error) {
     throw mapIvsError(error);
   }
-  if (output.tags?.[PRIVACY_TAG] !== undefined) throw notFound();
+  if (output.id !== roomId || output.tags?.[PRIVACY_TAG] !== undefined) throw notFound();
   const record = recordFromIvs(output, { privacy: 'public', ownerId: undefined });
   if (await putRoomIfAbsent(deps.table, record)) return record;
   // Someone recorded it first (another instance adopting it too): theirs stands.
   const stored = await getRoom(deps.table, roomId);
   if (!stored) throw notFound();
   return stored;
-}
-
-/**
- * The caller's standing in a room: the room and their membership in one strongly consistent read.
- * With `adopt`, a room known only to IVS is recorded first; otherwise it is a 404.
- */
-export async function loadStanding(
-  deps: DirectoryDeps,
-  roomId: string,
-  actor: Actor,
-  options: { adopt: boolean },
-): Promise<RoomStanding> {
-  const roomKey = keys.room(roomId);
-  const memberKey = keys.member(roomId, actor.userId);
-  const items = await batchGet(
-    deps.table.client,
-    deps.table.name,
-    actor.signedIn ? [roomKey, memberKey] : [roomKey],
-  );
-  let room = parseRoom(itemAt(items, roomKey));
-  const role = actor.signedIn ? parseMembership(itemAt(items, memberKey))?.role : undefined;
-  if (!room) {
-    if (!options.adopt) throw notFound();
-    room = await adoptRoom(deps, roomId);
-  }
-  return { actor, room, role };
-}
-
-/** Another user's role in a room (strongly consistent), if they are a member. */
-export async function memberRole(
-  deps: Pick<DirectoryDeps, 'table'>,
-  roomId: string,
-  userId: string,
-): Promise<RoomRole | undefined> {
-  const key = keys.member(roomId, userId);
-  const items = await batchGet(deps.table.client, deps.table.name, [key]);
-  return parseMembership(itemAt(items, key))?.role;
 }
 
 /** How often one instance looks in IVS for rooms made elsewhere, when a room list is read. */

@@ -1,157 +1,78 @@
 /**
- * /v1/rooms: create, read, list, change and delete rooms. IVS holds the room; the table holds what
- * IVS does not (privacy, owner, memberships) and a copy of the room's settings for cheap reads.
+ * /v1/rooms: create, read, list, change and delete rooms, and pin a message. IVS holds the room; the
+ * table holds what IVS does not (privacy, owner, modes, the pin, memberships) and a copy of the room's
+ * settings for cheap reads (room operations are 5 TPS per account).
  */
 import {
   CreateRoomCommand,
   DeleteRoomCommand,
+  SendEventCommand,
   UpdateRoomCommand,
   type IvschatClient,
 } from '@aws-sdk/client-ivschat';
-import { Router, type RequestHandler } from 'express';
-import { IVS_LIMITS, codePointLength } from '../../../../shared/ivs/limits.js';
+import { IVS_LIMITS, attributesByteSize } from '../../../../shared/ivs/limits.js';
+import { PRIVACY_TAG } from '../../../../shared/ivs/tags.js';
+import { decodeUserPath } from '../../../../shared/api/user-path.js';
 import { describeError } from '../../../../shared/logger.js';
-import { actorOf, assertMayManage, assertMayRead } from '../../access/rules.js';
-import { HttpError, mapIvsError } from '../../platform/problem.js';
-import {
-  callerOf,
-  integerQuery,
-  isValidUserId,
-  roomJsonBody,
-  onlyQuery,
-  requestIdOf,
-  requireJson,
-  requireObject,
-  roomIdParam,
-  selfId,
-  stringQuery,
-} from '../../platform/http.js';
+import { keys } from '../../../../shared/table/keys.js';
+import { actorOf, authorize, authorizeApp, loadRoomAccess } from '../../access/room-access.js';
+import type { ServiceDeps } from '../../platform/deps.js';
 import { decodeNextToken, encodeNextToken } from '../../platform/pagination.js';
-import type { ChatPolicy } from '../../access/chat-policy.js';
-import {
-  PRIVACY_TAG,
-  RESERVED_TAG_PREFIXES,
-  createIvsRoomSync,
-  loadStanding,
-  recordFromIvs,
-  toApiRoom,
-  type DirectoryDeps,
-} from './directory.js';
-import { listRooms } from './listing.js';
+import { HttpError, unauthorized } from '../../platform/problem.js';
+import { callerOf, requestIdOf } from '../../platform/request-context.js';
+import { defineRoute, type Route } from '../../platform/route.js';
+import { batchGet, itemAt } from '../../platform/table.js';
+import { mapIvsError } from '../../platform/upstream-errors.js';
+import { userIdProblem } from '../../auth/user-id.js';
 import { deleteMembership, putMembership } from '../members/store.js';
+import { appendLog } from '../moderation/log-store.js';
+import { createIvsRoomSync, recordFromIvs } from './directory.js';
+import { listRooms } from './listing.js';
 import {
-  PRIVACIES,
+  CreateRoomBody,
+  ListRoomsQuery,
+  PinBody,
+  Room,
+  RoomList,
+  RoomParams,
+  UpdateRoomBody,
+  type ApiRoom,
+} from './schema.js';
+import {
   deleteRoomItem,
   deleteRoomPartition,
   putRoomIfAbsent,
   updateRoom,
-  type Privacy,
+  writeRoomTombstone,
   type RoomChanges,
+  type RoomRecord,
 } from './store.js';
+import type { RoomRole } from '../members/store.js';
 
-export interface RoomsRouterDeps extends DirectoryDeps {
-  readonly policy: ChatPolicy;
-  readonly authenticate: RequestHandler;
-}
-
-const CREATE_FIELDS = [
-  'name',
-  'privacy',
-  'maximumMessageLength',
-  'maximumMessageRatePerSecond',
-  'tags',
-] as const;
-const UPDATE_FIELDS = ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'privacy'] as const;
-/** One tag is the service's own (the room's privacy), so callers get one fewer than IVS allows. */
-export const MAX_CALLER_TAGS = IVS_LIMITS.tags.maxPerResource - 1;
-
-function invalid(field: string, message: string): HttpError {
-  return new HttpError(400, 'invalid_body', `${field} ${message}`);
-}
-
-function parseName(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  const { max, pattern } = IVS_LIMITS.roomName;
-  if (typeof value !== 'string' || value.length > max || !pattern.test(value)) {
-    throw invalid('name', `must be at most ${max} of the characters a-z A-Z 0-9 - _`);
-  }
-  return value;
-}
-
-function parseLimit(
-  value: unknown,
-  field: 'maximumMessageLength' | 'maximumMessageRatePerSecond',
-): number | undefined {
-  if (value === undefined) return undefined;
-  const { min, max } = IVS_LIMITS[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(field, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function parseTags(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('tags', 'must be an object of string values');
-  }
-  const entries = Object.entries(value);
-  if (entries.length > MAX_CALLER_TAGS) throw invalid('tags', `may hold at most ${MAX_CALLER_TAGS} tags`);
-  const { keyMax, valueMax } = IVS_LIMITS.tags;
-  const tags: Record<string, string> = {};
-  for (const [key, tag] of entries) {
-    if (codePointLength(key) < 1 || codePointLength(key) > keyMax) {
-      throw invalid('tags', `keys must be 1 to ${keyMax} characters`);
-    }
-    if (RESERVED_TAG_PREFIXES.some((prefix) => key.toLowerCase().startsWith(prefix))) {
-      throw invalid('tags', `keys may not start with ${RESERVED_TAG_PREFIXES.join(' or ')}`);
-    }
-    if (typeof tag !== 'string' || codePointLength(tag) > valueMax) {
-      throw invalid('tags', `values must be strings of at most ${valueMax} characters`);
-    }
-    Object.defineProperty(tags, key, { value: tag, enumerable: true, writable: true, configurable: true });
-  }
-  return tags;
-}
-
-export interface CreateRoomRequest {
-  readonly name: string | undefined;
-  readonly privacy: Privacy;
-  readonly maximumMessageLength: number | undefined;
-  readonly maximumMessageRatePerSecond: number | undefined;
-  readonly tags: Record<string, string> | undefined;
-}
-
-export function parseCreateRoom(body: unknown): CreateRoomRequest {
-  const value = requireObject(body, CREATE_FIELDS);
-  const privacy = value.privacy === undefined ? 'public' : PRIVACIES.find((item) => item === value.privacy);
-  if (!privacy) throw invalid('privacy', 'must be "public" or "private"');
-  return {
-    name: parseName(value.name),
-    privacy,
-    maximumMessageLength: parseLimit(value.maximumMessageLength, 'maximumMessageLength'),
-    maximumMessageRatePerSecond: parseLimit(value.maximumMessageRatePerSecond, 'maximumMessageRatePerSecond'),
-    tags: parseTags(value.tags),
-  };
-}
-
-export function parseUpdateRoom(body: unknown): RoomChanges {
-  const value = requireObject(body, UPDATE_FIELDS);
-  if (value.privacy !== undefined) throw invalid('privacy', 'cannot change; create a new room instead');
-  const name = parseName(value.name);
-  const maximumMessageLength = parseLimit(value.maximumMessageLength, 'maximumMessageLength');
-  const maximumMessageRatePerSecond = parseLimit(
-    value.maximumMessageRatePerSecond,
-    'maximumMessageRatePerSecond',
-  );
-  return {
-    ...(name === undefined ? {} : { name }),
-    ...(maximumMessageLength === undefined ? {} : { maximumMessageLength }),
-    ...(maximumMessageRatePerSecond === undefined ? {} : { maximumMessageRatePerSecond }),
-  };
-}
-
+/** Room bodies may carry 49 tags of up to 128 + 256 characters. */
+const ROOM_BODY_LIMIT_BYTES = 65536;
 const ORDER_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[a-zA-Z0-9]{12}$/;
+
+/** Event names of the room's own announcements (clients update at once). */
+export const ROOM_EVENTS = { pin: 'app:pin', unpin: 'app:unpin', modes: 'app:modes' } as const;
+
+export function toApiRoom(room: RoomRecord, myRole: RoomRole | undefined): ApiRoom {
+  return {
+    id: room.id,
+    arn: room.arn,
+    name: room.name,
+    privacy: room.privacy,
+    createTime: room.createTime,
+    updateTime: room.updateTime,
+    maximumMessageLength: room.maximumMessageLength,
+    maximumMessageRatePerSecond: room.maximumMessageRatePerSecond,
+    ...(room.messageReviewHandler ? { messageReviewHandler: { ...room.messageReviewHandler } } : {}),
+    tags: room.tags,
+    modes: { ...room.modes },
+    ...(room.pinned ? { pinned: { ...room.pinned } } : {}),
+    myRole: myRole ?? null,
+  };
+}
 
 /** Deletes an IVS room, treating "already gone" as done. */
 async function deleteIvsRoom(ivs: IvschatClient, arn: string): Promise<void> {
@@ -163,157 +84,344 @@ async function deleteIvsRoom(ivs: IvschatClient, arn: string): Promise<void> {
   }
 }
 
-export function roomsRouter(deps: RoomsRouterDeps): Router {
-  const { ivs, table, policy, rooms: roomsConfig, logger, clock, authenticate } = deps;
-  const router = Router();
+/** SendEvent to the room; its attributes are IVS's 1 KB string map. */
+export async function announce(
+  ivs: IvschatClient,
+  roomArn: string,
+  eventName: string,
+  attributes: Record<string, string>,
+): Promise<void> {
+  try {
+    await ivs.send(new SendEventCommand({ roomIdentifier: roomArn, eventName, attributes }));
+  } catch (error) {
+    // A room already gone from IVS has nobody to tell.
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') return;
+    throw mapIvsError(error);
+  }
+}
+
+export function roomRoutes(deps: ServiceDeps): Route[] {
+  const { ivs, table, policy, rooms: roomsConfig, logger, clock } = deps;
   const syncIvsRooms = createIvsRoomSync(deps);
 
-  router.post('/v1/rooms', requireJson, roomJsonBody, authenticate, async (req, res) => {
-    const request = parseCreateRoom(req.body);
-    const actor = actorOf(policy, callerOf(res));
-    if (!actor.signedIn) throw new HttpError(401, 'missing_token', 'sign in to create a room');
-    if (!actor.mayCreateRooms) throw new HttpError(403, 'forbidden', 'your role may not create rooms');
-
-    let created;
-    try {
-      created = await ivs.send(
-        new CreateRoomCommand({
-          ...(request.name === undefined ? {} : { name: request.name }),
-          ...(request.maximumMessageLength === undefined
-            ? {}
-            : { maximumMessageLength: request.maximumMessageLength }),
-          ...(request.maximumMessageRatePerSecond === undefined
-            ? {}
-            : { maximumMessageRatePerSecond: request.maximumMessageRatePerSecond }),
-          ...(roomsConfig.reviewHandlerArn === undefined
-            ? {}
-            : {
-                messageReviewHandler: {
-                  uri: roomsConfig.reviewHandlerArn,
-                  fallbackResult: roomsConfig.fallbackResult,
-                },
-              }),
-          ...(roomsConfig.loggingConfigurationArn === undefined
-            ? {}
-            : { loggingConfigurationIdentifiers: [roomsConfig.loggingConfigurationArn] }),
-          tags: { ...request.tags, [PRIVACY_TAG]: request.privacy },
-        }),
-      );
-    } catch (error) {
-      throw mapIvsError(error);
-    }
-    const room = recordFromIvs(created, { privacy: request.privacy, ownerId: actor.userId });
-
-    // The IVS room exists; now the records. If either write fails, undo what was done (the room
-    // record, then the IVS room) so neither side is left orphaned, and answer the failure.
-    let recorded = false;
-    try {
-      recorded = await putRoomIfAbsent(table, room);
-      if (!recorded) throw new HttpError(409, 'conflict', 'a room with this id is already recorded');
-      await putMembership(table, room, actor.userId, 'owner', room.createTime);
-    } catch (error) {
-      const undo = async (): Promise<void> => {
-        if (recorded) {
-          await deleteMembership(table, room.id, actor.userId);
-          await deleteRoomItem(table, room.id);
-        }
-        await deleteIvsRoom(ivs, room.arn);
-      };
+  const createRoom = defineRoute({
+    operationId: 'createRoom',
+    method: 'post',
+    path: '/v1/rooms',
+    tag: 'rooms',
+    summary: 'Create a room',
+    description:
+      'Creates the IVS room with the configured review handler and logging, records it, and makes the caller its owner. Room creators (policy roomCreatorRoles) and admins only.',
+    auth: 'caller',
+    body: CreateRoomBody,
+    bodyLimitBytes: ROOM_BODY_LIMIT_BYTES,
+    responses: { 201: { description: 'The room', schema: Room, headers: { Location: 'the room' } } },
+    problems: [401, 403, 413, 415, 502, 503],
+    handler: async ({ body: request, res }) => {
+      const actor = actorOf(policy, callerOf(res));
+      await authorizeApp(deps, 'createRoom', actor);
+      let created;
       try {
-        await undo();
-        logger.warn('room creation undone after a failed write', {
-          requestId: requestIdOf(res),
-          roomId: room.id,
-        });
-      } catch (undoError) {
-        // Left for an operator: the IVS room carries the privacy tag, so it is never shown as public.
-        logger.error('room creation could not be undone', {
-          requestId: requestIdOf(res),
-          roomId: room.id,
-          ...describeError(undoError),
+        created = await ivs.send(
+          new CreateRoomCommand({
+            ...(request.name === undefined ? {} : { name: request.name }),
+            ...(request.maximumMessageLength === undefined
+              ? {}
+              : { maximumMessageLength: request.maximumMessageLength }),
+            ...(request.maximumMessageRatePerSecond === undefined
+              ? {}
+              : { maximumMessageRatePerSecond: request.maximumMessageRatePerSecond }),
+            ...(roomsConfig.reviewHandlerArn === undefined
+              ? {}
+              : {
+                  messageReviewHandler: {
+                    uri: roomsConfig.reviewHandlerArn,
+                    fallbackResult: roomsConfig.fallbackResult,
+                  },
+                }),
+            ...(roomsConfig.loggingConfigurationArn === undefined
+              ? {}
+              : { loggingConfigurationIdentifiers: [roomsConfig.loggingConfigurationArn] }),
+            tags: { ...request.tags, [PRIVACY_TAG]: request.privacy },
+          }),
+        );
+      } catch (error) {
+        throw mapIvsError(error);
+      }
+      const room = recordFromIvs(created, { privacy: request.privacy, ownerId: actor.userId });
+
+      // The IVS room exists; now the records. If either write fails, undo what was done (the room
+      // record, then the IVS room) so neither side is left orphaned, and answer the failure. If the
+      // undo fails too, the sweep finds the tagged room without a record and finishes it.
+      let recorded = false;
+      try {
+        recorded = await putRoomIfAbsent(table, room);
+        if (!recorded) throw new HttpError(409, 'conflict', 'a room with this id is already recorded');
+        await putMembership(table, room, actor.userId, 'owner', room.createTime);
+      } catch (error) {
+        const undo = async (): Promise<void> => {
+          if (recorded) {
+            await deleteMembership(table, room.id, actor.userId);
+            await deleteRoomItem(table, room.id);
+          }
+          await deleteIvsRoom(ivs, room.arn);
+        };
+        try {
+          await undo();
+          logger.warn('room creation undone after a failed write', {
+            requestId: requestIdOf(res),
+            roomId: room.id,
+          });
+        } catch (undoError) {
+          logger.error('room creation could not be undone; the sweep will finish it', {
+            requestId: requestIdOf(res),
+            roomId: room.id,
+            ...describeError(undoError),
+          });
+        }
+        throw error;
+      }
+      logger.info('room created', { requestId: requestIdOf(res), roomId: room.id, privacy: room.privacy });
+      return { status: 201, headers: { Location: `/v1/rooms/${room.id}` }, body: toApiRoom(room, 'owner') };
+    },
+  });
+
+  const listRoomsRoute = defineRoute({
+    operationId: 'listRooms',
+    method: 'get',
+    path: '/v1/rooms',
+    tag: 'rooms',
+    summary: 'List rooms',
+    description:
+      "Newest first. Without memberId: public rooms and the caller's private ones. memberId (`me` or the caller's id; another member's is for admins) lists the rooms that member belongs to.",
+    auth: 'caller',
+    query: ListRoomsQuery,
+    responses: { 200: { description: 'A page of rooms', schema: RoomList } },
+    problems: [401, 403],
+    handler: async ({ query, res }) => {
+      const actor = actorOf(policy, callerOf(res));
+      if (!actor.signedIn) throw unauthorized('missing_token', 'sign in to list rooms');
+      let memberId: string | undefined;
+      if (query.memberId !== undefined) {
+        const ref = decodeUserPath(query.memberId);
+        memberId = ref.self ? actor.userId : ref.userId;
+        if (userIdProblem(memberId) !== undefined) {
+          throw new HttpError(400, 'invalid_parameter', 'memberId must be "me" or a user id');
+        }
+        if (memberId !== actor.userId) await authorizeApp(deps, 'listOthersRooms', actor);
+      }
+      const scope = JSON.stringify(['rooms', actor.userId, memberId ?? null, query.name ?? null]);
+      const now = clock();
+      const before = decodeNextToken(query.nextToken, scope, now, (position) => ORDER_KEY.test(position));
+      if (before === undefined) await syncIvsRooms();
+      const page = await listRooms(table, {
+        memberId,
+        callerId: actor.userId,
+        name: query.name,
+        maxResults: query.maxResults,
+        before,
+      });
+      return {
+        body: {
+          rooms: page.rooms.map(({ room, myRole }) => toApiRoom(room, myRole)),
+          ...(page.next === undefined ? {} : { nextToken: encodeNextToken(scope, page.next, now) }),
+        },
+      };
+    },
+  });
+
+  const getRoomRoute = defineRoute({
+    operationId: 'getRoom',
+    method: 'get',
+    path: '/v1/rooms/{roomId}',
+    tag: 'rooms',
+    summary: 'Read a room',
+    description: 'A private room is a 404 to whoever may not read it.',
+    auth: 'caller',
+    params: RoomParams,
+    responses: { 200: { description: 'The room', schema: Room } },
+    problems: [401, 403, 404],
+    handler: async ({ params, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: true,
+      });
+      authorize('readRoom', access);
+      return { body: toApiRoom(access.room, access.membership) };
+    },
+  });
+
+  const updateRoomRoute = defineRoute({
+    operationId: 'updateRoom',
+    method: 'patch',
+    path: '/v1/rooms/{roomId}',
+    tag: 'rooms',
+    summary: "Change a room's name, limits or modes",
+    description:
+      'The name and limits are for the owner and admins; modes (slow mode, members-only sending, held for review) also for moderators. Mode changes are announced with the event `app:modes`.',
+    auth: 'caller',
+    params: RoomParams,
+    body: UpdateRoomBody,
+    bodyLimitBytes: ROOM_BODY_LIMIT_BYTES,
+    responses: { 200: { description: 'The room as changed', schema: Room } },
+    problems: [401, 403, 404, 413, 415, 502, 503],
+    handler: async ({ params, body, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: true,
+      });
+      const { modes, privacy: _privacy, ...settings } = body;
+      const settingKeys = Object.keys(settings);
+      if (settingKeys.length > 0) authorize('updateRoom', access);
+      if (modes !== undefined) authorize('setModes', access);
+      if (settingKeys.length === 0 && (modes === undefined || Object.keys(modes).length === 0)) {
+        authorize('readRoom', access);
+        return { body: toApiRoom(access.room, access.membership) };
+      }
+      const changes: RoomChanges = { updateTime: new Date(clock()).toISOString() };
+      for (const [key, value] of Object.entries(modes ?? {})) {
+        if (value !== undefined) Object.assign(changes, { [key]: value });
+      }
+      if (settingKeys.length > 0) {
+        let updated;
+        try {
+          updated = await ivs.send(new UpdateRoomCommand({ identifier: access.room.arn, ...settings }));
+        } catch (error) {
+          throw mapIvsError(error);
+        }
+        Object.assign(changes, settings, {
+          updateTime: (updated.updateTime ?? new Date(clock())).toISOString(),
         });
       }
-      throw error;
-    }
-    logger.info('room created', { requestId: requestIdOf(res), roomId: room.id, privacy: room.privacy });
-    res
-      .status(201)
-      .location(`/v1/rooms/${room.id}`)
-      .set('Cache-Control', 'no-store')
-      .json(toApiRoom(room, 'owner'));
+      // IVS first, then the copy: a failure here leaves IVS ahead, and a retry of the same PATCH
+      // brings the copy level (the request is idempotent).
+      const stored = await updateRoom(table, params.roomId, changes);
+      if (!stored) throw new HttpError(404, 'room_not_found', 'the room does not exist');
+      if (modes !== undefined) {
+        await appendLog(table, params.roomId, {
+          time: new Date(clock()).toISOString(),
+          action: 'setModes',
+          by: access.actor.userId,
+          reason: Object.entries(modes)
+            .map(([key, value]) => `${key}=${String(value)}`)
+            .join(' '),
+        });
+        await announce(ivs, stored.arn, ROOM_EVENTS.modes, {
+          slowModeSeconds: String(stored.modes.slowModeSeconds),
+          membersOnlySend: String(stored.modes.membersOnlySend),
+          holdForReview: String(stored.modes.holdForReview),
+        });
+      }
+      logger.info('room updated', {
+        requestId: requestIdOf(res),
+        roomId: params.roomId,
+        fields: [...settingKeys, ...Object.keys(modes ?? {})],
+      });
+      return { body: toApiRoom(stored, access.membership) };
+    },
   });
 
-  router.get('/v1/rooms', authenticate, async (req, res) => {
-    onlyQuery(req, ['memberId', 'name', 'maxResults', 'nextToken']);
-    const callerId = selfId(res);
-    const actor = actorOf(policy, callerOf(res));
-    const memberParam = stringQuery(req, 'memberId');
-    const memberId = memberParam === 'me' ? callerId : memberParam;
-    if (memberId !== undefined && !isValidUserId(memberId)) {
-      throw new HttpError(400, 'invalid_parameter', 'memberId must be "me" or a user id');
-    }
-    if (memberId !== undefined && memberId !== callerId && !actor.isAdmin) {
-      throw new HttpError(403, 'forbidden', "only admins may list another member's rooms");
-    }
-    const name = stringQuery(req, 'name');
-    if (name !== undefined) parseName(name);
-    const { min, max } = IVS_LIMITS.listMaxResults;
-    const maxResults = integerQuery(req, 'maxResults', min, max, IVS_LIMITS.listMaxResults.default);
-    const scope = JSON.stringify(['rooms', callerId, memberId ?? null, name ?? null]);
-    const now = clock();
-    const before = decodeNextToken(req.query.nextToken, scope, now, (position) => ORDER_KEY.test(position));
-    if (before === undefined) await syncIvsRooms();
-    const page = await listRooms(table, { memberId, callerId, name, maxResults, before });
-    res.set('Cache-Control', 'no-store').json({
-      rooms: page.rooms.map(({ room, myRole }) => toApiRoom(room, myRole)),
-      ...(page.next === undefined ? {} : { nextToken: encodeNextToken(scope, page.next, now) }),
-    });
+  const deleteRoomRoute = defineRoute({
+    operationId: 'deleteRoom',
+    method: 'delete',
+    path: '/v1/rooms/{roomId}',
+    tag: 'rooms',
+    summary: 'Delete a room',
+    description:
+      'The IVS room and everything kept for it go: members, bans, the log and its history. Messages still in flight to the history function are dropped when they arrive.',
+    auth: 'caller',
+    params: RoomParams,
+    responses: { 204: { description: 'Deleted' } },
+    problems: [401, 403, 404, 502, 503],
+    handler: async ({ params, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: false,
+      });
+      authorize('deleteRoom', access);
+      // The tombstone first: the history function drops records for a deleted room from here on,
+      // and the sweep deletes what it wrote meanwhile. Then IVS (its connections close with it),
+      // then everything kept for the room; the room record goes last, so a retry finishes the job.
+      await writeRoomTombstone(table, params.roomId, clock());
+      await deleteIvsRoom(ivs, access.room.arn);
+      const items = await deleteRoomPartition(table, params.roomId);
+      logger.info('room deleted', { requestId: requestIdOf(res), roomId: params.roomId, items });
+      return { status: 204 };
+    },
   });
 
-  router.get('/v1/rooms/:roomId', authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    const standing = await loadStanding(deps, roomId, actorOf(policy, callerOf(res)), { adopt: true });
-    assertMayRead(standing);
-    res.set('Cache-Control', 'no-store').json(toApiRoom(standing.room, standing.role));
+  const pinRoute = defineRoute({
+    operationId: 'pinMessage',
+    method: 'put',
+    path: '/v1/rooms/{roomId}/pin',
+    tag: 'rooms',
+    summary: 'Pin a message above the chat',
+    description:
+      "Pins a moderator's own `text`, or a message of the room's history (`messageId`), replacing any pin. Announced with the event `app:pin` (attributes text, messageId, by, at; text is left out when it would not fit IVS's 1 KB of attributes, and clients read the room instead).",
+    auth: 'caller',
+    params: RoomParams,
+    body: PinBody,
+    responses: { 200: { description: 'The room with its pin', schema: Room } },
+    problems: [401, 403, 404, 415, 502, 503],
+    handler: async ({ params, body, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: true,
+      });
+      authorize('pin', access);
+      let text = body.text;
+      if (body.messageId !== undefined) {
+        const key = keys.message(params.roomId, body.messageId);
+        const items = await batchGet(table.client, table.name, [key]);
+        const content: unknown = itemAt(items, key)?.content;
+        if (typeof content !== 'string') {
+          throw new HttpError(404, 'not_found', "no message with this id in the room's history");
+        }
+        text = content;
+      }
+      const at = new Date(clock()).toISOString();
+      const pinned = {
+        text: text ?? '',
+        ...(body.messageId === undefined ? {} : { messageId: body.messageId }),
+        by: access.actor.userId,
+        at,
+      };
+      const stored = await updateRoom(table, params.roomId, { pinned });
+      if (!stored) throw new HttpError(404, 'room_not_found', 'the room does not exist');
+      await appendLog(table, params.roomId, {
+        time: at,
+        action: 'pin',
+        by: access.actor.userId,
+        ...(body.messageId === undefined ? {} : { messageId: body.messageId }),
+      });
+      const attributes: Record<string, string> = { ...pinned };
+      if (attributesByteSize(attributes) > IVS_LIMITS.attributesMaxBytes) delete attributes.text;
+      await announce(ivs, stored.arn, ROOM_EVENTS.pin, attributes);
+      return { body: toApiRoom(stored, access.membership) };
+    },
   });
 
-  router.patch('/v1/rooms/:roomId', requireJson, roomJsonBody, authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    const changes = parseUpdateRoom(req.body);
-    const standing = await loadStanding(deps, roomId, actorOf(policy, callerOf(res)), { adopt: true });
-    assertMayManage(standing);
-    if (Object.keys(changes).length === 0) {
-      res.set('Cache-Control', 'no-store').json(toApiRoom(standing.room, standing.role));
-      return;
-    }
-    let updated;
-    try {
-      updated = await ivs.send(new UpdateRoomCommand({ identifier: standing.room.arn, ...changes }));
-    } catch (error) {
-      throw mapIvsError(error);
-    }
-    // IVS first, then the copy: a failure here leaves IVS ahead, and a retry of the same PATCH
-    // brings the copy level (the request is idempotent).
-    const stored = await updateRoom(table, roomId, {
-      ...changes,
-      updateTime: (updated.updateTime ?? new Date(clock())).toISOString(),
-    });
-    if (!stored) throw new HttpError(404, 'room_not_found', 'the room does not exist');
-    logger.info('room updated', { requestId: requestIdOf(res), roomId, fields: Object.keys(changes) });
-    res.set('Cache-Control', 'no-store').json(toApiRoom(stored, standing.role));
+  const unpinRoute = defineRoute({
+    operationId: 'unpinMessage',
+    method: 'delete',
+    path: '/v1/rooms/{roomId}/pin',
+    tag: 'rooms',
+    summary: 'Unpin the pinned message',
+    description: 'Announced with the event `app:unpin`.',
+    auth: 'caller',
+    params: RoomParams,
+    responses: { 204: { description: 'Unpinned (or nothing was pinned)' } },
+    problems: [401, 403, 404, 502, 503],
+    handler: async ({ params, res }) => {
+      const access = await loadRoomAccess(deps, params.roomId, actorOf(policy, callerOf(res)), {
+        adopt: true,
+      });
+      authorize('pin', access);
+      if (access.room.pinned !== undefined) {
+        const at = new Date(clock()).toISOString();
+        await updateRoom(table, params.roomId, { pinned: null });
+        await appendLog(table, params.roomId, { time: at, action: 'unpin', by: access.actor.userId });
+        await announce(ivs, access.room.arn, ROOM_EVENTS.unpin, { by: access.actor.userId, at });
+      }
+      return { status: 204 };
+    },
   });
 
-  router.delete('/v1/rooms/:roomId', authenticate, async (req, res) => {
-    const roomId = roomIdParam(req);
-    const standing = await loadStanding(deps, roomId, actorOf(policy, callerOf(res)), { adopt: false });
-    assertMayManage(standing);
-    // IVS first (its connections close with it), then everything kept for the room. A failure
-    // part-way is finished by a retry: the room record goes last, so the room is still found.
-    await deleteIvsRoom(ivs, standing.room.arn);
-    const items = await deleteRoomPartition(table, roomId);
-    logger.info('room deleted', { requestId: requestIdOf(res), roomId, items });
-    res.status(204).end();
-  });
-
-  return router;
+  return [createRoom, listRoomsRoute, getRoomRoute, updateRoomRoute, deleteRoomRoute, pinRoute, unpinRoute];
 }

@@ -12,13 +12,29 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { FALLBACK_RESULTS, type FallbackResult } from '../../../../shared/ivs/limits.js';
-import { PUBLIC_ROOMS, keys, timeOrderKey } from '../../../../shared/table/keys.js';
+import { PUBLIC_ROOMS, TOMBSTONES, keys, timeOrderKey, ttlSeconds } from '../../../../shared/table/keys.js';
 import { isRecord } from '../../../../shared/json.js';
-import { mapTableError } from '../../platform/problem.js';
+import { mapTableError } from '../../platform/upstream-errors.js';
+import { PRIVACIES, type Privacy } from '../../../../shared/access/model.js';
 import { numberField, queryIndexNewestFirst, run, stringField, type Table } from '../../platform/table.js';
 
-export const PRIVACIES = ['public', 'private'] as const;
-export type Privacy = (typeof PRIVACIES)[number];
+export { PRIVACIES, type Privacy } from '../../../../shared/access/model.js';
+
+/** Live-stream modes, kept as top-level attributes so changing one never overwrites another. */
+export interface RoomModes {
+  readonly slowModeSeconds: number;
+  readonly membersOnlySend: boolean;
+  readonly holdForReview: boolean;
+}
+export const MODES_OFF: RoomModes = { slowModeSeconds: 0, membersOnlySend: false, holdForReview: false };
+
+export interface PinnedMessage {
+  readonly text: string;
+  readonly messageId?: string;
+  /** Who pinned it. */
+  readonly by: string;
+  readonly at: string;
+}
 
 export interface ReviewHandler {
   readonly uri: string;
@@ -38,6 +54,8 @@ export interface RoomRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** Unset for rooms that were not made through the API. */
   readonly ownerId: string | undefined;
+  readonly modes: RoomModes;
+  readonly pinned: PinnedMessage | undefined;
 }
 
 /** Position of a room in time-ordered listings (gsi1 sort key, also the list cursor). */
@@ -61,6 +79,25 @@ function toItem(room: RoomRecord): Record<string, unknown> {
     ...(room.messageReviewHandler ? { messageReviewHandler: { ...room.messageReviewHandler } } : {}),
     tags: { ...room.tags },
     ...(room.ownerId === undefined ? {} : { ownerId: room.ownerId }),
+    ...room.modes,
+    ...(room.pinned === undefined ? {} : { pinned: { ...room.pinned } }),
+  };
+}
+
+function parsePinned(value: unknown): PinnedMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  const { text, messageId, by, at } = value;
+  if (typeof text !== 'string' || typeof by !== 'string' || typeof at !== 'string') return undefined;
+  return { text, by, at, ...(typeof messageId === 'string' ? { messageId } : {}) };
+}
+
+/** A room's modes from its item; absent attributes (older rooms) read as off. */
+export function parseModes(item: Record<string, unknown>): RoomModes {
+  const slow = numberField(item, 'slowModeSeconds');
+  return {
+    slowModeSeconds: slow !== undefined && Number.isInteger(slow) && slow > 0 ? slow : 0,
+    membersOnlySend: item.membersOnlySend === true,
+    holdForReview: item.holdForReview === true,
   };
 }
 
@@ -109,6 +146,8 @@ export function parseRoom(item: Record<string, unknown> | undefined): RoomRecord
     messageReviewHandler,
     tags,
     ownerId: stringField(item, 'ownerId'),
+    modes: parseModes(item),
+    pinned: parsePinned(item.pinned),
   };
 }
 
@@ -139,7 +178,8 @@ export async function putRoomIfAbsent(table: Table, room: RoomRecord): Promise<b
 }
 
 export type RoomChanges = Partial<
-  Pick<RoomRecord, 'name' | 'maximumMessageLength' | 'maximumMessageRatePerSecond' | 'updateTime'>
+  Pick<RoomRecord, 'name' | 'maximumMessageLength' | 'maximumMessageRatePerSecond' | 'updateTime'> &
+    RoomModes & { pinned: PinnedMessage | null }
 >;
 
 /** Applies changes to a recorded room; answers the room as stored afterwards, or undefined if gone. */
@@ -152,20 +192,31 @@ export async function updateRoom(
   if (entries.length === 0) return getRoom(table, roomId);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const sets = entries.map(([field, value], index) => {
+  const sets: string[] = [];
+  const removes: string[] = [];
+  entries.forEach(([field, value], index) => {
     names[`#f${index}`] = field;
+    // null removes the attribute (an unpinned message).
+    if (value === null) {
+      removes.push(`#f${index}`);
+      return;
+    }
     values[`:v${index}`] = value;
-    return `#f${index} = :v${index}`;
+    sets.push(`#f${index} = :v${index}`);
   });
+  const update = [
+    ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+    ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+  ].join(' ');
   try {
     const output = await table.client.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.room(roomId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: update,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...(sets.length > 0 ? { ExpressionAttributeValues: values } : {}),
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -174,6 +225,33 @@ export async function updateRoom(
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
     throw mapTableError(error);
   }
+}
+
+/** How long a deleted room's tombstone is kept: past any chat-log record still in flight for it. */
+export const TOMBSTONE_DAYS = 8;
+
+/**
+ * Marks a room deleted, before anything is deleted: from then on the history function drops records
+ * for it, and the sweep deletes whatever a history write racing the deletion left behind.
+ */
+export async function writeRoomTombstone(table: Table, roomId: string, now: number): Promise<void> {
+  const deletedAt = new Date(now).toISOString();
+  await run(() =>
+    table.client.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: {
+          ...keys.roomTombstone(roomId),
+          kind: 'tombstone',
+          roomId,
+          deletedAt,
+          gsi1pk: TOMBSTONES,
+          gsi1sk: timeOrderKey(deletedAt, roomId),
+          ttl: ttlSeconds(now + TOMBSTONE_DAYS * 86_400_000),
+        },
+      }),
+    ),
+  );
 }
 
 export async function deleteRoomItem(table: Table, roomId: string): Promise<void> {
@@ -203,8 +281,9 @@ export async function deleteRoomPartition(table: Table, roomId: string): Promise
         }),
       ),
     );
+    const kept = new Set([keys.room(roomId).sk, keys.roomTombstone(roomId).sk]);
     const itemKeys = (page.Items ?? []).flatMap((item) =>
-      typeof item.pk === 'string' && typeof item.sk === 'string' && item.sk !== keys.room(roomId).sk
+      typeof item.pk === 'string' && typeof item.sk === 'string' && !kept.has(item.sk)
         ? [{ pk: item.pk, sk: item.sk }]
         : [],
     );

@@ -3,20 +3,59 @@ import { describe, it } from 'node:test';
 import { attributesByteSize, codePointLength, IVS_LIMITS } from '../../../../shared/ivs/limits.js';
 import {
   buildAttributes,
-  decide,
   DEFAULT_POLICY,
   parsePolicy,
 } from '../../../../services/token-vending/access/chat-policy.js';
 
-const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
-const user = (roles: string[], claims: Record<string, unknown> = {}) => ({
-  kind: 'user' as const,
+import type { CallerRole } from '../../../../shared/access/model.js';
+import {
+  actorOf,
+  decideFor,
+  type RoomAccess,
+} from '../../../../services/token-vending/access/room-access.js';
+import type { Caller } from '../../../../services/token-vending/auth/caller.js';
+import { grantFor } from '../../../../services/token-vending/features/chat-tokens/grant.js';
+import { MODES_OFF } from '../../../../services/token-vending/features/rooms/store.js';
+
+const user = (roles: string[], claims: Record<string, unknown> = {}): Caller => ({
+  kind: 'user',
   sub: 'u-1',
   roles,
   claims,
 });
 
-describe('decide with the default policy', () => {
+/** The grant in a public room where the caller holds no membership, ban or timeout. */
+function grantInPublicRoom(caller: Caller) {
+  const access: RoomAccess = {
+    actor: actorOf(DEFAULT_POLICY, caller),
+    room: {
+      id: 'abcdEFGH1234',
+      arn: 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234',
+      name: '',
+      privacy: 'public',
+      createTime: '2026-01-01T00:00:00.000Z',
+      updateTime: '2026-01-01T00:00:00.000Z',
+      maximumMessageLength: 500,
+      maximumMessageRatePerSecond: 10,
+      messageReviewHandler: undefined,
+      tags: {},
+      ownerId: undefined,
+      modes: MODES_OFF,
+      pinned: undefined,
+    },
+    membership: undefined,
+    roomBan: undefined,
+    appBan: undefined,
+    timeout: undefined,
+    target: undefined,
+  };
+  const decision = decideFor('getToken', access);
+  assert.ok(decision.allowed);
+  const role: CallerRole = decision.role;
+  return grantFor(DEFAULT_POLICY, caller, access, role);
+}
+
+describe('grants with the default policy', () => {
   for (const [roles, role, capabilities] of [
     [[], 'user', ['SEND_MESSAGE']],
     [['unknown-role'], 'user', ['SEND_MESSAGE']],
@@ -25,20 +64,18 @@ describe('decide with the default policy', () => {
     [['viewer', 'moderator'], 'moderator', ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER']],
   ] as const) {
     it(`gives roles [${roles.join(', ')}] role ${role}`, () => {
-      const decision = decide(DEFAULT_POLICY, user([...roles]), ROOM);
+      const grant = grantInPublicRoom(user([...roles]));
 
-      assert.ok(decision.allowed);
-      assert.equal(decision.grant.role, role);
-      assert.equal(decision.grant.attributes.role, role);
-      assert.deepEqual(decision.grant.capabilities, capabilities);
+      assert.equal(grant.role, role);
+      assert.equal(grant.attributes.role, role);
+      assert.deepEqual(grant.capabilities, capabilities);
     });
   }
 
   it('gives an anonymous caller no capability', () => {
-    const decision = decide(DEFAULT_POLICY, { kind: 'anonymous', userId: 'anonymous-1' }, ROOM);
+    const grant = grantInPublicRoom({ kind: 'anonymous', userId: 'anonymous-1' });
 
-    assert.ok(decision.allowed);
-    assert.deepEqual(decision.grant.capabilities, []);
+    assert.deepEqual(grant.capabilities, []);
   });
 });
 

@@ -2,7 +2,7 @@
  * createApp with test parts: a real IvschatClient whose send is mocked by aws-sdk-client-mock, a
  * verifier reading a real local JWKS server, an injectable clock and captured log lines.
  */
-import { IvschatClient, CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { IvschatClient, CreateChatTokenCommand, GetRoomCommand } from '@aws-sdk/client-ivschat';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type {
   ServiceInputTypes,
@@ -65,6 +65,17 @@ export function buildTestApp(options: TestAppOptions): TestApp {
     tokenExpirationTime: new Date(now + 60_000),
     sessionExpirationTime: new Date(now + 3_600_000),
   });
+  // The room is one made outside the API: the first token request records it from GetRoom.
+  ivs.on(GetRoomCommand).resolves({
+    id: ROOM_ARN.slice(-12),
+    arn: ROOM_ARN,
+    name: 'stack-room',
+    createTime: new Date(now - 60_000),
+    updateTime: new Date(now - 60_000),
+    maximumMessageLength: 500,
+    maximumMessageRatePerSecond: 10,
+    tags: {},
+  });
   const logs: string[] = [];
   const clock = { now };
   const app = createApp({
@@ -82,6 +93,7 @@ export function buildTestApp(options: TestAppOptions): TestApp {
     clock: () => clock.now,
     logger: createLogger({ level: options.logLevel ?? 'info', write: (line) => logs.push(line) }),
     config: { ...TEST_CONFIG, ...options.config },
+    validateResponses: true,
     ...(options.devIdentity ? { devIdentity: options.devIdentity } : {}),
     ...(options.site ? { site: options.site } : {}),
   });
@@ -110,5 +122,6 @@ export function appOn(options: {
     clock: Date.now,
     logger: logs ? createLogger({ write: (line) => logs.push(line) }) : createLogger({ level: 'silent' }),
     config: TEST_CONFIG,
+    validateResponses: true,
   });
 }

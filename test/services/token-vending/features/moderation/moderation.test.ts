@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { createTableClient, type Table } from '../../../../../shared/table/client.js';
 import type { LocalStack } from '../../../../../scripts/start.js';
-import { putRestriction } from '../../../../../services/token-vending/features/moderation/store.js';
+import { putRestriction } from '../../../../../services/token-vending/features/moderation/restrictions-store.js';
 import { at } from '../../support/http.js';
 import { call } from '../../support/stack.js';
 import { next, refusal } from '../../../local-ivschat/helpers.js';

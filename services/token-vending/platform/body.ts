@@ -1,12 +1,10 @@
 /**
- * Checks on what callers send that sit in front of every route: header shapes the HTTP parser
- * would otherwise settle silently, body charsets, and the rules a user id must meet before it
- * becomes an IVS `userId`. Each refusal is a plain HttpError, rendered by the app's one error path.
+ * What sits in front of every route that reads a body: header shapes the HTTP parser would otherwise
+ * settle silently, the media type and charset, and the JSON parser with its size limit. Each refusal
+ * is a plain HttpError, rendered by the app's one error path.
  */
-import type { RequestHandler } from 'express';
-import { codePointLength, IVS_LIMITS } from '../../../shared/ivs/limits.js';
-import { HttpError, unauthorized } from './problem.js';
-
+import express, { type RequestHandler } from 'express';
+import { BODY_LIMIT_BYTES, HttpError } from './problem.js';
 /**
  * Headers that must appear once. Node keeps the first of several `Authorization` or `Content-Type`
  * headers and drops the rest unseen, so a proxy or client that reads the last one would act on a
@@ -61,40 +59,27 @@ export const requireUtf8Body: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Control characters (C0, DEL, C1), lone surrogates, and the bidirectional-text controls. */
-const FORBIDDEN_IN_USER_ID = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if (req.is('application/json') === false || req.is('application/json') === null) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  next();
+};
 
 /**
- * Why a value cannot be an IVS `userId`, or undefined when it can. IVS takes 1–128 characters,
- * counted here in code points (an emoji is one character, not two UTF-16 units). The id reaches
- * every client in the room as `Sender.UserId`: control characters and bidi controls would let one
- * user's id break or reorder how other users' screens show it, and a lone surrogate is not text.
+ * For routes whose body is optional (DELETE with a reason): no body is fine, a body must be JSON.
+ * The route then reads an absent body as `{}`.
  */
-export function userIdProblem(value: unknown): string | undefined {
-  const { min, max } = IVS_LIMITS.userIdLength;
-  if (typeof value !== 'string') return 'must be a string';
-  const length = codePointLength(value);
-  if (length < min || length > max) return `must be ${min} to ${max} characters`;
-  if (FORBIDDEN_IN_USER_ID.test(value)) {
-    return 'must not contain control characters, bidirectional controls or lone surrogates';
+export const jsonIfBody: RequestHandler = (req, _res, next) => {
+  const length = req.get('content-length');
+  const hasBody = (length !== undefined && length !== '0') || req.get('transfer-encoding') !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
   }
-  return undefined;
-}
+  next();
+};
 
-/** The dev login's `userId`, or a 400 saying what is wrong with it. */
-export function parseDevLoginUserId(value: unknown): string {
-  const problem = userIdProblem(value);
-  if (problem !== undefined || typeof value !== 'string') {
-    throw new HttpError(400, 'invalid_body', `userId ${problem ?? 'must be a string'}`);
-  }
-  return value;
-}
-
-/** A verified JWT's `sub`, which becomes the IVS userId, or a 401 saying what is wrong with it. */
-export function parseSubject(value: unknown): string {
-  const problem = userIdProblem(value);
-  if (problem !== undefined || typeof value !== 'string') {
-    throw unauthorized('invalid_token', `the token's sub ${problem ?? 'must be a string'}`);
-  }
-  return value;
+/** The JSON body parser with a limit (strict: the body is an object or an array). */
+export function jsonBody(limitBytes: number = BODY_LIMIT_BYTES): RequestHandler {
+  return express.json({ limit: limitBytes, type: 'application/json', strict: true });
 }
