@@ -158,14 +158,14 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     const problem = toHttpError(error);
     const requestId = requestIdOf(res) ?? randomUUID();
-    const cause = problem.cause ?? error;
+    const cause = problem.cause ?? (problem === error ? undefined : error);
     // Our own messages are safe to log; the cause is described without echoing input.
     const fields = {
       requestId,
       status: problem.status,
       code: problem.code,
       reason: problem.message,
-      ...describeCause(cause),
+      ...(cause === undefined ? {} : describeCause(cause)),
     };
     if (problem.status >= 500) logger.error('request failed', fields);
     else logger.info('request refused', fields);

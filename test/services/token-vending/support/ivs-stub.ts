@@ -1,5 +1,6 @@
 /**
- * A real HTTP server on 127.0.0.1:0 that answers CreateChatToken the way IVS Chat does
+ * A real HTTP server on 127.0.0.1:0 that answers CreateChatToken (and GetRoom, which the service
+ * asks once for a room it has not recorded yet) the way IVS Chat does
  * (IVS Chat API reference, restJson1 as the SDK speaks it): POST /CreateChatToken, ISO-8601 timestamps, errors with the model status,
  * the `x-amzn-ErrorType` header and a `{"message"}` body (never a `code` key).
  */
@@ -42,6 +43,27 @@ function answerToken(res: ServerResponse): void {
   );
 }
 
+/** The room the service records on first sight: made outside the API, so public and ownerless. */
+function answerRoom(res: ServerResponse, body: unknown): void {
+  const arn =
+    typeof body === 'object' && body !== null && 'identifier' in body && typeof body.identifier === 'string'
+      ? body.identifier
+      : '';
+  const created = new Date(Date.now() - 60_000).toISOString();
+  res.writeHead(200, { 'content-type': 'application/json' }).end(
+    JSON.stringify({
+      arn,
+      id: arn.slice(-12),
+      name: 'stub-room',
+      createTime: created,
+      updateTime: created,
+      maximumMessageLength: 500,
+      maximumMessageRatePerSecond: 10,
+      tags: {},
+    }),
+  );
+}
+
 export async function startIvsStub(initial: StubReply = { kind: 'token' }): Promise<IvsStub> {
   const requests: IvsStub['requests'] = [];
   const hanging = new Set<ServerResponse>();
@@ -68,6 +90,10 @@ export async function startIvsStub(initial: StubReply = { kind: 'token' }): Prom
       }
       requests.push({ path: req.url ?? '', body });
       const reply = stub.reply;
+      if (req.url === '/GetRoom') {
+        answerRoom(res, body);
+        return;
+      }
       if (req.url !== '/CreateChatToken') {
         res.writeHead(404, { 'x-amzn-ErrorType': 'UnknownOperationException' }).end('{"message":"unknown"}');
         return;
