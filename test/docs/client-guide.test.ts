@@ -108,6 +108,10 @@ before(async () => {
       AWS_REGION: 'us-east-1',
       LOG_LEVEL: 'silent',
       RATE_LIMIT_MAX: '6',
+      // The review's own budget at its most (IVS allows 200 ms in all): on a loaded machine the rules and
+      // the ban/timeout read can outlast the default 150 ms, and the fallback (ALLOW) would then deliver
+      // a link the guide says is refused.
+      REVIEW_BUDGET_MS: '199',
       CHAT_POLICY: JSON.stringify({ deniedRoles: ['banned'] }),
     },
     port: 0,
