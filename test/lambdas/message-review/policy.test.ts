@@ -59,7 +59,7 @@ describe('compilePolicy', () => {
   }
 });
 
-describe('example policies (events/policies, the README example)', () => {
+describe('example policies (events/policies, the one docs/message-review.md shows)', () => {
   for (const file of readdirSync(POLICIES).filter((name) => name.endsWith('.json'))) {
     it(`accepts ${file}`, () => {
       const compiled = compilePolicy(JSON.parse(readFileSync(join(POLICIES, file), 'utf8')));

@@ -2,7 +2,7 @@
  * Tokens shaped like Amazon Cognito's, Auth0's and Keycloak's, signed by a real local JWKS server and
  * sent to the service as a process runs it (configured through AUTH_* variables only), with the real
  * @aws-sdk/client-ivschat calling a stub that answers like IVS Chat: what reaches CreateChatToken is
- * what each README recipe promises.
+ * what each recipe in docs/identity-providers.md promises.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';

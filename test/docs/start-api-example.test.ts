@@ -1,5 +1,5 @@
 /**
- * The README's `npm run start:api` example, run as written except for its ports: the first terminal's
+ * The `npm run start:api` example of docs/deploy.md, run as written except for its ports: the first terminal's
  * local stack (scripts/start.ts, what `npm start` runs after building) and the second terminal's
  * start:api with exactly the block's variables start as child processes on free ports, and the third
  * block's shell commands run in bash with the URLs pointed at them. It must print a chat token.
@@ -15,12 +15,14 @@ import { isRecord } from '../../shared/json.js';
 const WAIT_MS = 60_000;
 const children: ChildProcess[] = [];
 
-/** The fenced sh blocks that follow `marker` in README.md, in order. */
+const PAGE = 'docs/deploy.md';
+
+/** The fenced sh blocks that follow `marker` in the deploy page, in order. */
 function shBlocksAfter(marker: string, count: number): string[] {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const start = readme.indexOf(marker);
-  assert.ok(start >= 0, `README.md has "${marker}"`);
-  const blocks = [...readme.slice(start).matchAll(/```sh\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? '');
+  const page = readFileSync(join(repoRoot, PAGE), 'utf8');
+  const start = page.indexOf(marker);
+  assert.ok(start >= 0, `${PAGE} has "${marker}"`);
+  const blocks = [...page.slice(start).matchAll(/```sh\n([\s\S]*?)\n```/g)].map((match) => match[1] ?? '');
   assert.ok(blocks.length >= count);
   return blocks.slice(0, count);
 }
@@ -65,7 +67,7 @@ function assignments(block: string): Record<string, string> {
   return variables;
 }
 
-const [stackBlock = '', apiBlock = '', curlBlock = ''] = shBlocksAfter('in three terminals:', 3);
+const [stackBlock = '', apiBlock = '', curlBlock = ''] = shBlocksAfter('<!-- start-api-example:', 3);
 let stackUrl = '';
 let emulatorUrl = '';
 let tableUrl = '';
@@ -105,7 +107,7 @@ after(() => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-describe('README: npm run start:api against the local stack', () => {
+describe('docs/deploy.md: npm run start:api against the local stack', () => {
   it('uses the dev login as the identity provider with the values the local stack really has', () => {
     const variables = assignments(apiBlock);
     assert.equal(variables.AUTH_JWKS_URI, 'http://127.0.0.1:3000/.well-known/jwks.json');

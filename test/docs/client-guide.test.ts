@@ -1,5 +1,5 @@
 /**
- * The README's client guide, run as written: `chat-client.mjs` is extracted from README.md, written
+ * The client guide, run as written: `chat-client.mjs` is extracted from docs/client-guide.md, written
  * beside node_modules (so its `amazon-ivs-chat-messaging` import resolves as in an app), and driven
  * in Node against the local stack started in-process on ephemeral ports — the emulator, the token
  * service and the real review Lambda bundle (`npm run build` first).
@@ -19,13 +19,15 @@ import { isRecord } from '../../shared/json.js';
 // What the snippet's header asks of Node 20 (Node 22 has a global WebSocket).
 Object.assign(globalThis, { WebSocket });
 
-/** The fenced block that follows `<!-- client-guide: <name> -->` in README.md. */
-function readmeBlock(name: string): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+const GUIDE = 'docs/client-guide.md';
+
+/** The fenced block that follows `<!-- client-guide: <name> -->` in the client guide. */
+function guideBlock(name: string): string {
+  const guide = readFileSync(join(repoRoot, GUIDE), 'utf8');
   const marker = `<!-- client-guide: ${name} -->`;
-  const start = readme.indexOf(marker);
-  assert.ok(start >= 0, `README.md has ${marker}`);
-  const match = /```(?:js|javascript)\n([\s\S]*?)\n```/.exec(readme.slice(start));
+  const start = guide.indexOf(marker);
+  assert.ok(start >= 0, `${GUIDE} has ${marker}`);
+  const match = /```(?:js|javascript)\n([\s\S]*?)\n```/.exec(guide.slice(start));
   assert.ok(match?.[1], `a js block follows ${marker}`);
   return match[1];
 }
@@ -34,7 +36,14 @@ interface TokenApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly retryAfterSeconds: number;
+  readonly until: string | undefined;
+  readonly reason: string | undefined;
   readonly action: 'sign-in' | 'retry' | 'give-up';
+}
+interface RoomEvent {
+  readonly userId?: string;
+  readonly messageId?: string;
+  readonly reason?: string;
 }
 type SendResult = { ok: true; message: { content: string } } | { ok: false; kind: string; text: string };
 interface ChatHandlers {
@@ -43,6 +52,8 @@ interface ChatHandlers {
   signInNeeded: (error: TokenApiError) => void;
   unavailable: (error: TokenApiError | undefined) => void;
   disconnected?: (reason: string) => void;
+  messageDeleted?: (event: RoomEvent) => void;
+  userDisconnected?: (event: RoomEvent) => void;
 }
 interface JoinedChat {
   send(text: string): Promise<SendResult>;
@@ -85,7 +96,7 @@ let roomArn: string;
 let messagingUrl: string;
 
 before(async () => {
-  writeFileSync(join(workDir, 'chat-client.mjs'), readmeBlock('chat-client.mjs') + '\n');
+  writeFileSync(join(workDir, 'chat-client.mjs'), guideBlock('chat-client.mjs') + '\n');
   const loaded: unknown = await import(pathToFileURL(join(workDir, 'chat-client.mjs')).href);
   assert.ok(
     isRecord(loaded) && typeof loaded.joinChat === 'function' && typeof loaded.fetchChatToken === 'function',
@@ -97,6 +108,10 @@ before(async () => {
       AWS_REGION: 'us-east-1',
       LOG_LEVEL: 'silent',
       RATE_LIMIT_MAX: '6',
+      // The review's own budget at its most (IVS allows 200 ms in all): on a loaded machine the rules and
+      // the ban/timeout read can outlast the default 150 ms, and the fallback (ALLOW) would then deliver
+      // a link the guide says is refused.
+      REVIEW_BUDGET_MS: '199',
       CHAT_POLICY: JSON.stringify({ deniedRoles: ['banned'] }),
     },
     port: 0,
@@ -136,16 +151,60 @@ async function cannedApi(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** Calls a moderation or rooms route of the service with `idToken`; resolves to the response. */
+async function callApi(idToken: string, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${apiBaseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${idToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** The stack room's 12-character id (the last part of its ARN). */
+function roomId(): string {
+  const id = roomArn.split('/').pop();
+  assert.ok(id !== undefined && id.length === 12);
+  return id;
+}
+
+/** Polls `done` every 20 ms for up to 10 s (a loaded machine may be slow; nothing here waits longer). */
+async function eventually(done: () => boolean, what: string): Promise<void> {
+  for (let wait = 0; wait < 500 && !done(); wait += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(done(), what);
+}
+
+interface Joined {
+  outcome: string;
+  chat: JoinedChat;
+  error?: TokenApiError;
+  messages: string[];
+  /** How many times the snippet's `connected` callback has run so far. */
+  connects: () => number;
+  /** Every reason the snippet's `disconnected` callback has been given so far. */
+  disconnects: string[];
+}
+
 /** Joins through the snippet and waits for the first outcome: connected, sign-in, unavailable. */
-function joinAs(
-  idToken: string | undefined,
-  extra: Partial<ChatHandlers> = {},
-): Promise<{ outcome: string; chat: JoinedChat; error?: TokenApiError; messages: string[] }> {
+function joinAs(idToken: string | undefined, extra: Partial<ChatHandlers> = {}): Promise<Joined> {
   return new Promise((resolve) => {
     const messages: string[] = [];
+    const disconnects: string[] = [];
+    let connects = 0;
     const settle = (outcome: string, error?: TokenApiError): void => {
       setImmediate(() => {
-        resolve({ outcome, chat, messages, ...(error ? { error } : {}) });
+        resolve({
+          outcome,
+          chat,
+          messages,
+          connects: () => connects,
+          disconnects,
+          ...(error ? { error } : {}),
+        });
       });
     };
     const chat = client.joinChat({
@@ -159,6 +218,7 @@ function joinAs(
       on: {
         message: (message) => messages.push(message.content),
         connected: () => {
+          connects += 1;
           settle('connected');
         },
         signInNeeded: (error) => {
@@ -168,6 +228,7 @@ function joinAs(
           settle('unavailable', error);
         },
         disconnected: (reason) => {
+          disconnects.push(reason);
           settle(`disconnected:${reason}`);
         },
         ...extra,
@@ -176,7 +237,7 @@ function joinAs(
   });
 }
 
-describe('README client guide: fetchChatToken', () => {
+describe('client guide: fetchChatToken', () => {
   it('returns the token, its times, the user id and the capabilities', async () => {
     const grant = await client.fetchChatToken({ apiBaseUrl, roomArn, idToken: await signIn('tia') });
 
@@ -202,6 +263,41 @@ describe('README client guide: fetchChatToken', () => {
 
     assert.equal(error.status, 403);
     assert.equal(error.code, 'forbidden');
+    assert.equal(error.action, 'give-up');
+  });
+
+  it('turns a 403 banned into "give up", with the ban\'s end and reason', async () => {
+    const admin = await signIn('mia', ['admin']);
+    const banned = await callApi(admin, 'PUT', `/v1/rooms/${roomId()}/bans/ben`, {
+      reason: 'spam',
+      durationMinutes: 60,
+    });
+    assert.equal(banned.status, 201);
+
+    const error = await rejection(
+      client.fetchChatToken({ apiBaseUrl, roomArn, idToken: await signIn('ben') }),
+    );
+
+    assert.equal(error.status, 403);
+    assert.equal(error.code, 'banned');
+    assert.equal(error.reason, 'spam');
+    assert.ok(error.until !== undefined && Date.parse(error.until) > Date.now(), 'the ban ends later');
+    assert.equal(error.action, 'give-up');
+  });
+
+  it('turns a 403 not_a_member (a private room) into "give up"', async () => {
+    const admin = await signIn('mia', ['admin']);
+    const created = await callApi(admin, 'POST', '/v1/rooms', { name: 'staff', privacy: 'private' });
+    assert.equal(created.status, 201);
+    const room: unknown = await created.json();
+    assert.ok(isRecord(room) && typeof room.arn === 'string');
+
+    const error = await rejection(
+      client.fetchChatToken({ apiBaseUrl, roomArn: room.arn, idToken: await signIn('pia') }),
+    );
+
+    assert.equal(error.status, 403);
+    assert.equal(error.code, 'not_a_member');
     assert.equal(error.action, 'give-up');
   });
 
@@ -270,7 +366,7 @@ describe('README client guide: fetchChatToken', () => {
   });
 });
 
-describe('README client guide: joinChat', () => {
+describe('client guide: joinChat', () => {
   it('connects, delivers a message, and reports each SendMessage refusal as the guide says', async () => {
     const ann = await joinAs(await signIn('ann'));
     const vic = await joinAs(await signIn('vic', ['viewer']));
@@ -320,5 +416,55 @@ describe('README client guide: joinChat', () => {
     assert.equal(result.outcome, 'unavailable');
     assert.equal(result.error?.status, 403);
     result.chat.leave();
+  });
+
+  it('tells the others in the room when a moderator bans someone (userDisconnect)', async () => {
+    const admin = await signIn('mia', ['admin']);
+    const removed: RoomEvent[] = [];
+    const amy = await joinAs(await signIn('amy'), { userDisconnected: (event) => removed.push(event) });
+    const kim = await joinAs(await signIn('kim'));
+    try {
+      assert.equal(amy.outcome, 'connected');
+      assert.equal(kim.outcome, 'connected');
+
+      const banned = await callApi(admin, 'PUT', `/v1/rooms/${roomId()}/bans/kim`, { reason: 'spam' });
+      assert.equal(banned.status, 201);
+
+      await eventually(
+        () => removed.some((event) => event.userId === 'kim'),
+        'amy heard that kim was removed',
+      );
+      assert.equal(removed.find((event) => event.userId === 'kim')?.reason, 'spam');
+      await eventually(() => kim.disconnects.includes('serverDisconnect'), "kim's own connection closed");
+    } finally {
+      amy.chat.leave();
+      kim.chat.leave();
+    }
+  });
+
+  it('after a lifted timeout, a refused send gets a new token and the next send goes through', async () => {
+    const admin = await signIn('mia', ['admin']);
+    const timedOut = await callApi(admin, 'PUT', `/v1/rooms/${roomId()}/timeouts/tom`, {
+      durationMinutes: 10,
+    });
+    assert.equal(timedOut.status, 201);
+    // Prepare: tom connects during the timeout, so his token lacks SEND_MESSAGE; then it is lifted early.
+    const tom = await joinAs(await signIn('tom'));
+    try {
+      assert.equal(tom.outcome, 'connected');
+      const lifted = await callApi(admin, 'DELETE', `/v1/rooms/${roomId()}/timeouts/tom`);
+      assert.equal(lifted.status, 204);
+
+      // Act: the old connection still may not send (403); the snippet says so and renews the token.
+      const refused = await tom.chat.send('am I back?');
+      await eventually(() => tom.connects() === 2, 'tom reconnected with a new token');
+      const sent = await tom.chat.send('back again');
+
+      // Assess
+      assert.deepEqual(refused.ok ? undefined : refused.kind, 'timed-out');
+      assert.ok(sent.ok, 'the new token may send');
+    } finally {
+      tom.chat.leave();
+    }
   });
 });
