@@ -6,7 +6,7 @@
  * deletion, which the design does not rely on.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -52,6 +52,34 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/**
+ * dynalite answers any web origin (`Access-Control-Allow-Origin: *`, even to a request with a fake
+ * signature): any page open while the local stack runs could read private history and write bans.
+ * The AWS SDKs send no `Origin`; a browser always does on a cross-site request. So a request that
+ * carries one is refused before dynalite sees it, as the emulator's control plane does.
+ */
+function refuseBrowsers(server: Server): void {
+  const listeners = server.listeners('request');
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.origin !== undefined) {
+      res.writeHead(403, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-ErrorType': 'AccessDeniedException',
+      });
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazon.coral.service#AccessDeniedException',
+          message: 'The local table does not accept requests from browsers (Origin is set)',
+        }),
+      );
+      req.resume();
+      return;
+    }
+    for (const listener of listeners) Reflect.apply(listener, server, [req, res]);
+  });
+}
+
 /** Creates the table unless it exists; dynalite is told to make tables ACTIVE at once. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -90,6 +118,7 @@ export async function startLocalTable(options: LocalTableOptions = {}): Promise<
     updateTableMs: 0,
     ...(options.dataDir === undefined ? {} : { path: options.dataDir }),
   });
+  refuseBrowsers(server);
   const port = await listen(server, options.port ?? 0, host);
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const client = new DynamoDBClient({
