@@ -14,7 +14,7 @@ import { ttlSeconds } from '../../shared/table/keys.js';
 import type { HistoryConfig } from './config.js';
 import { roomIdOfLogStream } from '../../shared/ivs/chat-log.js';
 import { parseChatLogRecord } from './records.js';
-import { deleteMessage, storeMessage } from './store.js';
+import { deleteMessage, roomDeleted, storeMessage } from './store.js';
 import { decodeSubscriptionEvent, type LogEvent } from './subscription.js';
 
 export interface BatchSummary {
@@ -33,6 +33,8 @@ export interface BatchSummary {
   readonly skipped: number;
   /** Records the table refused (the batch then fails, to be retried). */
   readonly failed: number;
+  /** Records for a room that was deleted: dropped (deleted means gone). */
+  readonly dropped: number;
 }
 
 export type HistoryHandler = (event: unknown, context?: unknown) => Promise<BatchSummary>;
@@ -103,6 +105,7 @@ export function createHistoryHandler(dependencies: HistoryDependencies): History
       ignored: 0,
       skipped: 0,
       failed: 0,
+      dropped: 0,
     };
     const skip = (problem: string, fields: Record<string, unknown> = {}): void => {
       counts.skipped++;
@@ -123,6 +126,16 @@ export function createHistoryHandler(dependencies: HistoryDependencies): History
       if (roomId === undefined) {
         // Not a room's chat log stream: nothing in it can be placed in a room's history.
         for (let i = 0; i < batch.logEvents.length; i++) skip('log stream is not a room chat log');
+      } else if (
+        await roomDeleted(table, roomId).catch((error: unknown) => {
+          // Unknown whether the room still exists: the batch fails, to be retried (nothing was written).
+          counts.failed += batch.logEvents.length;
+          log.error('chat history could not read the room tombstone', describeError(error));
+          return true;
+        })
+      ) {
+        // A batch is one room's log stream: records still in flight for a deleted room are dropped.
+        if (counts.failed === 0) counts.dropped += batch.logEvents.length;
       } else {
         await eachLimited(batch.logEvents, concurrency, async (logEvent: LogEvent) => {
           const parsed = parseChatLogRecord(logEvent.message);
@@ -150,6 +163,7 @@ export function createHistoryHandler(dependencies: HistoryDependencies): History
               );
               if (outcome === 'written') counts.written++;
               else if (outcome === 'duplicate') counts.duplicates++;
+              else if (outcome === 'room-deleted') counts.dropped++;
               else counts.deleted++;
             }
           } catch (error) {

@@ -23,12 +23,29 @@
  * deleted item, the item exists, but the tombstone already does too: readers drop every message that
  * has one (services/token-vending/features/messages/store.ts), so no reader is shown it.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
 import { messageItem, type HistoryMessage } from '../../shared/table/messages.js';
 
-export type MessageOutcome = 'written' | 'duplicate' | 'deleted-before';
+export type MessageOutcome = 'written' | 'duplicate' | 'deleted-before' | 'room-deleted';
+
+/**
+ * Whether the room was deleted (its tombstone, written before anything of it is deleted). The same
+ * argument as for a message's tombstone holds for the room's: M2 reads both, so a record racing the
+ * room's deletion is deleted by M3 or by the deletion's own pass over the partition.
+ */
+export async function roomDeleted(table: Table, roomId: string): Promise<boolean> {
+  const output = await table.client.send(
+    new GetCommand({
+      TableName: table.name,
+      Key: keys.roomTombstone(roomId),
+      ConsistentRead: true,
+      ProjectionExpression: 'pk',
+    }),
+  );
+  return output.Item !== undefined;
+}
 
 /** M1–M3 above. */
 export async function storeMessage(
@@ -54,19 +71,27 @@ export async function storeMessage(
     if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
     written = false;
   }
-  const tombstone = await table.client.send(
-    new GetCommand({
-      TableName: table.name,
-      Key: keys.deletedMessage(roomId, message.id),
-      ConsistentRead: true,
-      ProjectionExpression: 'pk',
+  const messageTombstone = keys.deletedMessage(roomId, message.id);
+  const roomTombstone = keys.roomTombstone(roomId);
+  const read = await table.client.send(
+    new BatchGetCommand({
+      RequestItems: {
+        [table.name]: {
+          Keys: [messageTombstone, roomTombstone],
+          ConsistentRead: true,
+          ProjectionExpression: 'pk, sk',
+        },
+      },
     }),
   );
-  if (tombstone.Item) {
+  if (Object.keys(read.UnprocessedKeys ?? {}).length > 0)
+    throw new Error('tombstone read left keys unprocessed');
+  const found = new Set((read.Responses?.[table.name] ?? []).map((item) => String(item.sk)));
+  if (found.size > 0) {
     await table.client.send(
       new DeleteCommand({ TableName: table.name, Key: keys.message(roomId, message.id) }),
     );
-    return 'deleted-before';
+    return found.has(roomTombstone.sk) ? 'room-deleted' : 'deleted-before';
   }
   return written ? 'written' : 'duplicate';
 }
