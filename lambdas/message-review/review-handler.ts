@@ -249,7 +249,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       const standingCheck = dependencies.standing;
       const standing: Promise<Standing> | undefined = standingCheck
         ? withinBudget(budgetMs - (now() - startedAt), (signal) =>
-            standingCheck(message.RoomArn, message.Sender.UserId, signal),
+            standingCheck(message.RoomArn, { userId: message.Sender.UserId, role }, signal),
           ).catch((error: unknown) => {
             if (error instanceof ReviewFailure && error.code === 'budget-exhausted') throw error;
             throw new ReviewFailure(

@@ -1,31 +1,88 @@
 /**
- * Whether the sender may send right now: a room ban, an app-wide ban or a timeout recorded by the
- * token service in the chat table stops a message from a connection opened before it (a token is
- * single-use, but the connection it opened stays up; IVS has no mute). One strongly consistent
- * BatchGetItem per message, raced against the review budget by the handler. Enabled when CHAT_TABLE
- * is set; the DynamoDB client comes from the Lambda runtime's SDK and is loaded once, at init.
+ * Whether the sender may send right now, decided by the access model the token service asks
+ * (shared/access/model.ts) from the same five items it reads (shared/access/standing.ts): a room ban,
+ * an app-wide ban, a timeout, or no longer being a member of a private room (or of a members-only
+ * room) stops a message from a connection opened before the change. A chat token cannot be revoked
+ * and the connection it opened stays up; this refusal is what makes access end for sending.
+ *
+ * The sender's app roles come from the token's `role` attribute, which the token service sets (it is
+ * trusted: clients cannot change Sender.Attributes): `admin` is bound by no ban, `moderator` is an
+ * app-wide moderator. One strongly consistent BatchGetItem per message, raced against the review
+ * budget by the handler. Enabled when CHAT_TABLE is set; the DynamoDB client comes from the Lambda
+ * runtime's SDK and is loaded once, at init.
  */
-import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeValue,
+  BatchGetItemCommandInput,
+  BatchGetItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { decide } from '../../shared/access/model.js';
+import {
+  factsFrom,
+  standingFromItems,
+  standingKeys,
+  type Item,
+  type StandingView,
+} from '../../shared/access/standing.js';
+import { parseRoomArn } from '../../shared/ivs/arn.js';
 
-export type Standing = { readonly blocked: false } | { readonly blocked: true; readonly reason: string };
-export type StandingCheck = (roomArn: string, userId: string, signal: AbortSignal) => Promise<Standing>;
+export type Standing =
+  | { readonly blocked: false; readonly view: StandingView | undefined }
+  | { readonly blocked: true; readonly reason: string };
 
-const ROOM_ID = /:room\/([a-zA-Z0-9]{12})$/;
-
-/** The reasons a refused sender reads (the same words the service's problem details use). */
-export function standingReason(kind: 'ban' | 'appBan' | 'timeout', until: string | undefined): string {
-  const end = until === undefined ? '' : ` until ${until}`;
-  if (kind === 'timeout') return `You are timed out${end}: you can read but not send.`;
-  return kind === 'appBan' ? `You are banned from chat${end}.` : `You are banned from this room${end}.`;
+export interface Sender {
+  readonly userId: string;
+  /** The token's `role` attribute (set by the token service). */
+  readonly role: string | undefined;
 }
 
-type Item = Record<string, { S?: string | undefined } | undefined>;
+export type StandingCheck = (roomArn: string, sender: Sender, signal: AbortSignal) => Promise<Standing>;
 
-function inForce(item: Item | undefined, now: number): { until: string | undefined } | undefined {
-  if (!item) return undefined;
-  const until = item.until?.S;
-  if (until !== undefined && !(Date.parse(until) > now)) return undefined;
-  return { until };
+/** The reasons a refused sender reads (the same words the service's problem details use). */
+export function standingReason(
+  kind: 'ban' | 'appBan' | 'timeout' | 'notMember' | 'membersOnly',
+  until: string | undefined,
+): string {
+  const end = until === undefined ? '' : ` until ${until}`;
+  switch (kind) {
+    case 'timeout':
+      return `You are timed out${end}: you can read but not send.`;
+    case 'appBan':
+      return `You are banned from chat${end}.`;
+    case 'ban':
+      return `You are banned from this room${end}.`;
+    case 'notMember':
+      return 'This room is private and you are not a member.';
+    case 'membersOnly':
+      return 'Only members may send messages in this room.';
+  }
+}
+
+/** The attributes read: what shared/access/standing.ts looks at, nothing else. */
+const ATTRIBUTES = [
+  'pk',
+  'sk',
+  'userId',
+  'until',
+  'reason',
+  'role',
+  'privacy',
+  'ownerId',
+  'slowModeSeconds',
+  'membersOnlySend',
+  'holdForReview',
+] as const;
+
+/** A low-level item as a plain object: strings, numbers and booleans are all the standing needs. */
+function plain(item: Record<string, AttributeValue> | undefined): Item | undefined {
+  if (item === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (value.S !== undefined) out[name] = value.S;
+    else if (value.N !== undefined) out[name] = Number(value.N);
+    else if (value.BOOL !== undefined) out[name] = value.BOOL;
+  }
+  return out;
 }
 
 export type BatchRead = (
@@ -39,22 +96,20 @@ export function createStandingCheck(options: {
   now?: () => number;
 }): StandingCheck {
   const now = options.now ?? Date.now;
-  return async (roomArn, userId, signal) => {
-    const roomId = ROOM_ID.exec(roomArn)?.[1];
-    if (roomId === undefined) return { blocked: false };
-    const keys = {
-      ban: { pk: `ROOM#${roomId}`, sk: `BAN#${userId}` },
-      timeout: { pk: `ROOM#${roomId}`, sk: `TIMEOUT#${userId}` },
-      appBan: { pk: `USER#${userId}`, sk: 'BAN' },
-    };
+  return async (roomArn, sender, signal) => {
+    const roomId = parseRoomArn(roomArn)?.id;
+    if (roomId === undefined) return { blocked: false, view: undefined };
+    const keys = standingKeys(roomId, sender.userId);
     const output = await options.read(
       {
         RequestItems: {
           [options.tableName]: {
             Keys: Object.values(keys).map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
             ConsistentRead: true,
-            ProjectionExpression: 'pk, sk, #until',
-            ExpressionAttributeNames: { '#until': 'until' },
+            ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+            ExpressionAttributeNames: Object.fromEntries(
+              ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
+            ),
           },
         },
       },
@@ -63,15 +118,46 @@ export function createStandingCheck(options: {
     if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new Error('unprocessed keys');
     const found = new Map<string, Item>();
     for (const item of output.Responses?.[options.tableName] ?? []) {
-      found.set(`${item.pk?.S ?? ''}|${item.sk?.S ?? ''}`, item);
+      const value = plain(item);
+      if (value) found.set(`${String(value.pk)}|${String(value.sk)}`, value);
     }
-    const at = now();
-    for (const kind of ['appBan', 'ban', 'timeout'] as const) {
-      const key = keys[kind];
-      const restriction = inForce(found.get(`${key.pk}|${key.sk}`), at);
-      if (restriction) return { blocked: true, reason: standingReason(kind, restriction.until) };
+    const at = (key: { pk: string; sk: string }): Item | undefined => found.get(`${key.pk}|${key.sk}`);
+    const view = standingFromItems(
+      {
+        room: at(keys.room),
+        member: at(keys.member),
+        roomBan: at(keys.roomBan),
+        timeout: at(keys.timeout),
+        appBan: at(keys.appBan),
+      },
+      sender.userId,
+      now(),
+    );
+    const facts = factsFrom(view, {
+      isAdmin: sender.role === 'admin',
+      appModerator: sender.role === 'moderator',
+    });
+    const decision = decide(view.modes.membersOnlySend ? 'sendMessageMembersOnly' : 'sendMessage', {
+      privacy: view.privacy,
+      caller: facts,
+    });
+    if (decision.allowed) return { blocked: false, view };
+    switch (decision.refusal.code) {
+      case 'banned':
+        return view.appBan
+          ? { blocked: true, reason: standingReason('appBan', view.appBan.until) }
+          : { blocked: true, reason: standingReason('ban', view.roomBan?.until) };
+      case 'timed_out':
+        return { blocked: true, reason: standingReason('timeout', view.timeout?.until) };
+      case 'room_not_found':
+      case 'not_a_member':
+        return { blocked: true, reason: standingReason('notMember', undefined) };
+      default:
+        return {
+          blocked: true,
+          reason: standingReason(view.privacy === 'private' ? 'notMember' : 'membersOnly', undefined),
+        };
     }
-    return { blocked: false };
   };
 }
 

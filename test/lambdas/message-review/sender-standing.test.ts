@@ -1,6 +1,19 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BatchGetItemCommandInput, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { startLocalTable } from '../../../services/local-dynamodb/start.js';
+import { deleteMembership, putMembership } from '../../../services/token-vending/features/members/store.js';
+import {
+  putRestriction,
+  type Restriction,
+} from '../../../services/token-vending/features/moderation/restrictions-store.js';
+import {
+  MODES_OFF,
+  putRoomIfAbsent,
+  type RoomRecord,
+} from '../../../services/token-vending/features/rooms/store.js';
+import { createTableClient, type Table } from '../../../shared/table/client.js';
+import { keys } from '../../../shared/table/keys.js';
 import { createLogger } from '../../../shared/logger.js';
 import { loadConfig } from '../../../lambdas/message-review/config.js';
 import { createReviewHandler, type ReviewHandler } from '../../../lambdas/message-review/review-handler.js';
@@ -14,55 +27,99 @@ import { reviewEvent } from './helpers.js';
 const NOW = Date.parse('2026-11-30T12:00:00.000Z');
 const context = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 3000 };
 
-type Stored = Record<string, { until?: string }>;
+/**
+ * The items are written by the token service's own stores into a real table (dynalite) and read by
+ * the review function's check through its own low-level client: a key or attribute that drifts
+ * between the two fails here.
+ */
+const local = await startLocalTable();
+const lowLevel = new DynamoDBClient({
+  endpoint: local.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
+const table: Table = {
+  name: local.tableName,
+  client: createTableClient({ endpoint: local.endpoint, region: 'us-east-1', dummyCredentials: true }),
+};
+after(async () => {
+  lowLevel.destroy();
+  table.client.destroy();
+  await local.close();
+});
 
-/** A BatchGetItem stand-in answering from `stored` (keyed "pk|sk"), recording what was asked. */
-function reader(stored: Stored, asked: BatchGetItemCommandInput[] = []) {
-  return (input: BatchGetItemCommandInput): Promise<BatchGetItemCommandOutput> => {
-    asked.push(input);
-    const request = input.RequestItems?.chat;
-    const items = (request?.Keys ?? []).flatMap((key) => {
-      const id = `${key.pk?.S ?? ''}|${key.sk?.S ?? ''}`;
-      const found = stored[id];
-      if (!found) return [];
-      return [
-        {
-          pk: { S: key.pk?.S ?? '' },
-          sk: { S: key.sk?.S ?? '' },
-          ...(found.until ? { until: { S: found.until } } : {}),
-        },
-      ];
-    });
-    return Promise.resolve({ Responses: { chat: items }, $metadata: {} });
+let roomCounter = 0;
+/** A fresh room recorded as the service records it; each test gets its own. */
+async function room(
+  privacy: 'public' | 'private',
+  modes: Partial<RoomRecord['modes']> = {},
+): Promise<RoomRecord> {
+  const id = `standing${String(++roomCounter).padStart(4, '0')}`;
+  const record: RoomRecord = {
+    id,
+    arn: `arn:aws:ivschat:us-east-1:123456789012:room/${id}`,
+    name: id,
+    privacy,
+    createTime: '2026-11-30T11:00:00.000Z',
+    updateTime: '2026-11-30T11:00:00.000Z',
+    maximumMessageLength: 500,
+    maximumMessageRatePerSecond: 10,
+    messageReviewHandler: undefined,
+    tags: {},
+    ownerId: 'owner-1',
+    modes: { ...MODES_OFF, ...modes },
+    pinned: undefined,
   };
+  assert.ok(await putRoomIfAbsent(table, record));
+  return record;
 }
 
-const check = (stored: Stored, asked?: BatchGetItemCommandInput[]): StandingCheck =>
-  createStandingCheck({ tableName: 'chat', read: reader(stored, asked), now: () => NOW });
-const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
+function restriction(userId: string, until?: string): Restriction {
+  return { userId, reason: 'spam', until, by: 'mod-1', since: '2026-11-30T11:30:00.000Z' };
+}
+
+const asked: BatchGetItemCommandInput[] = [];
+const check: StandingCheck = createStandingCheck({
+  tableName: local.tableName,
+  read: (input, abort) => {
+    asked.push(input);
+    return lowLevel.send(new BatchGetItemCommand(input), { abortSignal: abort });
+  },
+  now: () => NOW,
+});
 const signal = new AbortController().signal;
+const sender = (userId: string, role?: string) => ({ userId, role });
 
 describe('the sender standing check', () => {
-  it('reads the room ban, the timeout and the app-wide ban in one strongly consistent request', async () => {
-    const asked: BatchGetItemCommandInput[] = [];
+  it('reads the five keys the token service reads, in one strongly consistent request', async () => {
+    const r = await room('public');
+    asked.length = 0;
 
-    const standing = await check({}, asked)(ROOM, 'bob', signal);
+    const standing = await check(r.arn, sender('bob'), signal);
 
-    assert.deepEqual(standing, { blocked: false });
+    assert.equal(standing.blocked, false);
     assert.equal(asked.length, 1);
-    const request = asked[0]?.RequestItems?.chat;
+    const request = asked[0]?.RequestItems?.[local.tableName];
     assert.ok(request);
     assert.equal(request.ConsistentRead, true);
-    const keys = (request.Keys ?? []).map((key) => `${String(key.pk?.S)}|${String(key.sk?.S)}`);
-    assert.deepEqual(keys, ['ROOM#abcdEFGH1234|BAN#bob', 'ROOM#abcdEFGH1234|TIMEOUT#bob', 'USER#bob|BAN']);
+    const read = (request.Keys ?? []).map((key) => `${String(key.pk?.S)}|${String(key.sk?.S)}`).sort();
+    const expected = [
+      keys.room(r.id),
+      keys.member(r.id, 'bob'),
+      keys.roomBan(r.id, 'bob'),
+      keys.timeout(r.id, 'bob'),
+      keys.appBan('bob'),
+    ]
+      .map((key) => `${key.pk}|${key.sk}`)
+      .sort();
+    assert.deepEqual(read, expected);
   });
 
   it('blocks a timed-out sender, saying until when', async () => {
-    const standing = await check({ 'ROOM#abcdEFGH1234|TIMEOUT#bob': { until: '2026-11-30T12:05:00.000Z' } })(
-      ROOM,
-      'bob',
-      signal,
-    );
+    const r = await room('public');
+    await putRestriction(table, 'timeout', r.id, restriction('bob', '2026-11-30T12:05:00.000Z'), NOW);
+
+    const standing = await check(r.arn, sender('bob'), signal);
 
     assert.deepEqual(standing, {
       blocked: true,
@@ -71,21 +128,72 @@ describe('the sender standing check', () => {
   });
 
   it('blocks a banned sender (room or app-wide; a permanent ban has no end)', async () => {
-    const room = await check({ 'ROOM#abcdEFGH1234|BAN#bob': {} })(ROOM, 'bob', signal);
-    const app = await check({ 'USER#bob|BAN': {} })(ROOM, 'bob', signal);
+    const r = await room('public');
+    await putRestriction(table, 'ban', r.id, restriction('bob'), NOW);
+    await putRestriction(table, 'appBan', undefined, restriction('carl'), NOW);
 
-    assert.deepEqual(room, { blocked: true, reason: 'You are banned from this room.' });
-    assert.deepEqual(app, { blocked: true, reason: 'You are banned from chat.' });
+    const banned = await check(r.arn, sender('bob'), signal);
+    const appBanned = await check(r.arn, sender('carl'), signal);
+
+    assert.deepEqual(banned, { blocked: true, reason: 'You are banned from this room.' });
+    assert.deepEqual(appBanned, { blocked: true, reason: 'You are banned from chat.' });
+  });
+
+  it('blocks a sender who is not (or no longer) a member of a private room', async () => {
+    const r = await room('private');
+    await putMembership(table, r, 'dana', 'member', '2026-11-30T11:10:00.000Z');
+    const before = await check(r.arn, sender('dana'), signal);
+    await deleteMembership(table, r.id, 'dana');
+
+    const after = await check(r.arn, sender('dana'), signal);
+
+    assert.equal(before.blocked, false);
+    assert.deepEqual(after, { blocked: true, reason: 'This room is private and you are not a member.' });
+  });
+
+  it('blocks a non-member in a members-only room, and lets members send', async () => {
+    const r = await room('public', { membersOnlySend: true });
+    await putMembership(table, r, 'erin', 'member', '2026-11-30T11:10:00.000Z');
+
+    const member = await check(r.arn, sender('erin'), signal);
+    const outsider = await check(r.arn, sender('fred'), signal);
+
+    assert.equal(member.blocked, false);
+    assert.deepEqual(outsider, { blocked: true, reason: 'Only members may send messages in this room.' });
+  });
+
+  it('binds no admin (the token role attribute the service sets), banned or not a member', async () => {
+    const r = await room('private');
+    await putRestriction(table, 'ban', r.id, restriction('gail'), NOW);
+
+    const standing = await check(r.arn, sender('gail', 'admin'), signal);
+
+    assert.equal(standing.blocked, false);
   });
 
   it('lets a sender through once the restriction has ended (expiry is checked on read)', async () => {
-    const standing = await check({ 'ROOM#abcdEFGH1234|TIMEOUT#bob': { until: '2026-11-30T11:59:59.000Z' } })(
-      ROOM,
-      'bob',
+    const r = await room('public');
+    await putRestriction(
+      table,
+      'timeout',
+      r.id,
+      restriction('bob', '2026-11-30T11:59:59.000Z'),
+      Date.parse('2026-11-30T11:00:00.000Z'),
+    );
+
+    const standing = await check(r.arn, sender('bob'), signal);
+
+    assert.equal(standing.blocked, false);
+  });
+
+  it('treats a room the table does not know (made outside the API) as public', async () => {
+    const standing = await check(
+      'arn:aws:ivschat:us-east-1:123456789012:room/unknownRoom1',
+      sender('bob'),
       signal,
     );
 
-    assert.deepEqual(standing, { blocked: false });
+    assert.equal(standing.blocked, false);
   });
 
   it('is off when CHAT_TABLE is not set', () => {
@@ -129,11 +237,11 @@ describe('the review handler with the standing check', () => {
   it('answers the fallback when the check outlasts the budget, and aborts it', async () => {
     let aborted = false;
     const { handler, lines } = handlerWith(
-      (_room, _user, abort) =>
+      (_room, _sender, abort) =>
         new Promise((resolve) => {
           abort.addEventListener('abort', () => {
             aborted = true;
-            resolve({ blocked: false });
+            resolve({ blocked: false, view: undefined });
           });
         }),
       '20',
