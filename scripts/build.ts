@@ -66,6 +66,15 @@ export const targets: readonly Target[] = [
     },
   },
   {
+    // Invoked every minute by a schedule: revocations, orphaned rooms, deleted rooms' stragglers.
+    name: 'access-sweeper',
+    options: {
+      ...lambdaDefaults,
+      entryPoints: ['lambdas/access-sweeper/handler.ts'],
+      outfile: 'dist/access-sweeper/index.js',
+    },
+  },
+  {
     // The token service bundles its AWS SDK (external: []): the deployed function then runs the exact
     // @aws-sdk/client-ivschat version the tests ran, not whatever the runtime ships that month.
     name: 'token-vending',

@@ -18,6 +18,7 @@ import { CHAT_BACKENDS } from '../services/token-vending/config.js';
 import { ConfigError } from '../services/token-vending/platform/problem.js';
 import { startLocalTable } from '../services/local-dynamodb/start.js';
 import { ensureChatLogging, localHistory, localReviewTableEnv } from './local-history.js';
+import { startLocalSchedule, sweepSeconds } from './local-schedule.js';
 
 export const DEFAULT_ROOM_NAME = 'local-default';
 const DEMO_DIR = join(PROJECT_ROOT, 'dist', 'chat-demo');
@@ -157,6 +158,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 
   const region = env.AWS_REGION ?? 'us-east-1';
+  try {
+    sweepSeconds(env);
+  } catch (error) {
+    throw new ConfigError(
+      `invalid configuration:\n  - ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   // All local state lives under EMULATOR_DATA_DIR when it is set: the emulator's rooms and chat
   // logs, and the table (dynalite's LevelDB folder).
   const dataDir = env.EMULATOR_DATA_DIR;
@@ -230,6 +238,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         connectSources: [emulator.wsUrl],
       },
     });
+    // What EventBridge runs in AWS: the access sweeper (revocations, orphaned and deleted rooms).
+    const schedule = startLocalSchedule({
+      tableName: table.tableName,
+      tableEndpoint: table.endpoint,
+      ivsEndpoint: emulator.url,
+      region,
+      accountId: emulator.accountId,
+      env,
+      logger: logger.child({ service: 'local-schedule' }),
+    });
     const notes: string[] = [];
     if (site.placeholder)
       notes.push(
@@ -267,6 +285,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       banner,
       close: async () => {
         await service.close();
+        await schedule.close();
         client.destroy();
         await emulator.close();
         await table.close();
