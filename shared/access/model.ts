@@ -180,6 +180,8 @@ export function roleOf(caller: CallerFacts, privacy: Privacy): CallerRole {
   return caller.membership === 'member' ? 'member' : 'nonMember';
 }
 
+const rank = (role: CallerRole): number => CALLER_ROLES.indexOf(role);
+
 /** The caller's standing: admins are bound by no ban or timeout. */
 export function standingOf(caller: CallerFacts): Standing {
   if (!caller.signedIn || caller.isAdmin) return 'clear';
@@ -187,23 +189,36 @@ export function standingOf(caller: CallerFacts): Standing {
   return caller.timedOut ? 'timedOut' : 'clear';
 }
 
-const rank = (role: CallerRole): number => CALLER_ROLES.indexOf(role);
 const refuse = (refusal: Refusal): Decision => ({ allowed: false, refusal });
 
-/** Roles as a sentence: "the owner or an admin". */
+/** Roles as a sentence: "moderators, the owner and admins", "everyone signed in". */
 export function describeRoles(who: Who): string {
+  if (who.length === 0) return 'nobody';
+  const lowest = CALLER_ROLES.find((role) => who.includes(role));
+  // The roles are ranked: a rule almost always allows a role and every role above it.
+  const upward = lowest !== undefined && CALLER_ROLES.slice(rank(lowest)).every((role) => who.includes(role));
+  if (upward) {
+    const phrases: Record<CallerRole, string> = {
+      anonymous: 'everyone',
+      nonMember: 'everyone signed in',
+      member: 'members, moderators, the owner and admins',
+      moderator: 'moderators, the owner and admins',
+      owner: 'the owner and admins',
+      admin: 'admins',
+    };
+    return phrases[lowest];
+  }
   const names: Record<CallerRole, string> = {
     anonymous: 'anyone',
-    nonMember: 'signed-in users',
+    nonMember: 'signed-in non-members',
     member: 'members',
     moderator: 'moderators',
     owner: 'the owner',
     admin: 'admins',
   };
   const parts = who.map((role) => names[role]);
-  if (parts.length === 0) return 'nobody';
   if (parts.length === 1) return parts[0] ?? '';
-  return `${parts.slice(0, -1).join(', ')} or ${parts.at(-1) ?? ''}`;
+  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1) ?? ''}`;
 }
 
 /**
@@ -230,7 +245,7 @@ export function decide(action: RoomAction, request: ActionRequest): Decision {
     if (timedOutOf(allowed)) return refuse({ code: 'timed_out' });
     return refuse({
       code: 'forbidden',
-      reason: `only ${describeRoles(allowed.filter((item) => item !== 'anonymous'))} may ${rule.summary}`,
+      reason: `only ${describeRoles(allowed)} may ${rule.summary}`,
       role: acting,
       required: allowed,
     });
