@@ -73,8 +73,6 @@ export interface RateLimitConfig {
   /** Token requests per window per user (anonymous: per IP); 0 turns the limit off. */
   readonly max: number;
   readonly windowMs: number;
-  /** Bound on tracked callers; the store's memory never grows past it. */
-  readonly maxKeys: number;
   /** Failed JWT verifications per minute per client address before it is refused unverified (0: off). */
   readonly authFailuresMax?: number;
 }
@@ -284,7 +282,6 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rateLimit: {
       max: integer('RATE_LIMIT_MAX', 30, 0, 1_000_000),
       windowMs: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
-      maxKeys: 10_000,
       authFailuresMax: integer('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     },
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),

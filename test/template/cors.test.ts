@@ -88,7 +88,7 @@ describe('CORS in template.yaml and in the app', () => {
       config: {
         allowAnonymous: false,
         corsOrigins: [ORIGIN],
-        rateLimit: { max: 0, windowMs: 60_000, maxKeys: 10 },
+        rateLimit: { max: 0, windowMs: 60_000 },
         trustProxy: 0,
         rooms: {
           reviewHandlerArn: undefined,

@@ -13,7 +13,13 @@ import { IVS_LIMITS, attributesByteSize, codePointLength } from '../../../shared
 import { userIdProblem } from '../auth/user-id.js';
 
 /** Named schemas, listed under components/schemas in the OpenAPI document. */
-export const apiSchemas = z.registry<{ id: string; description?: string }>();
+export const apiSchemas = z.registry<{ id?: string; description?: string }>();
+
+/** Describes a field for the OpenAPI document (and docs/api.md). */
+export function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  apiSchemas.add(schema, { description });
+  return schema;
+}
 
 /** Registers a schema under a name for the OpenAPI document, and answers it. */
 export function named<T extends z.ZodMiniType>(schema: T, id: string, description?: string): T {
@@ -75,17 +81,19 @@ export function stringMap(name: string, options: { maxBytes?: number; maxEntries
 }
 
 /** `{roomId}`: the 12-character IVS room id. */
-export const roomId = z
-  .string({ error: 'roomId must be the 12-letter-or-digit IVS room id' })
-  .check(
-    z.regex(IVS_LIMITS.resourceId.pattern, { error: 'roomId must be the 12-letter-or-digit IVS room id' }),
-  );
+const roomIdError = 'roomId must be the 12-letter-or-digit IVS room id';
+export const roomId = described(
+  z.string({ error: roomIdError }).check(z.regex(IVS_LIMITS.resourceId.pattern, { error: roomIdError })),
+  'the 12-character IVS room id',
+);
 
 /** A 12-character IVS message id. */
-export const messageId = z.string({ error: 'messageId must be the 12-letter-or-digit IVS message id' }).check(
-  z.regex(IVS_LIMITS.resourceId.pattern, {
-    error: 'messageId must be the 12-letter-or-digit IVS message id',
-  }),
+const messageIdError = 'messageId must be the 12-letter-or-digit IVS message id';
+export const messageId = described(
+  z
+    .string({ error: messageIdError })
+    .check(z.regex(IVS_LIMITS.resourceId.pattern, { error: messageIdError })),
+  'the 12-character IVS message id',
 );
 
 /** A user id as IVS takes it (the same rule as JWT `sub`s, auth/user-id.ts). */
@@ -100,19 +108,25 @@ const userIdRule = `must be 1 to ${IVS_LIMITS.userIdLength.max} characters with 
  * `{userId}` in a path: a user id, `me` for the caller, or `~` followed by a user id that starts
  * with `~` or is `me` (so the user whose id is literally `me` is `~me`). See shared/api/user-path.ts.
  */
-export const userPath = z
-  .string({ error: `userId ${userIdRule}` })
-  .check(z.refine((value) => value.length > 0, `userId ${userIdRule}`));
+export const userPath = described(
+  z
+    .string({ error: `userId ${userIdRule}` })
+    .check(z.refine((value) => value.length > 0, `userId ${userIdRule}`)),
+  'a user id; `me` for the caller; `~me` for the user whose id is `me` (a leading `~` escapes)',
+);
 
 /** An integer in a query string ("50"), from `min` to `max`, or the default when absent. */
 export function integerQuery(name: string, min: number, max: number, fallback: number) {
   const error = `${name} must be an integer from ${min} to ${max}`;
-  return z._default(
-    z.pipe(
-      z.string({ error }).check(z.regex(/^\d{1,6}$/, { error })),
-      z.pipe(z.transform(Number), z.number().check(z.minimum(min, { error }), z.maximum(max, { error }))),
+  return described(
+    z._default(
+      z.pipe(
+        z.string({ error }).check(z.regex(/^\d{1,6}$/, { error })),
+        z.pipe(z.transform(Number), z.number().check(z.minimum(min, { error }), z.maximum(max, { error }))),
+      ),
+      fallback,
     ),
-    fallback,
+    `an integer from ${min} to ${max}; default ${fallback}`,
   );
 }
 
@@ -130,7 +144,10 @@ export const maxResults = integerQuery(
 );
 
 /** An opaque page token from a previous page (platform/pagination.ts decides what is inside). */
-export const nextToken = stringQuery('nextToken');
+export const nextToken = described(
+  stringQuery('nextToken'),
+  "the previous page's nextToken (opaque; bound to this listing and caller, valid 24 hours)",
+);
 
 /** An ISO-8601 UTC time, as every time in this API is written. */
 export const isoTime = z.iso.datetime();

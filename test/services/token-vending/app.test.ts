@@ -265,7 +265,7 @@ describe('POST /v1/chat-tokens', () => {
   it('answers 429 with Retry-After once a user exceeds the limit, and serves again in the next window', async () => {
     const t = buildTestApp({
       jwksUri: jwks.jwksUri,
-      config: { rateLimit: { max: 2, windowMs: 60_000, maxKeys: 100 } },
+      config: { rateLimit: { max: 2, windowMs: 60_000 } },
     });
     const send = (sub: string): request.Test =>
       request(t.app)
@@ -289,7 +289,7 @@ describe('POST /v1/chat-tokens', () => {
   it('limits anonymous callers by IP', async () => {
     const t = buildTestApp({
       jwksUri: jwks.jwksUri,
-      config: { allowAnonymous: true, rateLimit: { max: 1, windowMs: 60_000, maxKeys: 100 } },
+      config: { allowAnonymous: true, rateLimit: { max: 1, windowMs: 60_000 } },
     });
     await request(t.app).post('/v1/chat-tokens').send({ roomIdentifier: ROOM_ARN }).expect(200);
 

@@ -49,7 +49,7 @@ export const TEST_CONFIG: AppConfig = {
   },
   allowAnonymous: false,
   corsOrigins: ['https://app.example.com'],
-  rateLimit: { max: 0, windowMs: 60_000, maxKeys: 1000 },
+  rateLimit: { max: 0, windowMs: 60_000 },
   trustProxy: 0,
 };
 
