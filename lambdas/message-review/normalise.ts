@@ -9,10 +9,12 @@
  * characters that look like Latin letters fold to them (Greek, Cyrillic, small capitals, dotless i:
  * Unicode's confusables data, look-alikes.generated.ts); control characters vanish; digits, a few
  * symbols, "v" (for "u") and "z" (for "s") also stand for the letters they imitate, as extra
- * candidates next to their own value; `*`, `#`, `%`, `?` and `+` may stand for any one letter inside
- * a word (WILD).
+ * candidates next to their own value; so do Greek and Cyrillic letters for the Latin vowel they
+ * stand for by sound or look ("у" for u, "η" for i, "Д" for a: CONTEXT_VOWELS), a reading the matcher
+ * accepts only inside a match with a Latin letter; `*`, `#`, `%`, `?` and `+` may stand for any one
+ * letter inside a word (WILD).
  */
-import { LOOK_ALIKES } from './look-alikes.generated.js';
+import { CONTEXT_VOWELS, LOOK_ALIKES } from './look-alikes.generated.js';
 
 /** Part of a word: a letter or a digit. Word boundaries are decided on this kind only. */
 export const WORD = 1;
@@ -32,10 +34,15 @@ export interface Units {
   readonly code: Int32Array;
   /** Kind of each unit (WORD, LEET, WILD, SEP, OTHER). */
   readonly kind: Uint8Array;
-  /** Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1. */
+  /**
+   * Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1; from CONTEXT_FIRST on,
+   * context vowels, which count only in a match that also has a Latin letter.
+   */
   readonly leet: Int8Array;
   /** Whether the unit is a real letter (not a digit or a symbol standing for one). */
   readonly letter: Uint8Array;
+  /** Whether the unit is a Latin letter as written (not a Greek or Cyrillic one read as Latin). */
+  readonly latin: Uint8Array;
   /** Index (in code points) of the original code point each unit came from. */
   readonly origin: Int32Array;
   /** Whether the text has explicit bidirectional controls, which may display it in another order. */
@@ -44,8 +51,11 @@ export interface Units {
 
 const c = (text: string): number => text.codePointAt(0) ?? 0;
 
-/** Letters a digit or a symbol may stand for. */
-export const LEET_CANDIDATES: readonly (readonly number[])[] = [
+/**
+ * Letters a unit may also stand for: leetspeak (a digit or a symbol) first, then, from CONTEXT_FIRST
+ * on, the sets of context vowels found in CONTEXT_VOWELS, added as its table is decoded.
+ */
+const candidates: number[][] = [
   [c('o')], // 0
   [c('i'), c('l')], // 1 |
   [c('e')], // 3 €
@@ -58,6 +68,9 @@ export const LEET_CANDIDATES: readonly (readonly number[])[] = [
   [c('u')], // v, spelled by sound ("fvck")
   [c('s')], // z, spelled by sound ("azz")
 ];
+export const LEET_CANDIDATES: readonly (readonly number[])[] = candidates;
+/** The first index of LEET_CANDIDATES that holds context vowels. */
+export const CONTEXT_FIRST = candidates.length;
 const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('0'), 0],
   [c('1'), 1],
@@ -78,6 +91,22 @@ const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('z'), 10],
 ]);
 
+/** Decodes a generated table (look-alikes.generated.ts): distance in base 36, upper case, then letters. */
+function decode(encoded: string, entry: (point: number, letters: number[]) => void): void {
+  let point = 0;
+  let at = 0;
+  while (at < encoded.length) {
+    let distance = 0;
+    for (let digit = encoded.charCodeAt(at); digit < 0x61; digit = encoded.charCodeAt(++at)) {
+      distance = distance * 36 + (digit <= 0x39 ? digit - 0x30 : digit - 0x41 + 10);
+    }
+    const letters: number[] = [];
+    for (; at < encoded.length && encoded.charCodeAt(at) >= 0x61; at++) letters.push(encoded.charCodeAt(at));
+    point += distance;
+    entry(point, letters);
+  }
+}
+
 /**
  * Characters that look like Latin letters, by code point: decoded from the generated table on the
  * first non-ASCII character that needs it, so an ASCII-only cold start never pays for it.
@@ -87,23 +116,31 @@ let lookAlikes: ReadonlyMap<number, readonly number[]> | undefined;
 function lookAlike(code: number): readonly number[] | undefined {
   if (!lookAlikes) {
     const table = new Map<number, readonly number[]>();
-    let point = 0;
-    let at = 0;
-    while (at < LOOK_ALIKES.length) {
-      let distance = 0;
-      for (let digit = LOOK_ALIKES.charCodeAt(at); digit < 0x61; digit = LOOK_ALIKES.charCodeAt(++at)) {
-        distance = distance * 36 + (digit <= 0x39 ? digit - 0x30 : digit - 0x41 + 10);
-      }
-      const letters: number[] = [];
-      for (; at < LOOK_ALIKES.length && LOOK_ALIKES.charCodeAt(at) >= 0x61; at++) {
-        letters.push(LOOK_ALIKES.charCodeAt(at));
-      }
-      point += distance;
-      table.set(point, letters);
-    }
+    decode(LOOK_ALIKES, (point, letters) => table.set(point, letters));
     lookAlikes = table;
   }
   return lookAlikes.get(code);
+}
+
+/** Greek and Cyrillic letters with context vowels: the LEET_CANDIDATES index of their vowels. */
+let contextVowels: ReadonlyMap<number, number> | undefined;
+
+function contextIndex(code: number): number {
+  if (!contextVowels) {
+    const table = new Map<number, number>();
+    const indexOf = new Map<string, number>();
+    decode(CONTEXT_VOWELS, (point, vowels) => {
+      const key = String.fromCharCode(...vowels);
+      let index = indexOf.get(key);
+      if (index === undefined) {
+        index = candidates.push(vowels) - 1;
+        indexOf.set(key, index);
+      }
+      table.set(point, index);
+    });
+    contextVowels = table;
+  }
+  return contextVowels.get(code) ?? -1;
 }
 
 const SEPARATORS = new Set([' ', '\t', '\n', '\r', '.', '-', '_', '~', '·', '•'].map(c));
@@ -121,13 +158,19 @@ const MARKS = /\p{M}/gu;
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 const SPACE_CHAR = /^\s$/u;
 const LETTER = /^\p{L}$/u;
+const GREEK_OR_CYRILLIC = /^[\p{Script=Greek}\p{Script=Cyrillic}]$/u;
 
 interface Folded {
   /** Normalised code points (none for an invisible character, several for a ligature). */
   readonly codes: readonly number[];
   readonly kinds: readonly number[];
+  /** LEET_CANDIDATES index per code, or -1. */
+  readonly leets: readonly number[];
   readonly letters: readonly boolean[];
+  readonly latins: readonly boolean[];
 }
+
+const NOTHING: Folded = { codes: [], kinds: [], leets: [], letters: [], latins: [] };
 
 const LEET_SYMBOLS_ASCII = '@$!|';
 const WILD_SYMBOLS_ASCII = '*#%?+';
@@ -142,6 +185,7 @@ const ASCII_CODE = new Int32Array(128);
 const ASCII_KIND = new Uint8Array(128);
 const ASCII_LEET = new Int8Array(128);
 const ASCII_LETTER = new Uint8Array(128);
+const ASCII_LATIN = new Uint8Array(128);
 for (let code = 0; code < 128; code++) {
   const lower = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
   const char = String.fromCharCode(lower);
@@ -157,6 +201,7 @@ for (let code = 0; code < 128; code++) {
   ASCII_LEET[code] = LEET_OF.get(lower) ?? -1;
   // An emoji or other symbol matched as itself counts as a real character too ("🖕").
   ASCII_LETTER[code] = isLetter || kind === OTHER ? 1 : 0;
+  ASCII_LATIN[code] = isLetter ? 1 : 0;
 }
 
 /** Pictographs and emoji (U+1F300–U+1FAFF): plain symbols, classified without Unicode tables. */
@@ -182,50 +227,66 @@ export function isLetterCode(code: number): boolean {
 }
 
 function fold(code: number): Folded {
-  if (isHiddenControl(code)) return { codes: [], kinds: [], letters: [] };
+  if (isHiddenControl(code)) return NOTHING;
   if (code < 128) {
+    const lower = ASCII_CODE[code] ?? code;
     return {
-      codes: [ASCII_CODE[code] ?? code],
+      codes: [lower],
       kinds: [ASCII_KIND[code] ?? OTHER],
+      leets: [ASCII_LEET[code] ?? -1],
       letters: [ASCII_LETTER[code] === 1],
+      latins: [lower >= 0x61 && lower <= 0x7a],
     };
   }
   // Pictographs and emoji (U+1F300–U+1FAFF) fold to themselves: no compatibility form, no case, not
   // invisible, not a letter (a test checks the whole block). Skipping the general path keeps the
   // Unicode tables it needs out of cold start, where the default list's one emoji term would load them.
-  if (isPictograph(code)) return { codes: [code], kinds: [OTHER], letters: [true] };
+  if (isPictograph(code))
+    return { codes: [code], kinds: [OTHER], leets: [-1], letters: [true], latins: [false] };
   const text = String.fromCodePoint(code);
-  if (INVISIBLE.test(text)) return { codes: [], kinds: [], letters: [] };
+  if (INVISIBLE.test(text)) return NOTHING;
   const codes: number[] = [];
   const kinds: number[] = [];
+  const leets: number[] = [];
   const letters: boolean[] = [];
+  const latins: boolean[] = [];
+  // A Greek or Cyrillic letter read as a Latin one does not make its word a Latin word.
+  const foreign = GREEK_OR_CYRILLIC.test(text);
   const push = (mapped: number): void => {
     codes.push(mapped);
     const kind = kindOf(mapped);
     kinds.push(kind);
+    leets.push(LEET_OF.get(mapped) ?? -1);
     letters.push(kind === OTHER || (kind === WORD && isLetterCode(mapped)));
+    latins.push(!foreign && mapped >= 0x61 && mapped <= 0x7a);
   };
   // A look-alike is looked up before NFKC (which turns lunate sigma "ϲ", a "c", into final sigma)
   // and before lower-casing (capital eta "Η" looks like "H", small "η" like "n").
   const whole = lookAlike(code);
   if (whole) {
     whole.forEach(push);
-    return { codes, kinds, letters };
-  }
-  for (const compatible of text.normalize('NFKC')) {
-    const whole = lookAlike(compatible.codePointAt(0) ?? 0);
-    if (whole) {
-      whole.forEach(push);
-      continue;
+  } else {
+    for (const compatible of text.normalize('NFKC')) {
+      const latin = lookAlike(compatible.codePointAt(0) ?? 0);
+      if (latin) {
+        latin.forEach(push);
+        continue;
+      }
+      for (const char of compatible.toLowerCase().normalize('NFD').replace(MARKS, '')) {
+        const point = char.codePointAt(0) ?? 0;
+        const mapped = lookAlike(point);
+        if (mapped) mapped.forEach(push);
+        else push(point);
+      }
     }
-    for (const char of compatible.toLowerCase().normalize('NFD').replace(MARKS, '')) {
-      const point = char.codePointAt(0) ?? 0;
-      const latin = lookAlike(point);
-      if (latin) latin.forEach(push);
-      else push(point);
-    }
   }
-  return { codes, kinds, letters };
+  // Context vowels are generated for letters that fold to one unit; a leetspeak reading ("ν" as "v",
+  // so "u") would take precedence, though no letter with context vowels has one today.
+  if (foreign && codes.length === 1 && leets[0] === -1) {
+    const context = contextIndex(code);
+    if (context >= 0) leets[0] = context;
+  }
+  return { codes, kinds, leets, letters, latins };
 }
 
 /** ASCII folds, for callers that want the Folded shape. */
@@ -266,6 +327,7 @@ export function toUnits(text: string): Units {
   let kind = new Uint8Array(capacity);
   let leet = new Int8Array(capacity);
   let letter = new Uint8Array(capacity);
+  let latin = new Uint8Array(capacity);
   let origin = new Int32Array(capacity);
   let length = 0;
   let index = 0;
@@ -278,6 +340,7 @@ export function toUnits(text: string): Units {
       kind[length] = ASCII_KIND[point] ?? OTHER;
       leet[length] = ASCII_LEET[point] ?? -1;
       letter[length] = ASCII_LETTER[point] ?? 0;
+      latin[length] = ASCII_LATIN[point] ?? 0;
       origin[length] = index;
       length++;
       continue;
@@ -299,18 +362,19 @@ export function toUnits(text: string): Units {
         kind = grow(kind, new Uint8Array(capacity));
         leet = grow(leet, new Int8Array(capacity));
         letter = grow(letter, new Uint8Array(capacity));
+        latin = grow(latin, new Uint8Array(capacity));
         origin = grow(origin, new Int32Array(capacity));
       }
-      const mapped = folded.codes[part] ?? 0;
-      code[length] = mapped;
+      code[length] = folded.codes[part] ?? 0;
       kind[length] = folded.kinds[part] ?? OTHER;
-      leet[length] = LEET_OF.get(mapped) ?? -1;
+      leet[length] = folded.leets[part] ?? -1;
       letter[length] = folded.letters[part] === true ? 1 : 0;
+      latin[length] = folded.latins[part] === true ? 1 : 0;
       origin[length] = index;
       length++;
     }
   }
-  return { length, code, kind, leet, letter, origin, explicitBidi };
+  return { length, code, kind, leet, letter, latin, origin, explicitBidi };
 }
 
 function grow<T extends Int32Array | Uint8Array | Int8Array>(from: T, to: T): T {

@@ -4,15 +4,18 @@
  * A trie of folded terms is walked only from word starts, so matching is whole-word by construction
  * ("class", "assistant", "Scunthorpe", "cocktail" never match "ass", "cunt" or "cock"). The walk
  * collapses stretched letters ("fuuuck"), tries leetspeak candidates ("sh1t", "a$$"), lets a term's
- * space match any separators or none ("blow-job", "blowjob"), and skips separators between *single*
- * letters only ("f.u.c.k", "f u c k"), so that "an al" or "pen is" stay innocent. A word split by line
+ * space match any separators or none ("blow-job", "blowjob"), and skips any run of non-letters
+ * (separators, punctuation, symbols, digits, emoji) between *single* letters only ("f.u.c.k",
+ * "f / u / c / k", "f♥u♥c♥k"), so that "an al" or "pen is" stay innocent. A word split by line
  * breaks alone ("fu\nck") is read whole; a WILD symbol reads as any one letter inside a word ("f*ck"),
- * and "ph" as "f" ("phuck").
+ * "ph" as "f" ("phuck"), and a Greek or Cyrillic letter as the Latin vowel it stands for ("fуck")
+ * when the match has a Latin letter too.
  *
  * Term syntax: a plain term matches a whole word (and its plural with -s/-es); a trailing `*` matches
  * any word that starts with the term ("fuck*" also catches "fuckface").
  */
 import {
+  CONTEXT_FIRST,
   foldText,
   isLetterCode,
   isLineBreak,
@@ -29,6 +32,18 @@ import {
 const SPACE = 32;
 /** Bound on walk steps from one word start: hostile input cannot make a walk explode. */
 const STEP_LIMIT = 2000;
+/** Longest run of non-letters a walk skips between single letters ("f  -  u  -  c  -  k"). */
+const GAP_LIMIT = 16;
+
+/** What a walk has done so far, as bits. */
+/** Non-letters between single letters were skipped ("f.u.c.k"). */
+const SPLIT = 1;
+/** A real letter (not a digit or a symbol) was matched as itself. */
+const SAW_LETTER = 2;
+/** The last unit read was a WILD symbol read as a letter. */
+const AFTER_WILD = 4;
+/** A Greek or Cyrillic letter was read as a context vowel. */
+const CONTEXT = 8;
 
 interface Node {
   /** Children a–z, in letter order, indexed through `letters` (a bitmap trie: no hashing). */
@@ -251,16 +266,18 @@ export class TermMatcher {
 
   /**
    * Most words cannot begin a term, and two lookups show it without a walk: a plain first letter
-   * with no trie edge, or a plain second letter (no leetspeak reading, no stretching, no separator)
+   * with no trie edge, or a plain second letter (a real letter, no leetspeak reading, no stretching)
    * with no edge after a first node where no term ends or branches on a space.
    */
   private cannotStart(units: Units, start: number): boolean {
-    const { code, kind, leet, length } = units;
+    const { code, kind, leet, letter, length } = units;
     if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD || startsWithPh(units, start)) return false;
     const first = childOf(this.root, code[start] ?? 0);
     if (!first) return true;
     const second = start + 1;
-    if (second >= length || kind[second] !== WORD || (leet[second] ?? -1) >= 0) return false;
+    // Past a single letter, a digit or a symbol may part it from the next one ("f2u2c2k").
+    if (second >= length || kind[second] !== WORD || letter[second] !== 1 || (leet[second] ?? -1) >= 0)
+      return false;
     if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
     return childOf(first, code[second] ?? 0) === undefined;
   }
@@ -281,29 +298,25 @@ class Walk {
   run(root: Node, start: number): number {
     this.start = start;
     this.steps = 0;
-    return this.walk(root, start, 0, false, false, 0, false);
+    return this.walk(root, start, 0, 0, 0);
   }
 
   /**
    * @param segment letter runs since the last separator (a run of one stretched letter counts once)
-   * @param split whether separators between single letters were skipped
-   * @param sawLetter whether a real letter (not a digit or a symbol) was matched
+   * @param state SPLIT, SAW_LETTER, AFTER_WILD and CONTEXT bits
    * @param wilds how many WILD symbols were read as letters
-   * @param afterWild whether the last unit read was a WILD symbol read as a letter
    */
-  private walk(
-    node: Node,
-    at: number,
-    segment: number,
-    split: boolean,
-    sawLetter: boolean,
-    wilds: number,
-    afterWild: boolean,
-  ): number {
+  private walk(node: Node, at: number, segment: number, state: number, wilds: number): number {
     if (++this.steps > STEP_LIMIT) return -1;
     const { length, kind } = this.units;
+    const split = (state & SPLIT) !== 0;
     let best = -1;
-    if (sawLetter && (!split || segment === 1) && (wilds === 0 || this.wildsFit(at, wilds, afterWild))) {
+    if (
+      (state & SAW_LETTER) !== 0 &&
+      (!split || segment === 1) &&
+      (wilds === 0 || this.wildsFit(at, wilds, (state & AFTER_WILD) !== 0)) &&
+      ((state & CONTEXT) === 0 || this.hasLatin(at))
+    ) {
       if (node.end) {
         if (this.boundaryAfter(at, split)) best = at;
         else if (node.plural !== 0 && !split) best = Math.max(best, this.plural(node.plural, at));
@@ -315,80 +328,116 @@ class Walk {
       }
     }
     if (at >= length) return best;
+    // "f.u.c.k", "f / u / c / k", "f♥u♥c♥k": after a single letter, a run of non-letters may part it
+    // from the next.
+    if (segment === 1 && !this.isLetter(at)) best = Math.max(best, this.skipGap(node, at, state, wilds));
     const k = kind[at];
     if (k === SEP) {
       let next = at;
       while (next < length && kind[next] === SEP) next++;
       const space = node.space;
-      if (space && segment > 0)
-        best = Math.max(best, this.walk(space, next, 0, split, sawLetter, wilds, afterWild));
-      // "f.u.c.k": skip a short separator run only between single letters.
-      if (segment === 1 && next - at <= 3 && next < length) {
-        best = Math.max(best, this.walk(node, next, 0, true, sawLetter, wilds, afterWild));
-      }
+      if (space && segment > 0) best = Math.max(best, this.walk(space, next, 0, state, wilds));
       // "fu\nck": line breaks alone inside a word do not end it.
       if (segment > 0 && next < length && this.lineBreaksOnly(at, next)) {
-        best = Math.max(best, this.walk(node, next, segment, split, sawLetter, wilds, afterWild));
+        best = Math.max(best, this.walk(node, next, segment, state, wilds));
       }
       return best;
     }
     const code = this.units.code;
-    if (k === OTHER)
-      return Math.max(best, this.follow(node, at, code[at] ?? 0, segment, split, sawLetter, wilds));
+    const read = state & ~AFTER_WILD;
+    if (k === OTHER) return Math.max(best, this.follow(node, at, code[at] ?? 0, segment, read, wilds));
     // A term's space may also match nothing: "blowjob" for "blow job".
     const space = node.space;
-    if (space && segment > 0)
-      best = Math.max(best, this.walk(space, at, 0, split, sawLetter, wilds, afterWild));
+    if (space && segment > 0) best = Math.max(best, this.walk(space, at, 0, state, wilds));
     const primary = code[at] ?? 0;
-    best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter, wilds));
+    best = Math.max(best, this.follow(node, at, primary, segment, read, wilds));
     const leet = this.units.leet[at] ?? -1;
     if (leet >= 0) {
+      const reading = leet >= CONTEXT_FIRST ? read | CONTEXT : read;
       for (const candidate of LEET_CANDIDATES[leet] ?? []) {
         if (candidate !== primary)
-          best = Math.max(best, this.follow(node, at, candidate, segment, split, sawLetter, wilds));
+          best = Math.max(best, this.follow(node, at, candidate, segment, reading, wilds));
       }
     }
     // Spelled by sound: "ph" for "f" ("phuck").
     if (primary === LOWER_P && startsWithPh(this.units, at)) {
       const child = childOf(node, LOWER_F);
-      if (child) best = Math.max(best, this.walk(child, at + 2, segment + 1, split, true, wilds, false));
+      if (child) best = Math.max(best, this.walk(child, at + 2, segment + 1, read | SAW_LETTER, wilds));
     }
     // "f*ck", "sh#t": a WILD symbol reads as any one letter, but never first in a match (segment > 0)
     // and, through wildsFit, never last nor more often than real letters.
     if (k === WILD && segment > 0 && node.lettered) {
       for (const child of node.lettered) {
-        best = Math.max(best, this.walk(child, at + 1, segment + 1, split, sawLetter, wilds + 1, true));
+        best = Math.max(best, this.walk(child, at + 1, segment + 1, state | AFTER_WILD, wilds + 1));
       }
     }
     return best;
   }
 
-  /** Consumes the whole run of units that can read as `char` ("fuuu"), along 1..run trie edges. */
+  /**
+   * Skips the run of non-letters from `at` (the unit after a single letter) and walks on from `node`
+   * at each unit that may begin the next letter: the real letter that ends the run, or a digit or a
+   * symbol inside it that may itself read as one ("s.h.1.t").
+   */
+  private skipGap(node: Node, at: number, state: number, wilds: number): number {
+    const { length, kind } = this.units;
+    const limit = Math.min(length - 1, at + GAP_LIMIT);
+    let best = -1;
+    for (let next = at + 1; next <= limit; next++) {
+      if (kind[next] === SEP) continue;
+      best = Math.max(best, this.walk(node, next, 0, state | SPLIT, wilds));
+      if (this.isLetter(next)) break;
+    }
+    return best;
+  }
+
+  /**
+   * Consumes the whole run of units that can read as `char` ("fuuu"), along 1..run trie edges. A
+   * single letter whose run goes on in symbols ("i!" in "b!i!t!c!h") may also end before them, so that
+   * they can part it from the next letter.
+   */
   private follow(
     node: Node,
     at: number,
     char: number,
     segment: number,
-    split: boolean,
-    sawLetter: boolean,
+    state: number,
     wilds: number,
   ): number {
-    let child = childOf(node, char);
-    if (!child) return -1;
-    const { length, code, letter } = this.units;
+    const first = childOf(node, char);
+    if (!first) return -1;
+    const { length, code, letter, leet } = this.units;
     let end = at;
-    let letterInRun = false;
+    let read = state;
+    let best = -1;
     while (end < length && this.canRead(end, char)) {
-      if (letter[end] === 1 && code[end] === char) letterInRun = true;
+      if (end > at && segment === 0 && !this.isLetter(end) && this.isLetter(end - 1)) {
+        best = Math.max(best, this.walk(first, end, 1, read, wilds));
+      }
+      if (code[end] === char) {
+        if (letter[end] === 1) read |= SAW_LETTER;
+      } else if ((leet[end] ?? -1) >= CONTEXT_FIRST) {
+        read |= CONTEXT;
+      }
       end++;
     }
-    const saw = sawLetter || letterInRun;
-    let best = -1;
+    let child: Node | undefined = first;
     for (let step = 1; step <= end - at && child; step++) {
-      best = Math.max(best, this.walk(child, end, segment + 1, split, saw, wilds, false));
+      best = Math.max(best, this.walk(child, end, segment + 1, read, wilds));
       child = childOf(child, char);
     }
     return best;
+  }
+
+  /** Whether the unit at `at` is a real letter (a letter of any script; not a digit or a symbol). */
+  private isLetter(at: number): boolean {
+    return this.units.kind[at] === WORD && this.units.letter[at] === 1;
+  }
+
+  /** Whether the units from the walk's start to `at` hold a Latin letter as written. */
+  private hasLatin(at: number): boolean {
+    for (let unit = this.start; unit < at; unit++) if (this.units.latin[unit] === 1) return true;
+    return false;
   }
 
   /**
@@ -437,22 +486,41 @@ class Walk {
     const { length, kind, code } = this.units;
     if (at < length && kind[at] === WORD) return false;
     if (!split) return true;
-    if (this.singleLetterBeyondSeparators(at, 1) >= 0) return false;
-    const before = this.singleLetterBeyondSeparators(this.start - 1, -1);
+    if (this.singleLetterPastGap(at, 1) >= 0) return false;
+    const before = this.singleLetterPastGap(this.start - 1, -1);
     return before < 0 || code[before] === LOWER_A || code[before] === LOWER_I;
   }
 
   /**
-   * From a separator at `from`, the index of the word past the separators (going `direction`) if it
-   * is one letter, else -1.
+   * From `from`, past a run of non-word units that continues a chain of single letters, the index of
+   * the word beyond it (going `direction`) if that word is one unit long, else -1. A run continues a
+   * chain when it is separators only ("a s s e t") or the same run as the match's own first gap
+   * ("a/s/s/e/t"); other punctuation ends it ("f.u.c.k, u").
    */
-  private singleLetterBeyondSeparators(from: number, direction: 1 | -1): number {
+  private singleLetterPastGap(from: number, direction: 1 | -1): number {
     const { length, kind } = this.units;
     let at = from;
-    if (at < 0 || at >= length || kind[at] !== SEP) return -1;
-    while (at >= 0 && at < length && kind[at] === SEP) at += direction;
-    if (at < 0 || at >= length || kind[at] !== WORD) return -1;
+    let separatorsOnly = true;
+    while (at >= 0 && at < length && kind[at] !== WORD && Math.abs(at - from) < GAP_LIMIT) {
+      if (kind[at] !== SEP) separatorsOnly = false;
+      at += direction;
+    }
+    if (at === from || at < 0 || at >= length || kind[at] !== WORD) return -1;
+    const low = direction === 1 ? from : at + 1;
+    const high = direction === 1 ? at : from + 1;
+    if (!separatorsOnly && !this.isFirstGap(low, high)) return -1;
     const beyond = at + direction;
     return beyond < 0 || beyond >= length || kind[beyond] !== WORD ? at : -1;
+  }
+
+  /** Whether units [low, high) repeat the non-letters after the match's first letter. */
+  private isFirstGap(low: number, high: number): boolean {
+    const { length, code } = this.units;
+    let gap = this.start;
+    while (gap < length && code[gap] === code[this.start]) gap++;
+    for (let unit = low; unit < high; unit++, gap++) {
+      if (gap >= length || this.isLetter(gap) || code[gap] !== code[unit]) return false;
+    }
+    return gap >= length || this.isLetter(gap);
   }
 }
