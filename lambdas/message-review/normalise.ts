@@ -320,15 +320,55 @@ export function isSeparator(code: number): boolean {
   return kindOf(code) === SEP;
 }
 
+/** The arrays `toUnits` fills. */
+interface Buffers {
+  readonly code: Int32Array;
+  readonly kind: Uint8Array;
+  readonly leet: Int8Array;
+  readonly letter: Uint8Array;
+  readonly latin: Uint8Array;
+  readonly origin: Int32Array;
+}
+
+function allocate(capacity: number): Buffers {
+  return {
+    code: new Int32Array(capacity),
+    kind: new Uint8Array(capacity),
+    leet: new Int8Array(capacity),
+    letter: new Uint8Array(capacity),
+    latin: new Uint8Array(capacity),
+    origin: new Int32Array(capacity),
+  };
+}
+
+/** A copy of `from` with room for `capacity` units. */
+function grow(from: Buffers, capacity: number): Buffers {
+  const to = allocate(capacity);
+  to.code.set(from.code);
+  to.kind.set(from.kind);
+  to.leet.set(from.leet);
+  to.letter.set(from.letter);
+  to.latin.set(from.latin);
+  to.origin.set(from.origin);
+  return to;
+}
+
+/**
+ * The arrays are kept from one call to the next: six fresh typed arrays a message, their backing
+ * stores outside the V8 heap, were most of what a review allocated (bench:review). Room for a message
+ * at IVS's 500 code point limit; a longer text or a ligature that folds to several units grows them.
+ */
+let buffers = allocate(512 + 8);
+
+/**
+ * The units of `text`. Their arrays are reused by the next call, so a Units is read before
+ * `toUnits` is called again (matching is synchronous, and bidi.ts copies what it keeps); `length`
+ * tells how much of each array is this text's.
+ */
 export function toUnits(text: string): Units {
   // A code point folds to at most a few units (ligatures); grow if a rare one folds to more.
-  let capacity = text.length + 8;
-  let code = new Int32Array(capacity);
-  let kind = new Uint8Array(capacity);
-  let leet = new Int8Array(capacity);
-  let letter = new Uint8Array(capacity);
-  let latin = new Uint8Array(capacity);
-  let origin = new Int32Array(capacity);
+  if (buffers.code.length < text.length + 8) buffers = allocate(text.length + 8);
+  let { code, kind, leet, letter, latin, origin } = buffers;
   let length = 0;
   let index = 0;
   let explicitBidi = false;
@@ -356,14 +396,9 @@ export function toUnits(text: string): Units {
     if ((point >= 0x202a && point <= 0x202e) || (point >= 0x2066 && point <= 0x2069)) explicitBidi = true;
     const folded = foldCached(point);
     for (let part = 0; part < folded.codes.length; part++) {
-      if (length === capacity) {
-        capacity *= 2;
-        code = grow(code, new Int32Array(capacity));
-        kind = grow(kind, new Uint8Array(capacity));
-        leet = grow(leet, new Int8Array(capacity));
-        letter = grow(letter, new Uint8Array(capacity));
-        latin = grow(latin, new Uint8Array(capacity));
-        origin = grow(origin, new Int32Array(capacity));
+      if (length === code.length) {
+        buffers = grow(buffers, code.length * 2);
+        ({ code, kind, leet, letter, latin, origin } = buffers);
       }
       code[length] = folded.codes[part] ?? 0;
       kind[length] = folded.kinds[part] ?? OTHER;
@@ -375,9 +410,4 @@ export function toUnits(text: string): Units {
     }
   }
   return { length, code, kind, leet, letter, latin, origin, explicitBidi };
-}
-
-function grow<T extends Int32Array | Uint8Array | Int8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

@@ -32,6 +32,8 @@ import {
 const SPACE = 32;
 /** Bound on walk steps from one word start: hostile input cannot make a walk explode. */
 const STEP_LIMIT = 2000;
+/** Bound on the plain descent's steps from one word start; past it, the walk decides. */
+const PLAIN_STEP_LIMIT = 64;
 /** Longest run of non-letters a walk skips between single letters ("f  -  u  -  c  -  k"). */
 const GAP_LIMIT = 16;
 
@@ -60,6 +62,8 @@ interface Node {
   plural: number;
   /** Bit per child among a–z: most lookups miss, and a bit test answers them. */
   letters: number;
+  /** Some term through this node has a space further on (a split walk may still reset there). */
+  spaceAhead: boolean;
 }
 
 const newNode = (): Node => ({
@@ -70,6 +74,7 @@ const newNode = (): Node => ({
   space: undefined,
   plural: 0,
   letters: 0,
+  spaceAhead: false,
 });
 
 const LOWER_A = 0x61;
@@ -166,8 +171,20 @@ export class TermMatcher {
    * background thread); a message pays only for the few branches its word starts need, once.
    */
   private readonly pending = new Map<number, string[]>();
+  /** Which ASCII codes still have a pending group: a word start asks this rather than the map. */
+  private readonly pendingAscii = new Uint8Array(128);
+  /** One walk and one descent, reused by every `find` (matching is synchronous: never two at once). */
+  private readonly walk = new Walk();
+  private readonly descent = new PlainDescent();
 
-  constructor(terms: Iterable<string>) {
+  /**
+   * @param options.prefilter whether word starts go through `cannotStart` before a walk (default true;
+   *   tests turn it off to show that it never changes an answer)
+   */
+  constructor(
+    terms: Iterable<string>,
+    private readonly options: { readonly prefilter: boolean } = { prefilter: true },
+  ) {
     let size = 0;
     for (const term of terms) {
       const first = firstFoldedCode(term);
@@ -176,12 +193,17 @@ export class TermMatcher {
       const group = this.pending.get(first);
       if (group) group.push(term);
       else this.pending.set(first, [term]);
+      if (first < 128) this.pendingAscii[first] = 1;
     }
     this.size = size;
   }
 
   /** Inserts the terms whose first folded code is `code`, if not done yet. */
   private ensureBranch(code: number): void {
+    if (code < 128) {
+      if (this.pendingAscii[code] === 0) return;
+      this.pendingAscii[code] = 0;
+    }
     const group = this.pending.get(code);
     if (group === undefined) return;
     this.pending.delete(code);
@@ -210,7 +232,10 @@ export class TermMatcher {
 
   private insert(codes: readonly number[]): Node {
     let node = this.root;
+    let spaces = codes.filter((code) => code === SPACE).length;
     for (const code of codes) {
+      if (spaces > 0) node.spaceAhead = true;
+      if (code === SPACE) spaces--;
       let child = childOf(node, code);
       if (!child) {
         child = newNode();
@@ -238,14 +263,15 @@ export class TermMatcher {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
     const { kind, code } = units;
-    const walk = new Walk(units);
+    const walk = this.walk;
+    walk.units = units;
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
       // Inside a run of one character ("$$$$"): the walk from the run's first unit covered it.
       if (start > 0 && code[start - 1] === code[start]) continue;
       if (this.pending.size > 0) this.ensureBranches(units, start);
-      if (this.cannotStart(units, start)) continue;
+      if (this.options.prefilter && this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
         matches.push({ start, end });
@@ -265,22 +291,101 @@ export class TermMatcher {
   }
 
   /**
-   * Most words cannot begin a term, and two lookups show it without a walk: a plain first letter
-   * with no trie edge, or a plain second letter (a real letter, no leetspeak reading, no stretching)
-   * with no edge after a first node where no term ends or branches on a space.
+   * Most words cannot begin a term, and a plain descent of the trie shows it without a walk: over a
+   * word of real letters, a walk only follows each letter's readings (itself, leetspeak, a context
+   * vowel), a stretched letter along 1..run edges, and the few other paths that `PlainDescent` rules
+   * out before it goes on. So when no reading has an edge, nothing can match from `start`.
    */
   private cannotStart(units: Units, start: number): boolean {
-    const { code, kind, leet, letter, length } = units;
-    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD || startsWithPh(units, start)) return false;
-    const first = childOf(this.root, code[start] ?? 0);
-    if (!first) return true;
-    const second = start + 1;
-    // Past a single letter, a digit or a symbol may part it from the next one ("f2u2c2k").
-    if (second >= length || kind[second] !== WORD || letter[second] !== 1 || (leet[second] ?? -1) >= 0)
-      return false;
-    if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
-    return childOf(first, code[second] ?? 0) === undefined;
+    const descent = this.descent;
+    descent.units = units;
+    descent.start = start;
+    descent.steps = 0;
+    return descent.noMatch(this.root, start, 0);
   }
+}
+
+/**
+ * The walk's paths over a plain word, without its bookkeeping: `noMatch` is true only when no walk
+ * from `start` can match, and false whenever one might (it then leaves the answer to the walk).
+ */
+class PlainDescent {
+  units: Units = EMPTY_UNITS;
+  start = 0;
+  steps = 0;
+
+  /**
+   * @param node the node reached after the units before `at`
+   * @param runs letter runs read so far (a stretched letter is one run)
+   */
+  noMatch(node: Node, at: number, runs: number): boolean {
+    if (++this.steps > PLAIN_STEP_LIMIT) return false;
+    const { code, kind, leet, letter, length } = this.units;
+    // A prefix term matches the rest of the word; a space may be read as nothing.
+    if (node.prefix || node.space) return false;
+    if (at >= length || kind[at] !== WORD) return this.noMatchAfterWord(node, at, runs);
+    // Digits (leetspeak, or a gap between single letters) and "ph" (for "f") take the walk.
+    const char = code[at] ?? 0;
+    if (letter[at] !== 1 || (char === LOWER_P && startsWithPh(this.units, at))) return false;
+    // A term ending here could only match as a plural, its "-s" or "-es" read from `at`.
+    if (node.end && this.mayBePlural(node.plural, at)) return false;
+    if (!this.noMatchReading(node, at, runs, char)) return false;
+    const index = leet[at] ?? -1;
+    if (index < 0) return true;
+    for (const candidate of LEET_CANDIDATES[index] ?? []) {
+      if (candidate !== char && !this.noMatchReading(node, at, runs, candidate)) return false;
+    }
+    return true;
+  }
+
+  private mayBePlural(plural: number, at: number): boolean {
+    return (
+      ((plural & PLURAL_S) !== 0 && canRead(this.units, at, LOWER_S)) ||
+      ((plural & PLURAL_ES) !== 0 && canRead(this.units, at, LOWER_E))
+    );
+  }
+
+  /** The walk's `follow` for one reading: the whole run that reads as `char`, 1..run edges deep. */
+  private noMatchReading(node: Node, at: number, runs: number, char: number): boolean {
+    let child = childOf(node, char);
+    if (!child) return true;
+    const { length, kind, letter } = this.units;
+    let end = at;
+    while (end < length && canRead(this.units, end, char)) {
+      // A symbol read as a letter ("a$$") may also end a single letter's run: the walk's case.
+      if (kind[end] !== WORD || letter[end] !== 1) return false;
+      end++;
+    }
+    for (let step = 1; step <= end - at && child; step++) {
+      if (!this.noMatch(child, end, runs + 1)) return false;
+      child = childOf(child, char);
+    }
+    return true;
+  }
+
+  /**
+   * At the end of the word: a single letter may go on past a gap ("f.u.c.k"), a term may end, a
+   * line break may join the next word, and a symbol may be read (as itself, as a letter, or as any
+   * letter); only a space, plain punctuation with no edge, or the end of the message rule all out.
+   */
+  private noMatchAfterWord(node: Node, at: number, runs: number): boolean {
+    const { code, kind, length } = this.units;
+    if (runs < 2 || node.end) return false;
+    if (at >= length) return true;
+    const after = kind[at];
+    if (after === SEP) return !isLineBreak(code[at] ?? 0);
+    return after === OTHER && childOf(node, code[at] ?? 0) === undefined;
+  }
+}
+
+/** Whether the unit at `at` may read as `char`: itself, or one of its leetspeak or context readings. */
+function canRead(units: Units, at: number, char: number): boolean {
+  if (at >= units.length) return false;
+  if (units.code[at] === char) return true;
+  const k = units.kind[at];
+  if (k !== WORD && k !== LEET && k !== WILD) return false;
+  const leet = units.leet[at] ?? -1;
+  return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
 }
 
 /** Whether the units at `at` read "ph", which may stand for "f" ("phuck"). */
@@ -288,12 +393,23 @@ function startsWithPh(units: Units, at: number): boolean {
   return units.code[at] === LOWER_P && units.code[at + 1] === LOWER_H && units.kind[at + 1] === WORD;
 }
 
+const EMPTY_UNITS: Units = {
+  length: 0,
+  code: new Int32Array(0),
+  kind: new Uint8Array(0),
+  leet: new Int8Array(0),
+  letter: new Uint8Array(0),
+  latin: new Uint8Array(0),
+  origin: new Int32Array(0),
+  explicitBidi: false,
+};
+
 /** One depth-first walk of the trie from one word start; returns the longest match end or -1. */
 class Walk {
   private steps = 0;
   private start = 0;
-
-  constructor(private readonly units: Units) {}
+  /** The units of the message being matched; set by `find` before each use. */
+  units: Units = EMPTY_UNITS;
 
   run(root: Node, start: number): number {
     this.start = start;
@@ -328,6 +444,8 @@ class Walk {
       }
     }
     if (at >= length) return best;
+    // A split walk past a segment of several letters can only end well after a term's space.
+    if (split && segment > 1 && !node.spaceAhead) return best;
     // "f.u.c.k", "f / u / c / k", "f♥u♥c♥k": after a single letter, a run of non-letters may part it
     // from the next.
     if (segment === 1 && !this.isLetter(at)) best = Math.max(best, this.skipGap(node, at, state, wilds));
@@ -470,12 +588,7 @@ class Walk {
   }
 
   private canRead(at: number, char: number): boolean {
-    if (at >= this.units.length) return false;
-    if (this.units.code[at] === char) return true;
-    const k = this.units.kind[at];
-    if (k !== WORD && k !== LEET && k !== WILD) return false;
-    const leet = this.units.leet[at] ?? -1;
-    return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
+    return canRead(this.units, at, char);
   }
 
   /**

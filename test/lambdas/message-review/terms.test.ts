@@ -261,6 +261,44 @@ describe('TermMatcher', () => {
     );
   });
 
+  it('answers the same with and without the plain-descent filter that spares most words a walk', () => {
+    const filtered = new TermMatcher(DEFAULT_BLOCKED_TERMS);
+    const unfiltered = new TermMatcher(DEFAULT_BLOCKED_TERMS, { prefilter: false });
+    const words = fc.constantFrom(
+      ...DEFAULT_BLOCKED_TERMS,
+      'class',
+      'the',
+      'pen',
+      'cocktail',
+      'phuck',
+      'f.u.c.k',
+      'f / u',
+      'fуck',
+      'sh1t',
+      '@ss',
+      'a',
+      'I',
+      '🖕',
+      '&',
+      '\n',
+      ' ',
+      ', ',
+    );
+    const message = fc.oneof(
+      fc.array(words, { maxLength: 10 }).map((parts) => parts.join(' ')),
+      fc.array(words, { maxLength: 10 }).map((parts) => parts.join('')),
+      fc.string(),
+    );
+
+    fc.assert(
+      fc.property(message, (text) => {
+        const units = toUnits(text);
+        assert.deepEqual(filtered.find(units, true), unfiltered.find(units, true));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('groups a term under the first code it folds to, for any term', () => {
     const term = fc.oneof(
       fc.string(),
