@@ -195,7 +195,6 @@ export function displayedUnits(text: string, units: Units): Units | undefined {
     kind: pick(units.kind, new Uint8Array(length)),
     leet: pick(units.leet, new Int8Array(length)),
     letter: pick(units.letter, new Uint8Array(length)),
-    latin: pick(units.latin, new Uint8Array(length)),
     origin: pick(units.origin, new Int32Array(length)),
     explicitBidi: true,
   };

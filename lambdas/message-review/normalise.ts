@@ -27,6 +27,10 @@ export const OTHER = 0;
 /** A symbol that may stand for any one letter inside a word ("f*ck", "sh#t"); `+` also reads "t". */
 export const WILD = 4;
 
+/** `Units.letter` bits. */
+export const REAL = 1;
+export const LATIN = 2;
+
 export interface Units {
   /** Number of units. */
   readonly length: number;
@@ -39,10 +43,12 @@ export interface Units {
    * context vowels, which count only in a match that also has a Latin letter.
    */
   readonly leet: Int8Array;
-  /** Whether the unit is a real letter (not a digit or a symbol standing for one). */
+  /**
+   * REAL when the unit is a real letter (not a digit or a symbol standing for one), plus LATIN when
+   * it is a Latin letter as written (not a Greek or Cyrillic one read as Latin). One array for both:
+   * every array is written for every character of every message.
+   */
   readonly letter: Uint8Array;
-  /** Whether the unit is a Latin letter as written (not a Greek or Cyrillic one read as Latin). */
-  readonly latin: Uint8Array;
   /** Index (in code points) of the original code point each unit came from. */
   readonly origin: Int32Array;
   /** Whether the text has explicit bidirectional controls, which may display it in another order. */
@@ -166,11 +172,11 @@ interface Folded {
   readonly kinds: readonly number[];
   /** LEET_CANDIDATES index per code, or -1. */
   readonly leets: readonly number[];
-  readonly letters: readonly boolean[];
-  readonly latins: readonly boolean[];
+  /** `Units.letter` bits per code. */
+  readonly letters: readonly number[];
 }
 
-const NOTHING: Folded = { codes: [], kinds: [], leets: [], letters: [], latins: [] };
+const NOTHING: Folded = { codes: [], kinds: [], leets: [], letters: [] };
 
 const LEET_SYMBOLS_ASCII = '@$!|';
 const WILD_SYMBOLS_ASCII = '*#%?+';
@@ -185,7 +191,6 @@ const ASCII_CODE = new Int32Array(128);
 const ASCII_KIND = new Uint8Array(128);
 const ASCII_LEET = new Int8Array(128);
 const ASCII_LETTER = new Uint8Array(128);
-const ASCII_LATIN = new Uint8Array(128);
 for (let code = 0; code < 128; code++) {
   const lower = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
   const char = String.fromCharCode(lower);
@@ -200,8 +205,7 @@ for (let code = 0; code < 128; code++) {
   ASCII_KIND[code] = kind;
   ASCII_LEET[code] = LEET_OF.get(lower) ?? -1;
   // An emoji or other symbol matched as itself counts as a real character too ("🖕").
-  ASCII_LETTER[code] = isLetter || kind === OTHER ? 1 : 0;
-  ASCII_LATIN[code] = isLetter ? 1 : 0;
+  ASCII_LETTER[code] = (isLetter || kind === OTHER ? REAL : 0) | (isLetter ? LATIN : 0);
 }
 
 /** Pictographs and emoji (U+1F300–U+1FAFF): plain symbols, classified without Unicode tables. */
@@ -234,22 +238,19 @@ function fold(code: number): Folded {
       codes: [lower],
       kinds: [ASCII_KIND[code] ?? OTHER],
       leets: [ASCII_LEET[code] ?? -1],
-      letters: [ASCII_LETTER[code] === 1],
-      latins: [lower >= 0x61 && lower <= 0x7a],
+      letters: [ASCII_LETTER[code] ?? 0],
     };
   }
   // Pictographs and emoji (U+1F300–U+1FAFF) fold to themselves: no compatibility form, no case, not
   // invisible, not a letter (a test checks the whole block). Skipping the general path keeps the
   // Unicode tables it needs out of cold start, where the default list's one emoji term would load them.
-  if (isPictograph(code))
-    return { codes: [code], kinds: [OTHER], leets: [-1], letters: [true], latins: [false] };
+  if (isPictograph(code)) return { codes: [code], kinds: [OTHER], leets: [-1], letters: [REAL] };
   const text = String.fromCodePoint(code);
   if (INVISIBLE.test(text)) return NOTHING;
   const codes: number[] = [];
   const kinds: number[] = [];
   const leets: number[] = [];
-  const letters: boolean[] = [];
-  const latins: boolean[] = [];
+  const letters: number[] = [];
   // A Greek or Cyrillic letter read as a Latin one does not make its word a Latin word.
   const foreign = GREEK_OR_CYRILLIC.test(text);
   const push = (mapped: number): void => {
@@ -257,8 +258,8 @@ function fold(code: number): Folded {
     const kind = kindOf(mapped);
     kinds.push(kind);
     leets.push(LEET_OF.get(mapped) ?? -1);
-    letters.push(kind === OTHER || (kind === WORD && isLetterCode(mapped)));
-    latins.push(!foreign && mapped >= 0x61 && mapped <= 0x7a);
+    const real = kind === OTHER || (kind === WORD && isLetterCode(mapped));
+    letters.push((real ? REAL : 0) | (!foreign && mapped >= 0x61 && mapped <= 0x7a ? LATIN : 0));
   };
   // A look-alike is looked up before NFKC (which turns lunate sigma "ϲ", a "c", into final sigma)
   // and before lower-casing (capital eta "Η" looks like "H", small "η" like "n").
@@ -286,7 +287,7 @@ function fold(code: number): Folded {
     const context = contextIndex(code);
     if (context >= 0) leets[0] = context;
   }
-  return { codes, kinds, leets, letters, latins };
+  return { codes, kinds, leets, letters };
 }
 
 /** ASCII folds, for callers that want the Folded shape. */
@@ -326,7 +327,6 @@ interface Buffers {
   readonly kind: Uint8Array;
   readonly leet: Int8Array;
   readonly letter: Uint8Array;
-  readonly latin: Uint8Array;
   readonly origin: Int32Array;
 }
 
@@ -336,7 +336,6 @@ function allocate(capacity: number): Buffers {
     kind: new Uint8Array(capacity),
     leet: new Int8Array(capacity),
     letter: new Uint8Array(capacity),
-    latin: new Uint8Array(capacity),
     origin: new Int32Array(capacity),
   };
 }
@@ -348,7 +347,6 @@ function grow(from: Buffers, capacity: number): Buffers {
   to.kind.set(from.kind);
   to.leet.set(from.leet);
   to.letter.set(from.letter);
-  to.latin.set(from.latin);
   to.origin.set(from.origin);
   return to;
 }
@@ -368,7 +366,7 @@ let buffers = allocate(512 + 8);
 export function toUnits(text: string): Units {
   // A code point folds to at most a few units (ligatures); grow if a rare one folds to more.
   if (buffers.code.length < text.length + 8) buffers = allocate(text.length + 8);
-  let { code, kind, leet, letter, latin, origin } = buffers;
+  let { code, kind, leet, letter, origin } = buffers;
   let length = 0;
   let index = 0;
   let explicitBidi = false;
@@ -380,7 +378,6 @@ export function toUnits(text: string): Units {
       kind[length] = ASCII_KIND[point] ?? OTHER;
       leet[length] = ASCII_LEET[point] ?? -1;
       letter[length] = ASCII_LETTER[point] ?? 0;
-      latin[length] = ASCII_LATIN[point] ?? 0;
       origin[length] = index;
       length++;
       continue;
@@ -398,16 +395,15 @@ export function toUnits(text: string): Units {
     for (let part = 0; part < folded.codes.length; part++) {
       if (length === code.length) {
         buffers = grow(buffers, code.length * 2);
-        ({ code, kind, leet, letter, latin, origin } = buffers);
+        ({ code, kind, leet, letter, origin } = buffers);
       }
       code[length] = folded.codes[part] ?? 0;
       kind[length] = folded.kinds[part] ?? OTHER;
       leet[length] = folded.leets[part] ?? -1;
-      letter[length] = folded.letters[part] === true ? 1 : 0;
-      latin[length] = folded.latins[part] === true ? 1 : 0;
+      letter[length] = folded.letters[part] ?? 0;
       origin[length] = index;
       length++;
     }
   }
-  return { length, code, kind, leet, letter, latin, origin, explicitBidi };
+  return { length, code, kind, leet, letter, origin, explicitBidi };
 }

@@ -20,9 +20,11 @@ import {
   isLetterCode,
   isLineBreak,
   isSeparator,
+  LATIN,
   LEET,
   LEET_CANDIDATES,
   OTHER,
+  REAL,
   SEP,
   WILD,
   WORD,
@@ -173,6 +175,14 @@ export class TermMatcher {
   private readonly pending = new Map<number, string[]>();
   /** Which ASCII codes still have a pending group: a word start asks this rather than the map. */
   private readonly pendingAscii = new Uint8Array(128);
+  /**
+   * The first three letters of every term built into the trie (a bit per trigram, 2 KB), and the
+   * first letters (one, two) where a term ends, ends as a prefix or has a space: a plain word whose
+   * first three letters are in neither set cannot start a match, shown without reading the trie.
+   */
+  private readonly trigrams = new Uint8Array((26 * 26 * 26) / 8 + 1);
+  private readonly openFirst = new Uint8Array(26);
+  private readonly openSecond = new Uint8Array(26 * 26);
   /** One walk and one descent, reused by every `find` (matching is synchronous: never two at once). */
   private readonly walk = new Walk();
   private readonly descent = new PlainDescent();
@@ -214,6 +224,7 @@ export class TermMatcher {
   }
 
   private add(codes: readonly number[], prefix: boolean): void {
+    this.noteStart(codes);
     const node = this.insert(codes);
     if (prefix) {
       node.prefix = true;
@@ -228,6 +239,28 @@ export class TermMatcher {
     const sibilant = last === LOWER_S || last === 0x78 || last === 0x7a;
     const digraph = last === 0x68 && (beforeLast === 0x63 || beforeLast === LOWER_S);
     if (sibilant || digraph) node.plural |= PLURAL_ES;
+  }
+
+  /**
+   * Records the term's first three letters for `cannotStart`, or, when it ends or has a space within
+   * them, that words starting with its first one or two letters need the trie.
+   */
+  private noteStart(codes: readonly number[]): void {
+    const [a = 0, b = 0, c = 0] = codes;
+    const letter = (code: number): boolean => code >= LOWER_A && code <= LOWER_Z;
+    if (!letter(a)) return;
+    const first = a - LOWER_A;
+    if (codes.length < 2 || !letter(b)) {
+      this.openFirst[first] = 1;
+      return;
+    }
+    const second = first * 26 + b - LOWER_A;
+    if (codes.length < 3 || !letter(c)) {
+      this.openSecond[second] = 1;
+      return;
+    }
+    const third = second * 26 + c - LOWER_A;
+    this.trigrams[third >> 3] = (this.trigrams[third >> 3] ?? 0) | (1 << (third & 7));
   }
 
   private insert(codes: readonly number[]): Node {
@@ -297,11 +330,41 @@ export class TermMatcher {
    * out before it goes on. So when no reading has an edge, nothing can match from `start`.
    */
   private cannotStart(units: Units, start: number): boolean {
+    if (this.noTrigram(units, start)) return true;
     const descent = this.descent;
     descent.units = units;
     descent.start = start;
     descent.steps = 0;
     return descent.noMatch(this.root, start, 0);
+  }
+
+  /**
+   * Whether the units from `start` are three plain ASCII letters (one reading each, none stretched,
+   * no "ph") that begin no term and pass no term's end or space: `PlainDescent` would say the same
+   * after reading up to three nodes of the trie.
+   */
+  private noTrigram(units: Units, start: number): boolean {
+    const { code, kind, leet, length } = units;
+    if (start + 2 >= length) return false;
+    const a = code[start] ?? 0;
+    const b = code[start + 1] ?? 0;
+    const c = code[start + 2] ?? 0;
+    for (let at = start; at < start + 3; at++) {
+      const char = code[at] ?? 0;
+      if (kind[at] !== WORD || char < LOWER_A || char > LOWER_Z || (leet[at] ?? -1) >= 0) return false;
+    }
+    if (
+      a === b ||
+      b === c ||
+      (b === LOWER_H && (a === LOWER_P || c === LOWER_P)) ||
+      (a === LOWER_P && b === LOWER_H)
+    )
+      return false;
+    const first = a - LOWER_A;
+    const second = first * 26 + b - LOWER_A;
+    const third = second * 26 + c - LOWER_A;
+    if (this.openFirst[first] === 1 || this.openSecond[second] === 1) return false;
+    return ((this.trigrams[third >> 3] ?? 0) & (1 << (third & 7))) === 0;
   }
 }
 
@@ -326,7 +389,7 @@ class PlainDescent {
     if (at >= length || kind[at] !== WORD) return this.noMatchAfterWord(node, at, runs);
     // Digits (leetspeak, or a gap between single letters) and "ph" (for "f") take the walk.
     const char = code[at] ?? 0;
-    if (letter[at] !== 1 || (char === LOWER_P && startsWithPh(this.units, at))) return false;
+    if (((letter[at] ?? 0) & REAL) === 0 || (char === LOWER_P && startsWithPh(this.units, at))) return false;
     // A term ending here could only match as a plural, its "-s" or "-es" read from `at`.
     if (node.end && this.mayBePlural(node.plural, at)) return false;
     if (!this.noMatchReading(node, at, runs, char)) return false;
@@ -353,7 +416,7 @@ class PlainDescent {
     let end = at;
     while (end < length && canRead(this.units, end, char)) {
       // A symbol read as a letter ("a$$") may also end a single letter's run: the walk's case.
-      if (kind[end] !== WORD || letter[end] !== 1) return false;
+      if (kind[end] !== WORD || ((letter[end] ?? 0) & REAL) === 0) return false;
       end++;
     }
     for (let step = 1; step <= end - at && child; step++) {
@@ -399,7 +462,6 @@ const EMPTY_UNITS: Units = {
   kind: new Uint8Array(0),
   leet: new Int8Array(0),
   letter: new Uint8Array(0),
-  latin: new Uint8Array(0),
   origin: new Int32Array(0),
   explicitBidi: false,
 };
@@ -533,7 +595,7 @@ class Walk {
         best = Math.max(best, this.walk(first, end, 1, read, wilds));
       }
       if (code[end] === char) {
-        if (letter[end] === 1) read |= SAW_LETTER;
+        if (((letter[end] ?? 0) & REAL) !== 0) read |= SAW_LETTER;
       } else if ((leet[end] ?? -1) >= CONTEXT_FIRST) {
         read |= CONTEXT;
       }
@@ -549,12 +611,13 @@ class Walk {
 
   /** Whether the unit at `at` is a real letter (a letter of any script; not a digit or a symbol). */
   private isLetter(at: number): boolean {
-    return this.units.kind[at] === WORD && this.units.letter[at] === 1;
+    return this.units.kind[at] === WORD && ((this.units.letter[at] ?? 0) & REAL) !== 0;
   }
 
   /** Whether the units from the walk's start to `at` hold a Latin letter as written. */
   private hasLatin(at: number): boolean {
-    for (let unit = this.start; unit < at; unit++) if (this.units.latin[unit] === 1) return true;
+    for (let unit = this.start; unit < at; unit++)
+      if (((this.units.letter[unit] ?? 0) & LATIN) !== 0) return true;
     return false;
   }
 
@@ -565,7 +628,7 @@ class Walk {
   private wildsFit(at: number, wilds: number, afterWild: boolean): boolean {
     if (afterWild) return false;
     let letters = 0;
-    for (let unit = this.start; unit < at; unit++) letters += this.units.letter[unit] ?? 0;
+    for (let unit = this.start; unit < at; unit++) letters += (this.units.letter[unit] ?? 0) & REAL;
     return letters >= 2 && wilds <= letters;
   }
 
