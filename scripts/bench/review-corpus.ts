@@ -80,3 +80,10 @@ export function buildCorpus(terms: readonly string[]): string[] {
     return `${sentence(between(2, 8))} 😀🎉 ${pick(['naïve café', 'ｆｕｌｌ ｗｉｄｔｈ', 'Grüße', 'привет'])} ${sentence(3)}`;
   });
 }
+
+/** The kind of a corpus message, as `buildCorpus` makes them, for figures by kind. */
+export function messageKind(text: string): 'non-ASCII' | 'link' | 'long' | 'short' {
+  if (/[^\p{ASCII}]/u.test(text)) return 'non-ASCII';
+  if (text.includes('://')) return 'link';
+  return text.length > 300 ? 'long' : 'short';
+}

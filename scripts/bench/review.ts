@@ -7,7 +7,9 @@
  *
  * Every figure is measured here, in this run; nothing is asserted. Libraries that cannot finish the
  * corpus within a per-library time cap are measured on the prefix they finished (the corpus is
- * shuffled, so a prefix is a fair sample) and the table says so.
+ * shuffled, so a prefix is a fair sample) and the table says so. After the table, where this Lambda's
+ * p99 comes from (review-tail.ts). REVIEW_BENCH_BASELINE names another build of the bundle (an older
+ * version, say) to measure beside this one in the same run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { isRecord } from '../../shared/json.js';
 import { lambdaContext, loadBuiltHandler } from '../invoke-review.js';
 import { percentile } from './stats.js';
 import { buildCorpus, buildTerms } from './review-corpus.js';
+import { tailBreakdown } from './review-tail.js';
 import { EVASIONS, INNOCENTS, score, type Score } from '../../test/lambdas/message-review/labelled-set.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -240,16 +243,27 @@ async function main(): Promise<void> {
   badWords.addWords(...terms);
 
   const rows: Row[] = [];
-  rows.push(
-    await measure('this Lambda (bundle): MASK, all matches', corpus, (text) =>
-      maskHandler(event(text), context),
-    ),
-  );
-  rows.push(
-    await measure('this Lambda (bundle): DENY, first match', corpus, (text) =>
-      denyHandler(event(text), context),
-    ),
-  );
+  const baselineRows: Row[] = [];
+  // REVIEW_BENCH_BASELINE=<another build of the bundle>: loaded now too, and each of its rows measured
+  // right after the same row of this build, so that a change in machine load hits both alike.
+  const baseline = process.env.REVIEW_BENCH_BASELINE;
+  const baselineHandlers = baseline
+    ? ['MASK', 'DENY'].map((action) =>
+        loadBuiltHandler(baseline, { REVIEW_POLICY: policyFor(action), LOG_LEVEL: 'silent' }),
+      )
+    : [];
+  const ourRows: readonly (readonly [string, typeof maskHandler])[] = [
+    ['this Lambda (bundle): MASK, all matches', maskHandler],
+    ['this Lambda (bundle): DENY, first match', denyHandler],
+  ];
+  for (const [index, [name, handler]] of ourRows.entries()) {
+    rows.push(await measure(name, corpus, (text) => handler(event(text), context)));
+    const other = baselineHandlers[index];
+    if (other) {
+      const label = `baseline bundle: ${index === 0 ? 'MASK' : 'DENY'}`;
+      baselineRows.push(await measure(label, corpus, (text) => other(event(text), context)));
+    }
+  }
   rows.push(
     await measure('obscenity 0.4.6: getAllMatches + censor', corpus, (text) =>
       censor.applyTo(text, obscenity.getAllMatches(text)),
@@ -263,7 +277,7 @@ async function main(): Promise<void> {
   console.log(
     `${'implementation'.padEnd(44)} ${'messages'.padStart(9)} ${'median'.padStart(9)} ${'p99'.padStart(9)}`,
   );
-  for (const row of rows) {
+  for (const row of [...rows, ...baselineRows]) {
     console.log(
       `${row.name.padEnd(44)} ${String(row.measured).padStart(9)} ${fmt(row.median, 2).padStart(9)} ${fmt(row.p99, 2).padStart(9)}`,
     );
@@ -281,6 +295,10 @@ async function main(): Promise<void> {
     );
     console.log(`target p99 <= 50 µs: MASK ${fmt(ours.p99, 2)} µs, DENY ${fmt(oursDeny.p99, 2)} µs`);
   }
+  for (const line of await tailBreakdown('this Lambda (bundle): MASK', corpus, (text) =>
+    maskHandler(event(text), context),
+  ))
+    console.log(line);
 
   await loggedLevels(terms, corpus);
 
