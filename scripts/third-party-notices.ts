@@ -91,6 +91,9 @@ licence comment at its end.
 © Unicode, Inc., distributed under the Unicode License (https://www.unicode.org/license.txt); it
 maps look-alike letters onto the letters of the blocked terms
 (\`lambdas/message-review/look-alikes.generated.ts\`, generated from the npm package unhomoglyph@1.0.6).
+The same file's table of context vowels (Greek and Cyrillic letters that stand for a Latin vowel) is
+derived from the transliterations of any-ascii@0.3.3 (ISC, © Hunter WB) and the readings of
+decancer@3.3.3 (MIT, © null8626); neither package is bundled.
 
 ## The IVS Chat messaging SDK (demo page only)
 

@@ -9,10 +9,12 @@
  * characters that look like Latin letters fold to them (Greek, Cyrillic, small capitals, dotless i:
  * Unicode's confusables data, look-alikes.generated.ts); control characters vanish; digits, a few
  * symbols, "v" (for "u") and "z" (for "s") also stand for the letters they imitate, as extra
- * candidates next to their own value; `*`, `#`, `%`, `?` and `+` may stand for any one letter inside
- * a word (WILD).
+ * candidates next to their own value; so do Greek and Cyrillic letters for the Latin vowel they
+ * stand for by sound or look ("у" for u, "η" for i, "Д" for a: CONTEXT_VOWELS), a reading the matcher
+ * accepts only inside a match with a Latin letter; `*`, `#`, `%`, `?` and `+` may stand for any one
+ * letter inside a word (WILD).
  */
-import { LOOK_ALIKES } from './look-alikes.generated.js';
+import { CONTEXT_VOWELS, LOOK_ALIKES } from './look-alikes.generated.js';
 
 /** Part of a word: a letter or a digit. Word boundaries are decided on this kind only. */
 export const WORD = 1;
@@ -25,6 +27,10 @@ export const OTHER = 0;
 /** A symbol that may stand for any one letter inside a word ("f*ck", "sh#t"); `+` also reads "t". */
 export const WILD = 4;
 
+/** `Units.letter` bits. */
+export const REAL = 1;
+export const LATIN = 2;
+
 export interface Units {
   /** Number of units. */
   readonly length: number;
@@ -32,9 +38,16 @@ export interface Units {
   readonly code: Int32Array;
   /** Kind of each unit (WORD, LEET, WILD, SEP, OTHER). */
   readonly kind: Uint8Array;
-  /** Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1. */
+  /**
+   * Index into LEET_CANDIDATES of the letters a unit may also stand for, or -1; from CONTEXT_FIRST on,
+   * context vowels, which count only in a match that also has a Latin letter.
+   */
   readonly leet: Int8Array;
-  /** Whether the unit is a real letter (not a digit or a symbol standing for one). */
+  /**
+   * REAL when the unit is a real letter (not a digit or a symbol standing for one), plus LATIN when
+   * it is a Latin letter as written (not a Greek or Cyrillic one read as Latin). One array for both:
+   * every array is written for every character of every message.
+   */
   readonly letter: Uint8Array;
   /** Index (in code points) of the original code point each unit came from. */
   readonly origin: Int32Array;
@@ -44,8 +57,11 @@ export interface Units {
 
 const c = (text: string): number => text.codePointAt(0) ?? 0;
 
-/** Letters a digit or a symbol may stand for. */
-export const LEET_CANDIDATES: readonly (readonly number[])[] = [
+/**
+ * Letters a unit may also stand for: leetspeak (a digit or a symbol) first, then, from CONTEXT_FIRST
+ * on, the sets of context vowels found in CONTEXT_VOWELS, added as its table is decoded.
+ */
+const candidates: number[][] = [
   [c('o')], // 0
   [c('i'), c('l')], // 1 |
   [c('e')], // 3 €
@@ -58,6 +74,9 @@ export const LEET_CANDIDATES: readonly (readonly number[])[] = [
   [c('u')], // v, spelled by sound ("fvck")
   [c('s')], // z, spelled by sound ("azz")
 ];
+export const LEET_CANDIDATES: readonly (readonly number[])[] = candidates;
+/** The first index of LEET_CANDIDATES that holds context vowels. */
+export const CONTEXT_FIRST = candidates.length;
 const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('0'), 0],
   [c('1'), 1],
@@ -78,6 +97,22 @@ const LEET_OF: ReadonlyMap<number, number> = new Map([
   [c('z'), 10],
 ]);
 
+/** Decodes a generated table (look-alikes.generated.ts): distance in base 36, upper case, then letters. */
+function decode(encoded: string, entry: (point: number, letters: number[]) => void): void {
+  let point = 0;
+  let at = 0;
+  while (at < encoded.length) {
+    let distance = 0;
+    for (let digit = encoded.charCodeAt(at); digit < 0x61; digit = encoded.charCodeAt(++at)) {
+      distance = distance * 36 + (digit <= 0x39 ? digit - 0x30 : digit - 0x41 + 10);
+    }
+    const letters: number[] = [];
+    for (; at < encoded.length && encoded.charCodeAt(at) >= 0x61; at++) letters.push(encoded.charCodeAt(at));
+    point += distance;
+    entry(point, letters);
+  }
+}
+
 /**
  * Characters that look like Latin letters, by code point: decoded from the generated table on the
  * first non-ASCII character that needs it, so an ASCII-only cold start never pays for it.
@@ -87,23 +122,31 @@ let lookAlikes: ReadonlyMap<number, readonly number[]> | undefined;
 function lookAlike(code: number): readonly number[] | undefined {
   if (!lookAlikes) {
     const table = new Map<number, readonly number[]>();
-    let point = 0;
-    let at = 0;
-    while (at < LOOK_ALIKES.length) {
-      let distance = 0;
-      for (let digit = LOOK_ALIKES.charCodeAt(at); digit < 0x61; digit = LOOK_ALIKES.charCodeAt(++at)) {
-        distance = distance * 36 + (digit <= 0x39 ? digit - 0x30 : digit - 0x41 + 10);
-      }
-      const letters: number[] = [];
-      for (; at < LOOK_ALIKES.length && LOOK_ALIKES.charCodeAt(at) >= 0x61; at++) {
-        letters.push(LOOK_ALIKES.charCodeAt(at));
-      }
-      point += distance;
-      table.set(point, letters);
-    }
+    decode(LOOK_ALIKES, (point, letters) => table.set(point, letters));
     lookAlikes = table;
   }
   return lookAlikes.get(code);
+}
+
+/** Greek and Cyrillic letters with context vowels: the LEET_CANDIDATES index of their vowels. */
+let contextVowels: ReadonlyMap<number, number> | undefined;
+
+function contextIndex(code: number): number {
+  if (!contextVowels) {
+    const table = new Map<number, number>();
+    const indexOf = new Map<string, number>();
+    decode(CONTEXT_VOWELS, (point, vowels) => {
+      const key = String.fromCharCode(...vowels);
+      let index = indexOf.get(key);
+      if (index === undefined) {
+        index = candidates.push(vowels) - 1;
+        indexOf.set(key, index);
+      }
+      table.set(point, index);
+    });
+    contextVowels = table;
+  }
+  return contextVowels.get(code) ?? -1;
 }
 
 const SEPARATORS = new Set([' ', '\t', '\n', '\r', '.', '-', '_', '~', '·', '•'].map(c));
@@ -121,13 +164,19 @@ const MARKS = /\p{M}/gu;
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 const SPACE_CHAR = /^\s$/u;
 const LETTER = /^\p{L}$/u;
+const GREEK_OR_CYRILLIC = /^[\p{Script=Greek}\p{Script=Cyrillic}]$/u;
 
 interface Folded {
   /** Normalised code points (none for an invisible character, several for a ligature). */
   readonly codes: readonly number[];
   readonly kinds: readonly number[];
-  readonly letters: readonly boolean[];
+  /** LEET_CANDIDATES index per code, or -1. */
+  readonly leets: readonly number[];
+  /** `Units.letter` bits per code. */
+  readonly letters: readonly number[];
 }
+
+const NOTHING: Folded = { codes: [], kinds: [], leets: [], letters: [] };
 
 const LEET_SYMBOLS_ASCII = '@$!|';
 const WILD_SYMBOLS_ASCII = '*#%?+';
@@ -156,7 +205,7 @@ for (let code = 0; code < 128; code++) {
   ASCII_KIND[code] = kind;
   ASCII_LEET[code] = LEET_OF.get(lower) ?? -1;
   // An emoji or other symbol matched as itself counts as a real character too ("🖕").
-  ASCII_LETTER[code] = isLetter || kind === OTHER ? 1 : 0;
+  ASCII_LETTER[code] = (isLetter || kind === OTHER ? REAL : 0) | (isLetter ? LATIN : 0);
 }
 
 /** Pictographs and emoji (U+1F300–U+1FAFF): plain symbols, classified without Unicode tables. */
@@ -182,50 +231,63 @@ export function isLetterCode(code: number): boolean {
 }
 
 function fold(code: number): Folded {
-  if (isHiddenControl(code)) return { codes: [], kinds: [], letters: [] };
+  if (isHiddenControl(code)) return NOTHING;
   if (code < 128) {
+    const lower = ASCII_CODE[code] ?? code;
     return {
-      codes: [ASCII_CODE[code] ?? code],
+      codes: [lower],
       kinds: [ASCII_KIND[code] ?? OTHER],
-      letters: [ASCII_LETTER[code] === 1],
+      leets: [ASCII_LEET[code] ?? -1],
+      letters: [ASCII_LETTER[code] ?? 0],
     };
   }
   // Pictographs and emoji (U+1F300–U+1FAFF) fold to themselves: no compatibility form, no case, not
   // invisible, not a letter (a test checks the whole block). Skipping the general path keeps the
   // Unicode tables it needs out of cold start, where the default list's one emoji term would load them.
-  if (isPictograph(code)) return { codes: [code], kinds: [OTHER], letters: [true] };
+  if (isPictograph(code)) return { codes: [code], kinds: [OTHER], leets: [-1], letters: [REAL] };
   const text = String.fromCodePoint(code);
-  if (INVISIBLE.test(text)) return { codes: [], kinds: [], letters: [] };
+  if (INVISIBLE.test(text)) return NOTHING;
   const codes: number[] = [];
   const kinds: number[] = [];
-  const letters: boolean[] = [];
+  const leets: number[] = [];
+  const letters: number[] = [];
+  // A Greek or Cyrillic letter read as a Latin one does not make its word a Latin word.
+  const foreign = GREEK_OR_CYRILLIC.test(text);
   const push = (mapped: number): void => {
     codes.push(mapped);
     const kind = kindOf(mapped);
     kinds.push(kind);
-    letters.push(kind === OTHER || (kind === WORD && isLetterCode(mapped)));
+    leets.push(LEET_OF.get(mapped) ?? -1);
+    const real = kind === OTHER || (kind === WORD && isLetterCode(mapped));
+    letters.push((real ? REAL : 0) | (!foreign && mapped >= 0x61 && mapped <= 0x7a ? LATIN : 0));
   };
   // A look-alike is looked up before NFKC (which turns lunate sigma "ϲ", a "c", into final sigma)
   // and before lower-casing (capital eta "Η" looks like "H", small "η" like "n").
   const whole = lookAlike(code);
   if (whole) {
     whole.forEach(push);
-    return { codes, kinds, letters };
-  }
-  for (const compatible of text.normalize('NFKC')) {
-    const whole = lookAlike(compatible.codePointAt(0) ?? 0);
-    if (whole) {
-      whole.forEach(push);
-      continue;
+  } else {
+    for (const compatible of text.normalize('NFKC')) {
+      const latin = lookAlike(compatible.codePointAt(0) ?? 0);
+      if (latin) {
+        latin.forEach(push);
+        continue;
+      }
+      for (const char of compatible.toLowerCase().normalize('NFD').replace(MARKS, '')) {
+        const point = char.codePointAt(0) ?? 0;
+        const mapped = lookAlike(point);
+        if (mapped) mapped.forEach(push);
+        else push(point);
+      }
     }
-    for (const char of compatible.toLowerCase().normalize('NFD').replace(MARKS, '')) {
-      const point = char.codePointAt(0) ?? 0;
-      const latin = lookAlike(point);
-      if (latin) latin.forEach(push);
-      else push(point);
-    }
   }
-  return { codes, kinds, letters };
+  // Context vowels are generated for letters that fold to one unit; a leetspeak reading ("ν" as "v",
+  // so "u") would take precedence, though no letter with context vowels has one today.
+  if (foreign && codes.length === 1 && leets[0] === -1) {
+    const context = contextIndex(code);
+    if (context >= 0) leets[0] = context;
+  }
+  return { codes, kinds, leets, letters };
 }
 
 /** ASCII folds, for callers that want the Folded shape. */
@@ -259,14 +321,52 @@ export function isSeparator(code: number): boolean {
   return kindOf(code) === SEP;
 }
 
+/** The arrays `toUnits` fills. */
+interface Buffers {
+  readonly code: Int32Array;
+  readonly kind: Uint8Array;
+  readonly leet: Int8Array;
+  readonly letter: Uint8Array;
+  readonly origin: Int32Array;
+}
+
+function allocate(capacity: number): Buffers {
+  return {
+    code: new Int32Array(capacity),
+    kind: new Uint8Array(capacity),
+    leet: new Int8Array(capacity),
+    letter: new Uint8Array(capacity),
+    origin: new Int32Array(capacity),
+  };
+}
+
+/** A copy of `from` with room for `capacity` units. */
+function grow(from: Buffers, capacity: number): Buffers {
+  const to = allocate(capacity);
+  to.code.set(from.code);
+  to.kind.set(from.kind);
+  to.leet.set(from.leet);
+  to.letter.set(from.letter);
+  to.origin.set(from.origin);
+  return to;
+}
+
+/**
+ * The arrays are kept from one call to the next: six fresh typed arrays a message, their backing
+ * stores outside the V8 heap, were most of what a review allocated (bench:review). Room for a message
+ * at IVS's 500 code point limit; a longer text or a ligature that folds to several units grows them.
+ */
+let buffers = allocate(512 + 8);
+
+/**
+ * The units of `text`. Their arrays are reused by the next call, so a Units is read before
+ * `toUnits` is called again (matching is synchronous, and bidi.ts copies what it keeps); `length`
+ * tells how much of each array is this text's.
+ */
 export function toUnits(text: string): Units {
   // A code point folds to at most a few units (ligatures); grow if a rare one folds to more.
-  let capacity = text.length + 8;
-  let code = new Int32Array(capacity);
-  let kind = new Uint8Array(capacity);
-  let leet = new Int8Array(capacity);
-  let letter = new Uint8Array(capacity);
-  let origin = new Int32Array(capacity);
+  if (buffers.code.length < text.length + 8) buffers = allocate(text.length + 8);
+  let { code, kind, leet, letter, origin } = buffers;
   let length = 0;
   let index = 0;
   let explicitBidi = false;
@@ -293,27 +393,17 @@ export function toUnits(text: string): Units {
     if ((point >= 0x202a && point <= 0x202e) || (point >= 0x2066 && point <= 0x2069)) explicitBidi = true;
     const folded = foldCached(point);
     for (let part = 0; part < folded.codes.length; part++) {
-      if (length === capacity) {
-        capacity *= 2;
-        code = grow(code, new Int32Array(capacity));
-        kind = grow(kind, new Uint8Array(capacity));
-        leet = grow(leet, new Int8Array(capacity));
-        letter = grow(letter, new Uint8Array(capacity));
-        origin = grow(origin, new Int32Array(capacity));
+      if (length === code.length) {
+        buffers = grow(buffers, code.length * 2);
+        ({ code, kind, leet, letter, origin } = buffers);
       }
-      const mapped = folded.codes[part] ?? 0;
-      code[length] = mapped;
+      code[length] = folded.codes[part] ?? 0;
       kind[length] = folded.kinds[part] ?? OTHER;
-      leet[length] = LEET_OF.get(mapped) ?? -1;
-      letter[length] = folded.letters[part] === true ? 1 : 0;
+      leet[length] = folded.leets[part] ?? -1;
+      letter[length] = folded.letters[part] ?? 0;
       origin[length] = index;
       length++;
     }
   }
   return { length, code, kind, leet, letter, origin, explicitBidi };
-}
-
-function grow<T extends Int32Array | Uint8Array | Int8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

@@ -4,22 +4,27 @@
  * A trie of folded terms is walked only from word starts, so matching is whole-word by construction
  * ("class", "assistant", "Scunthorpe", "cocktail" never match "ass", "cunt" or "cock"). The walk
  * collapses stretched letters ("fuuuck"), tries leetspeak candidates ("sh1t", "a$$"), lets a term's
- * space match any separators or none ("blow-job", "blowjob"), and skips separators between *single*
- * letters only ("f.u.c.k", "f u c k"), so that "an al" or "pen is" stay innocent. A word split by line
+ * space match any separators or none ("blow-job", "blowjob"), and skips any run of non-letters
+ * (separators, punctuation, symbols, digits, emoji) between *single* letters only ("f.u.c.k",
+ * "f / u / c / k", "f♥u♥c♥k"), so that "an al" or "pen is" stay innocent. A word split by line
  * breaks alone ("fu\nck") is read whole; a WILD symbol reads as any one letter inside a word ("f*ck"),
- * and "ph" as "f" ("phuck").
+ * "ph" as "f" ("phuck"), and a Greek or Cyrillic letter as the Latin vowel it stands for ("fуck")
+ * when the match has a Latin letter too.
  *
  * Term syntax: a plain term matches a whole word (and its plural with -s/-es); a trailing `*` matches
  * any word that starts with the term ("fuck*" also catches "fuckface").
  */
 import {
+  CONTEXT_FIRST,
   foldText,
   isLetterCode,
   isLineBreak,
   isSeparator,
+  LATIN,
   LEET,
   LEET_CANDIDATES,
   OTHER,
+  REAL,
   SEP,
   WILD,
   WORD,
@@ -29,6 +34,20 @@ import {
 const SPACE = 32;
 /** Bound on walk steps from one word start: hostile input cannot make a walk explode. */
 const STEP_LIMIT = 2000;
+/** Bound on the plain descent's steps from one word start; past it, the walk decides. */
+const PLAIN_STEP_LIMIT = 64;
+/** Longest run of non-letters a walk skips between single letters ("f  -  u  -  c  -  k"). */
+const GAP_LIMIT = 16;
+
+/** What a walk has done so far, as bits. */
+/** Non-letters between single letters were skipped ("f.u.c.k"). */
+const SPLIT = 1;
+/** A real letter (not a digit or a symbol) was matched as itself. */
+const SAW_LETTER = 2;
+/** The last unit read was a WILD symbol read as a letter. */
+const AFTER_WILD = 4;
+/** A Greek or Cyrillic letter was read as a context vowel. */
+const CONTEXT = 8;
 
 interface Node {
   /** Children a–z, in letter order, indexed through `letters` (a bitmap trie: no hashing). */
@@ -45,6 +64,8 @@ interface Node {
   plural: number;
   /** Bit per child among a–z: most lookups miss, and a bit test answers them. */
   letters: number;
+  /** Some term through this node has a space further on (a split walk may still reset there). */
+  spaceAhead: boolean;
 }
 
 const newNode = (): Node => ({
@@ -55,6 +76,7 @@ const newNode = (): Node => ({
   space: undefined,
   plural: 0,
   letters: 0,
+  spaceAhead: false,
 });
 
 const LOWER_A = 0x61;
@@ -151,8 +173,28 @@ export class TermMatcher {
    * background thread); a message pays only for the few branches its word starts need, once.
    */
   private readonly pending = new Map<number, string[]>();
+  /** Which ASCII codes still have a pending group: a word start asks this rather than the map. */
+  private readonly pendingAscii = new Uint8Array(128);
+  /**
+   * The first three letters of every term built into the trie (a bit per trigram, 2 KB), and the
+   * first letters (one, two) where a term ends, ends as a prefix or has a space: a plain word whose
+   * first three letters are in neither set cannot start a match, shown without reading the trie.
+   */
+  private readonly trigrams = new Uint8Array((26 * 26 * 26) / 8 + 1);
+  private readonly openFirst = new Uint8Array(26);
+  private readonly openSecond = new Uint8Array(26 * 26);
+  /** One walk and one descent, reused by every `find` (matching is synchronous: never two at once). */
+  private readonly walk = new Walk();
+  private readonly descent = new PlainDescent();
 
-  constructor(terms: Iterable<string>) {
+  /**
+   * @param options.prefilter whether word starts go through `cannotStart` before a walk (default true;
+   *   tests turn it off to show that it never changes an answer)
+   */
+  constructor(
+    terms: Iterable<string>,
+    private readonly options: { readonly prefilter: boolean } = { prefilter: true },
+  ) {
     let size = 0;
     for (const term of terms) {
       const first = firstFoldedCode(term);
@@ -161,12 +203,17 @@ export class TermMatcher {
       const group = this.pending.get(first);
       if (group) group.push(term);
       else this.pending.set(first, [term]);
+      if (first < 128) this.pendingAscii[first] = 1;
     }
     this.size = size;
   }
 
   /** Inserts the terms whose first folded code is `code`, if not done yet. */
   private ensureBranch(code: number): void {
+    if (code < 128) {
+      if (this.pendingAscii[code] === 0) return;
+      this.pendingAscii[code] = 0;
+    }
     const group = this.pending.get(code);
     if (group === undefined) return;
     this.pending.delete(code);
@@ -177,6 +224,7 @@ export class TermMatcher {
   }
 
   private add(codes: readonly number[], prefix: boolean): void {
+    this.noteStart(codes);
     const node = this.insert(codes);
     if (prefix) {
       node.prefix = true;
@@ -193,9 +241,34 @@ export class TermMatcher {
     if (sibilant || digraph) node.plural |= PLURAL_ES;
   }
 
+  /**
+   * Records the term's first three letters for `cannotStart`, or, when it ends or has a space within
+   * them, that words starting with its first one or two letters need the trie.
+   */
+  private noteStart(codes: readonly number[]): void {
+    const [a = 0, b = 0, c = 0] = codes;
+    const letter = (code: number): boolean => code >= LOWER_A && code <= LOWER_Z;
+    if (!letter(a)) return;
+    const first = a - LOWER_A;
+    if (codes.length < 2 || !letter(b)) {
+      this.openFirst[first] = 1;
+      return;
+    }
+    const second = first * 26 + b - LOWER_A;
+    if (codes.length < 3 || !letter(c)) {
+      this.openSecond[second] = 1;
+      return;
+    }
+    const third = second * 26 + c - LOWER_A;
+    this.trigrams[third >> 3] = (this.trigrams[third >> 3] ?? 0) | (1 << (third & 7));
+  }
+
   private insert(codes: readonly number[]): Node {
     let node = this.root;
+    let spaces = codes.filter((code) => code === SPACE).length;
     for (const code of codes) {
+      if (spaces > 0) node.spaceAhead = true;
+      if (code === SPACE) spaces--;
       let child = childOf(node, code);
       if (!child) {
         child = newNode();
@@ -223,14 +296,15 @@ export class TermMatcher {
     const matches: TermMatch[] = [];
     if (this.size === 0) return matches;
     const { kind, code } = units;
-    const walk = new Walk(units);
+    const walk = this.walk;
+    walk.units = units;
     for (let start = 0; start < units.length; start++) {
       if (kind[start] === SEP) continue;
       if (start > 0 && kind[start - 1] === WORD) continue;
       // Inside a run of one character ("$$$$"): the walk from the run's first unit covered it.
       if (start > 0 && code[start - 1] === code[start]) continue;
       if (this.pending.size > 0) this.ensureBranches(units, start);
-      if (this.cannotStart(units, start)) continue;
+      if (this.options.prefilter && this.cannotStart(units, start)) continue;
       const end = walk.run(this.root, start);
       if (end > start) {
         matches.push({ start, end });
@@ -250,20 +324,131 @@ export class TermMatcher {
   }
 
   /**
-   * Most words cannot begin a term, and two lookups show it without a walk: a plain first letter
-   * with no trie edge, or a plain second letter (no leetspeak reading, no stretching, no separator)
-   * with no edge after a first node where no term ends or branches on a space.
+   * Most words cannot begin a term, and a plain descent of the trie shows it without a walk: over a
+   * word of real letters, a walk only follows each letter's readings (itself, leetspeak, a context
+   * vowel), a stretched letter along 1..run edges, and the few other paths that `PlainDescent` rules
+   * out before it goes on. So when no reading has an edge, nothing can match from `start`.
    */
   private cannotStart(units: Units, start: number): boolean {
-    const { code, kind, leet, length } = units;
-    if ((leet[start] ?? -1) >= 0 || kind[start] !== WORD || startsWithPh(units, start)) return false;
-    const first = childOf(this.root, code[start] ?? 0);
-    if (!first) return true;
-    const second = start + 1;
-    if (second >= length || kind[second] !== WORD || (leet[second] ?? -1) >= 0) return false;
-    if (code[second] === code[start] || first.end || first.prefix || first.space) return false;
-    return childOf(first, code[second] ?? 0) === undefined;
+    if (this.noTrigram(units, start)) return true;
+    const descent = this.descent;
+    descent.units = units;
+    descent.start = start;
+    descent.steps = 0;
+    return descent.noMatch(this.root, start, 0);
   }
+
+  /**
+   * Whether the units from `start` are three plain ASCII letters (one reading each, none stretched,
+   * no "ph") that begin no term and pass no term's end or space: `PlainDescent` would say the same
+   * after reading up to three nodes of the trie.
+   */
+  private noTrigram(units: Units, start: number): boolean {
+    const { code, kind, leet, length } = units;
+    if (start + 2 >= length) return false;
+    const a = code[start] ?? 0;
+    const b = code[start + 1] ?? 0;
+    const c = code[start + 2] ?? 0;
+    for (let at = start; at < start + 3; at++) {
+      const char = code[at] ?? 0;
+      if (kind[at] !== WORD || char < LOWER_A || char > LOWER_Z || (leet[at] ?? -1) >= 0) return false;
+    }
+    if (
+      a === b ||
+      b === c ||
+      (b === LOWER_H && (a === LOWER_P || c === LOWER_P)) ||
+      (a === LOWER_P && b === LOWER_H)
+    )
+      return false;
+    const first = a - LOWER_A;
+    const second = first * 26 + b - LOWER_A;
+    const third = second * 26 + c - LOWER_A;
+    if (this.openFirst[first] === 1 || this.openSecond[second] === 1) return false;
+    return ((this.trigrams[third >> 3] ?? 0) & (1 << (third & 7))) === 0;
+  }
+}
+
+/**
+ * The walk's paths over a plain word, without its bookkeeping: `noMatch` is true only when no walk
+ * from `start` can match, and false whenever one might (it then leaves the answer to the walk).
+ */
+class PlainDescent {
+  units: Units = EMPTY_UNITS;
+  start = 0;
+  steps = 0;
+
+  /**
+   * @param node the node reached after the units before `at`
+   * @param runs letter runs read so far (a stretched letter is one run)
+   */
+  noMatch(node: Node, at: number, runs: number): boolean {
+    if (++this.steps > PLAIN_STEP_LIMIT) return false;
+    const { code, kind, leet, letter, length } = this.units;
+    // A prefix term matches the rest of the word; a space may be read as nothing.
+    if (node.prefix || node.space) return false;
+    if (at >= length || kind[at] !== WORD) return this.noMatchAfterWord(node, at, runs);
+    // Digits (leetspeak, or a gap between single letters) and "ph" (for "f") take the walk.
+    const char = code[at] ?? 0;
+    if (((letter[at] ?? 0) & REAL) === 0 || (char === LOWER_P && startsWithPh(this.units, at))) return false;
+    // A term ending here could only match as a plural, its "-s" or "-es" read from `at`.
+    if (node.end && this.mayBePlural(node.plural, at)) return false;
+    if (!this.noMatchReading(node, at, runs, char)) return false;
+    const index = leet[at] ?? -1;
+    if (index < 0) return true;
+    for (const candidate of LEET_CANDIDATES[index] ?? []) {
+      if (candidate !== char && !this.noMatchReading(node, at, runs, candidate)) return false;
+    }
+    return true;
+  }
+
+  private mayBePlural(plural: number, at: number): boolean {
+    return (
+      ((plural & PLURAL_S) !== 0 && canRead(this.units, at, LOWER_S)) ||
+      ((plural & PLURAL_ES) !== 0 && canRead(this.units, at, LOWER_E))
+    );
+  }
+
+  /** The walk's `follow` for one reading: the whole run that reads as `char`, 1..run edges deep. */
+  private noMatchReading(node: Node, at: number, runs: number, char: number): boolean {
+    let child = childOf(node, char);
+    if (!child) return true;
+    const { length, kind, letter } = this.units;
+    let end = at;
+    while (end < length && canRead(this.units, end, char)) {
+      // A symbol read as a letter ("a$$") may also end a single letter's run: the walk's case.
+      if (kind[end] !== WORD || ((letter[end] ?? 0) & REAL) === 0) return false;
+      end++;
+    }
+    for (let step = 1; step <= end - at && child; step++) {
+      if (!this.noMatch(child, end, runs + 1)) return false;
+      child = childOf(child, char);
+    }
+    return true;
+  }
+
+  /**
+   * At the end of the word: a single letter may go on past a gap ("f.u.c.k"), a term may end, a
+   * line break may join the next word, and a symbol may be read (as itself, as a letter, or as any
+   * letter); only a space, plain punctuation with no edge, or the end of the message rule all out.
+   */
+  private noMatchAfterWord(node: Node, at: number, runs: number): boolean {
+    const { code, kind, length } = this.units;
+    if (runs < 2 || node.end) return false;
+    if (at >= length) return true;
+    const after = kind[at];
+    if (after === SEP) return !isLineBreak(code[at] ?? 0);
+    return after === OTHER && childOf(node, code[at] ?? 0) === undefined;
+  }
+}
+
+/** Whether the unit at `at` may read as `char`: itself, or one of its leetspeak or context readings. */
+function canRead(units: Units, at: number, char: number): boolean {
+  if (at >= units.length) return false;
+  if (units.code[at] === char) return true;
+  const k = units.kind[at];
+  if (k !== WORD && k !== LEET && k !== WILD) return false;
+  const leet = units.leet[at] ?? -1;
+  return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
 }
 
 /** Whether the units at `at` read "ph", which may stand for "f" ("phuck"). */
@@ -271,39 +456,45 @@ function startsWithPh(units: Units, at: number): boolean {
   return units.code[at] === LOWER_P && units.code[at + 1] === LOWER_H && units.kind[at + 1] === WORD;
 }
 
+const EMPTY_UNITS: Units = {
+  length: 0,
+  code: new Int32Array(0),
+  kind: new Uint8Array(0),
+  leet: new Int8Array(0),
+  letter: new Uint8Array(0),
+  origin: new Int32Array(0),
+  explicitBidi: false,
+};
+
 /** One depth-first walk of the trie from one word start; returns the longest match end or -1. */
 class Walk {
   private steps = 0;
   private start = 0;
-
-  constructor(private readonly units: Units) {}
+  /** The units of the message being matched; set by `find` before each use. */
+  units: Units = EMPTY_UNITS;
 
   run(root: Node, start: number): number {
     this.start = start;
     this.steps = 0;
-    return this.walk(root, start, 0, false, false, 0, false);
+    return this.walk(root, start, 0, 0, 0);
   }
 
   /**
    * @param segment letter runs since the last separator (a run of one stretched letter counts once)
-   * @param split whether separators between single letters were skipped
-   * @param sawLetter whether a real letter (not a digit or a symbol) was matched
+   * @param state SPLIT, SAW_LETTER, AFTER_WILD and CONTEXT bits
    * @param wilds how many WILD symbols were read as letters
-   * @param afterWild whether the last unit read was a WILD symbol read as a letter
    */
-  private walk(
-    node: Node,
-    at: number,
-    segment: number,
-    split: boolean,
-    sawLetter: boolean,
-    wilds: number,
-    afterWild: boolean,
-  ): number {
+  private walk(node: Node, at: number, segment: number, state: number, wilds: number): number {
     if (++this.steps > STEP_LIMIT) return -1;
     const { length, kind } = this.units;
+    const split = (state & SPLIT) !== 0;
     let best = -1;
-    if (sawLetter && (!split || segment === 1) && (wilds === 0 || this.wildsFit(at, wilds, afterWild))) {
+    if (
+      (state & SAW_LETTER) !== 0 &&
+      (!split || segment === 1) &&
+      (wilds === 0 || this.wildsFit(at, wilds, (state & AFTER_WILD) !== 0)) &&
+      ((state & CONTEXT) === 0 || this.hasLatin(at))
+    ) {
       if (node.end) {
         if (this.boundaryAfter(at, split)) best = at;
         else if (node.plural !== 0 && !split) best = Math.max(best, this.plural(node.plural, at));
@@ -315,80 +506,119 @@ class Walk {
       }
     }
     if (at >= length) return best;
+    // A split walk past a segment of several letters can only end well after a term's space.
+    if (split && segment > 1 && !node.spaceAhead) return best;
+    // "f.u.c.k", "f / u / c / k", "f♥u♥c♥k": after a single letter, a run of non-letters may part it
+    // from the next.
+    if (segment === 1 && !this.isLetter(at)) best = Math.max(best, this.skipGap(node, at, state, wilds));
     const k = kind[at];
     if (k === SEP) {
       let next = at;
       while (next < length && kind[next] === SEP) next++;
       const space = node.space;
-      if (space && segment > 0)
-        best = Math.max(best, this.walk(space, next, 0, split, sawLetter, wilds, afterWild));
-      // "f.u.c.k": skip a short separator run only between single letters.
-      if (segment === 1 && next - at <= 3 && next < length) {
-        best = Math.max(best, this.walk(node, next, 0, true, sawLetter, wilds, afterWild));
-      }
+      if (space && segment > 0) best = Math.max(best, this.walk(space, next, 0, state, wilds));
       // "fu\nck": line breaks alone inside a word do not end it.
       if (segment > 0 && next < length && this.lineBreaksOnly(at, next)) {
-        best = Math.max(best, this.walk(node, next, segment, split, sawLetter, wilds, afterWild));
+        best = Math.max(best, this.walk(node, next, segment, state, wilds));
       }
       return best;
     }
     const code = this.units.code;
-    if (k === OTHER)
-      return Math.max(best, this.follow(node, at, code[at] ?? 0, segment, split, sawLetter, wilds));
+    const read = state & ~AFTER_WILD;
+    if (k === OTHER) return Math.max(best, this.follow(node, at, code[at] ?? 0, segment, read, wilds));
     // A term's space may also match nothing: "blowjob" for "blow job".
     const space = node.space;
-    if (space && segment > 0)
-      best = Math.max(best, this.walk(space, at, 0, split, sawLetter, wilds, afterWild));
+    if (space && segment > 0) best = Math.max(best, this.walk(space, at, 0, state, wilds));
     const primary = code[at] ?? 0;
-    best = Math.max(best, this.follow(node, at, primary, segment, split, sawLetter, wilds));
+    best = Math.max(best, this.follow(node, at, primary, segment, read, wilds));
     const leet = this.units.leet[at] ?? -1;
     if (leet >= 0) {
+      const reading = leet >= CONTEXT_FIRST ? read | CONTEXT : read;
       for (const candidate of LEET_CANDIDATES[leet] ?? []) {
         if (candidate !== primary)
-          best = Math.max(best, this.follow(node, at, candidate, segment, split, sawLetter, wilds));
+          best = Math.max(best, this.follow(node, at, candidate, segment, reading, wilds));
       }
     }
     // Spelled by sound: "ph" for "f" ("phuck").
     if (primary === LOWER_P && startsWithPh(this.units, at)) {
       const child = childOf(node, LOWER_F);
-      if (child) best = Math.max(best, this.walk(child, at + 2, segment + 1, split, true, wilds, false));
+      if (child) best = Math.max(best, this.walk(child, at + 2, segment + 1, read | SAW_LETTER, wilds));
     }
     // "f*ck", "sh#t": a WILD symbol reads as any one letter, but never first in a match (segment > 0)
     // and, through wildsFit, never last nor more often than real letters.
     if (k === WILD && segment > 0 && node.lettered) {
       for (const child of node.lettered) {
-        best = Math.max(best, this.walk(child, at + 1, segment + 1, split, sawLetter, wilds + 1, true));
+        best = Math.max(best, this.walk(child, at + 1, segment + 1, state | AFTER_WILD, wilds + 1));
       }
     }
     return best;
   }
 
-  /** Consumes the whole run of units that can read as `char` ("fuuu"), along 1..run trie edges. */
+  /**
+   * Skips the run of non-letters from `at` (the unit after a single letter) and walks on from `node`
+   * at each unit that may begin the next letter: the real letter that ends the run, or a digit or a
+   * symbol inside it that may itself read as one ("s.h.1.t").
+   */
+  private skipGap(node: Node, at: number, state: number, wilds: number): number {
+    const { length, kind } = this.units;
+    const limit = Math.min(length - 1, at + GAP_LIMIT);
+    let best = -1;
+    for (let next = at + 1; next <= limit; next++) {
+      if (kind[next] === SEP) continue;
+      best = Math.max(best, this.walk(node, next, 0, state | SPLIT, wilds));
+      if (this.isLetter(next)) break;
+    }
+    return best;
+  }
+
+  /**
+   * Consumes the whole run of units that can read as `char` ("fuuu"), along 1..run trie edges. A
+   * single letter whose run goes on in symbols ("i!" in "b!i!t!c!h") may also end before them, so that
+   * they can part it from the next letter.
+   */
   private follow(
     node: Node,
     at: number,
     char: number,
     segment: number,
-    split: boolean,
-    sawLetter: boolean,
+    state: number,
     wilds: number,
   ): number {
-    let child = childOf(node, char);
-    if (!child) return -1;
-    const { length, code, letter } = this.units;
+    const first = childOf(node, char);
+    if (!first) return -1;
+    const { length, code, letter, leet } = this.units;
     let end = at;
-    let letterInRun = false;
+    let read = state;
+    let best = -1;
     while (end < length && this.canRead(end, char)) {
-      if (letter[end] === 1 && code[end] === char) letterInRun = true;
+      if (end > at && segment === 0 && !this.isLetter(end) && this.isLetter(end - 1)) {
+        best = Math.max(best, this.walk(first, end, 1, read, wilds));
+      }
+      if (code[end] === char) {
+        if (((letter[end] ?? 0) & REAL) !== 0) read |= SAW_LETTER;
+      } else if ((leet[end] ?? -1) >= CONTEXT_FIRST) {
+        read |= CONTEXT;
+      }
       end++;
     }
-    const saw = sawLetter || letterInRun;
-    let best = -1;
+    let child: Node | undefined = first;
     for (let step = 1; step <= end - at && child; step++) {
-      best = Math.max(best, this.walk(child, end, segment + 1, split, saw, wilds, false));
+      best = Math.max(best, this.walk(child, end, segment + 1, read, wilds));
       child = childOf(child, char);
     }
     return best;
+  }
+
+  /** Whether the unit at `at` is a real letter (a letter of any script; not a digit or a symbol). */
+  private isLetter(at: number): boolean {
+    return this.units.kind[at] === WORD && ((this.units.letter[at] ?? 0) & REAL) !== 0;
+  }
+
+  /** Whether the units from the walk's start to `at` hold a Latin letter as written. */
+  private hasLatin(at: number): boolean {
+    for (let unit = this.start; unit < at; unit++)
+      if (((this.units.letter[unit] ?? 0) & LATIN) !== 0) return true;
+    return false;
   }
 
   /**
@@ -398,7 +628,7 @@ class Walk {
   private wildsFit(at: number, wilds: number, afterWild: boolean): boolean {
     if (afterWild) return false;
     let letters = 0;
-    for (let unit = this.start; unit < at; unit++) letters += this.units.letter[unit] ?? 0;
+    for (let unit = this.start; unit < at; unit++) letters += (this.units.letter[unit] ?? 0) & REAL;
     return letters >= 2 && wilds <= letters;
   }
 
@@ -421,12 +651,7 @@ class Walk {
   }
 
   private canRead(at: number, char: number): boolean {
-    if (at >= this.units.length) return false;
-    if (this.units.code[at] === char) return true;
-    const k = this.units.kind[at];
-    if (k !== WORD && k !== LEET && k !== WILD) return false;
-    const leet = this.units.leet[at] ?? -1;
-    return leet >= 0 && (LEET_CANDIDATES[leet] ?? []).includes(char);
+    return canRead(this.units, at, char);
   }
 
   /**
@@ -437,22 +662,41 @@ class Walk {
     const { length, kind, code } = this.units;
     if (at < length && kind[at] === WORD) return false;
     if (!split) return true;
-    if (this.singleLetterBeyondSeparators(at, 1) >= 0) return false;
-    const before = this.singleLetterBeyondSeparators(this.start - 1, -1);
+    if (this.singleLetterPastGap(at, 1) >= 0) return false;
+    const before = this.singleLetterPastGap(this.start - 1, -1);
     return before < 0 || code[before] === LOWER_A || code[before] === LOWER_I;
   }
 
   /**
-   * From a separator at `from`, the index of the word past the separators (going `direction`) if it
-   * is one letter, else -1.
+   * From `from`, past a run of non-word units that continues a chain of single letters, the index of
+   * the word beyond it (going `direction`) if that word is one unit long, else -1. A run continues a
+   * chain when it is separators only ("a s s e t") or the same run as the match's own first gap
+   * ("a/s/s/e/t"); other punctuation ends it ("f.u.c.k, u").
    */
-  private singleLetterBeyondSeparators(from: number, direction: 1 | -1): number {
+  private singleLetterPastGap(from: number, direction: 1 | -1): number {
     const { length, kind } = this.units;
     let at = from;
-    if (at < 0 || at >= length || kind[at] !== SEP) return -1;
-    while (at >= 0 && at < length && kind[at] === SEP) at += direction;
-    if (at < 0 || at >= length || kind[at] !== WORD) return -1;
+    let separatorsOnly = true;
+    while (at >= 0 && at < length && kind[at] !== WORD && Math.abs(at - from) < GAP_LIMIT) {
+      if (kind[at] !== SEP) separatorsOnly = false;
+      at += direction;
+    }
+    if (at === from || at < 0 || at >= length || kind[at] !== WORD) return -1;
+    const low = direction === 1 ? from : at + 1;
+    const high = direction === 1 ? at : from + 1;
+    if (!separatorsOnly && !this.isFirstGap(low, high)) return -1;
     const beyond = at + direction;
     return beyond < 0 || beyond >= length || kind[beyond] !== WORD ? at : -1;
+  }
+
+  /** Whether units [low, high) repeat the non-letters after the match's first letter. */
+  private isFirstGap(low: number, high: number): boolean {
+    const { length, code } = this.units;
+    let gap = this.start;
+    while (gap < length && code[gap] === code[this.start]) gap++;
+    for (let unit = low; unit < high; unit++, gap++) {
+      if (gap >= length || this.isLetter(gap) || code[gap] !== code[unit]) return false;
+    }
+    return gap >= length || this.isLetter(gap);
   }
 }

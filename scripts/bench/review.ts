@@ -7,7 +7,9 @@
  *
  * Every figure is measured here, in this run; nothing is asserted. Libraries that cannot finish the
  * corpus within a per-library time cap are measured on the prefix they finished (the corpus is
- * shuffled, so a prefix is a fair sample) and the table says so.
+ * shuffled, so a prefix is a fair sample) and the table says so. After the table, where this Lambda's
+ * p99 comes from (review-tail.ts). REVIEW_BENCH_BASELINE names another build of the bundle (an older
+ * version, say) to measure beside this one in the same run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,92 +26,18 @@ import {
   TextCensor,
   type BlacklistedTerm,
 } from 'obscenity';
-import naughtyWordsEnglish from 'naughty-words/en.json' with { type: 'json' };
 import { isRecord } from '../../shared/json.js';
 import { lambdaContext, loadBuiltHandler } from '../invoke-review.js';
 import { percentile } from './stats.js';
+import { buildCorpus, buildTerms } from './review-corpus.js';
+import { tailBreakdown } from './review-tail.js';
 import { EVASIONS, INNOCENTS, score, type Score } from '../../test/lambdas/message-review/labelled-set.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUNDLE = join(root, 'dist/message-review/index.js');
-const MESSAGES = 10_000;
-const TERMS = 5_000;
 const WARMUP = 1_000;
 const CAP_MS = 20_000;
 const COLD_STARTS = 25;
-
-/** mulberry32: small, seeded, deterministic. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const next = random(20261122);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-const between = (low: number, high: number): number => low + Math.floor(next() * (high - low + 1));
-
-const VOCABULARY = (
-  'the a to and of in is it you that for on with this was are be have at not but what all were we when ' +
-  'your can said there use an each which she do how their if will up other about out many then them these ' +
-  'so some her would make like him into time has look two more write go see number no way could people my ' +
-  'than first water been call who oil its now find long down day did get come made may part stream chat ' +
-  'game play win lost great nice love hello thanks lol gg wow music song class assistant Scunthorpe ' +
-  'cocktail passage bass grass classic glass analysis therapist cumulative Essex Sussex Dickens shitake ' +
-  'button butter hello title mass pass assess assume'
-).split(' ');
-
-/** Real list terms first (single words only, so every library reads them the same way), then made-up ones. */
-function buildTerms(): string[] {
-  const terms = new Set(naughtyWordsEnglish.filter((term) => /^[a-z]+$/u.test(term)));
-  const vocabulary = new Set(VOCABULARY.map((word) => word.toLowerCase()));
-  const consonants = Array.from('bcdfghjklmnprstvwz');
-  const vowels = Array.from('aeiou');
-  while (terms.size < TERMS) {
-    let word = '';
-    for (let syllable = between(2, 4); syllable > 0; syllable--) word += pick(consonants) + pick(vowels);
-    if (next() < 0.5) word += pick(consonants);
-    if (!vocabulary.has(word)) terms.add(word);
-  }
-  return [...terms];
-}
-
-function evade(term: string): string {
-  switch (between(0, 5)) {
-    case 0:
-      return Array.from(term).join('.');
-    case 1:
-      return term.replace(/[aeios]/gu, (char) => ({ a: '4', e: '3', i: '1', o: '0', s: '$' })[char] ?? char);
-    case 2:
-      return term.replace(/[aeiou]/u, (vowel) => vowel.repeat(4));
-    case 3:
-      return Array.from(term)
-        .map((char) => String.fromCodePoint((char.codePointAt(0) ?? 0) + 0xfee0))
-        .join('');
-    case 4:
-      return Array.from(term).join('\u200b');
-    default:
-      return term.toUpperCase();
-  }
-}
-
-function buildCorpus(terms: readonly string[]): string[] {
-  const sentence = (words: number): string => Array.from({ length: words }, () => pick(VOCABULARY)).join(' ');
-  return Array.from({ length: MESSAGES }, () => {
-    const kind = next();
-    if (kind < 0.55) return sentence(between(2, 20));
-    if (kind < 0.7) return `${sentence(between(1, 8))} ${pick(terms)} ${sentence(between(0, 8))}`;
-    if (kind < 0.8) return `${sentence(between(1, 8))} ${evade(pick(terms))} ${sentence(between(0, 6))}`;
-    if (kind < 0.87)
-      return `${sentence(between(1, 6))} https://example.com/${between(1, 9999)} or evil.example/x`;
-    if (kind < 0.94) return sentence(between(60, 75)).slice(0, 480);
-    return `${sentence(between(2, 8))} 😀🎉 ${pick(['naïve café', 'ｆｕｌｌ ｗｉｄｔｈ', 'Grüße', 'привет'])} ${sentence(3)}`;
-  });
-}
 
 interface Row {
   readonly name: string;
@@ -305,6 +233,30 @@ async function main(): Promise<void> {
     Sender: { UserId: 'u-1', Attributes: { role: 'user' }, Ip: '203.0.113.9' },
   });
 
+  const rows: Row[] = [];
+  const baselineRows: Row[] = [];
+  // REVIEW_BENCH_BASELINE=<another build of the bundle>: loaded now too, and each of its rows measured
+  // right after the same row of this build, so that a change in machine load hits both alike.
+  const baseline = process.env.REVIEW_BENCH_BASELINE;
+  const baselineHandlers = baseline
+    ? ['MASK', 'DENY'].map((action) =>
+        loadBuiltHandler(baseline, { REVIEW_POLICY: policyFor(action), LOG_LEVEL: 'silent' }),
+      )
+    : [];
+  const ourRows: readonly (readonly [string, typeof maskHandler])[] = [
+    ['this Lambda (bundle): MASK, all matches', maskHandler],
+    ['this Lambda (bundle): DENY, first match', denyHandler],
+  ];
+  for (const [index, [name, handler]] of ourRows.entries()) {
+    rows.push(await measure(name, corpus, (text) => handler(event(text), context)));
+    const other = baselineHandlers[index];
+    if (other) {
+      const label = `baseline bundle: ${index === 0 ? 'MASK' : 'DENY'}`;
+      baselineRows.push(await measure(label, corpus, (text) => other(event(text), context)));
+    }
+  }
+  // The libraries' matchers are built only now: building 5,000 regular expressions fills the heap,
+  // and the garbage collection that follows would land on whichever rows were measured next.
   const blacklistedTerms: BlacklistedTerm[] = terms.map((term, id) => ({
     id,
     pattern: parseRawPattern(`|${term}|`),
@@ -313,18 +265,6 @@ async function main(): Promise<void> {
   const censor = new TextCensor();
   const badWords = new Filter({ emptyList: true });
   badWords.addWords(...terms);
-
-  const rows: Row[] = [];
-  rows.push(
-    await measure('this Lambda (bundle): MASK, all matches', corpus, (text) =>
-      maskHandler(event(text), context),
-    ),
-  );
-  rows.push(
-    await measure('this Lambda (bundle): DENY, first match', corpus, (text) =>
-      denyHandler(event(text), context),
-    ),
-  );
   rows.push(
     await measure('obscenity 0.4.6: getAllMatches + censor', corpus, (text) =>
       censor.applyTo(text, obscenity.getAllMatches(text)),
@@ -338,7 +278,7 @@ async function main(): Promise<void> {
   console.log(
     `${'implementation'.padEnd(44)} ${'messages'.padStart(9)} ${'median'.padStart(9)} ${'p99'.padStart(9)}`,
   );
-  for (const row of rows) {
+  for (const row of [...rows, ...baselineRows]) {
     console.log(
       `${row.name.padEnd(44)} ${String(row.measured).padStart(9)} ${fmt(row.median, 2).padStart(9)} ${fmt(row.p99, 2).padStart(9)}`,
     );
@@ -356,6 +296,10 @@ async function main(): Promise<void> {
     );
     console.log(`target p99 <= 50 µs: MASK ${fmt(ours.p99, 2)} µs, DENY ${fmt(oursDeny.p99, 2)} µs`);
   }
+  for (const line of await tailBreakdown('this Lambda (bundle): MASK', corpus, (text) =>
+    maskHandler(event(text), context),
+  ))
+    console.log(line);
 
   await loggedLevels(terms, corpus);
 

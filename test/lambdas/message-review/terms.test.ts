@@ -109,6 +109,89 @@ describe('evasions beyond the leet table, with the default list', () => {
   }
 });
 
+describe('single letters parted by any run of non-letters, with the default list', () => {
+  for (const [label, text] of [
+    ['a slash with spaces', 'f / u / c / k'],
+    ['an emoji', 'f😀u😀c😀k'],
+    ['a symbol', 'f♥u♥c♥k'],
+    ['a long run of separators', 'f  -  u  -  c  -  k'],
+    ['runs that mix separators and symbols', 'f.-.u..c*~k'],
+    ['digits that are no leetspeak for the letter', 's6h6i6t'],
+    ['a digit that is leetspeak, but for another letter', 'f0u0c0k'],
+    ['a leetspeak symbol that also reads as a letter', 'b!i!t!c!h'],
+    ['a leetspeak letter among them', 's.h.1.t'],
+    ['punctuation', 'c,u,n,t'],
+  ] as const) {
+    it(`catches ${label}`, () => {
+      assert.equal(found(defaults, text), true);
+    });
+  }
+
+  for (const [label, text] of [
+    ['dotted and slashed abbreviations', 'a.s.a.p, p.s., U.S.A, f/x, c/o, w/o, b/w, n/a, y/n'],
+    ['contractions after a one-letter word', "I'm sure I'd say y'all c'mon"],
+    ['emoticons', 'o_O T_T -_- ^_^ x_x :-) :P xD <3 \\o/'],
+    ['letters with digits', 'b2b p2p h2o r2d2 k8s i18n a11y x1 x2 x3 e4 e5'],
+    ['a chain that goes on past the same symbol', 'a/s/s/e/t and b_a_s_s'],
+    ['ratios and fractions', '16:9, 3/4 cup, 24/7, 1:1'],
+  ] as const) {
+    it(`lets ${label} pass`, () => {
+      assert.equal(found(defaults, text), false);
+    });
+  }
+
+  it('stays bounded on hostile input (single letters parted by long runs of symbols)', () => {
+    const matcher = new TermMatcher(['s s s', 'sssss']);
+
+    const matches = matcher.find(toUnits('s♥'.repeat(250) + 's!1$'.repeat(60)), true);
+
+    assert.ok(matches.length >= 1);
+  });
+});
+
+describe('Greek and Cyrillic letters read as a Latin vowel, with the default list', () => {
+  for (const [label, text] of [
+    ['a Cyrillic u (which UTS #39 reads as "y")', 'fуck'],
+    ['a Cyrillic straight u', 'fүck'],
+    ['a Greek mu for u', 'cμnt'],
+    ['a Cyrillic tse for u', 'slцt'],
+    ['a Greek eta for i (which UTS #39 reads as "n")', 'bηtch'],
+    ['a Cyrillic i', 'shиt'],
+    ['a Cyrillic e', 'whorэ'],
+    ['a Greek capital sigma for E', 'PΣNIS'],
+    ['a Cyrillic de for a', 'ДSS'],
+    ['a Greek capital lambda for A', 'bλstard'],
+    ['a Cyrillic ef for o', 'pФrn'],
+    ['a Greek omega for o', 'cωck'],
+    ['a context vowel among split letters', 'f.у.c.k'],
+  ] as const) {
+    it(`catches ${label} inside a Latin word`, () => {
+      assert.equal(found(defaults, text), true);
+    });
+  }
+
+  for (const [label, text] of [
+    ['Russian words with those letters', 'улица друг музыка суп цирк фото это Индия'],
+    ['Greek words with those letters', 'μουσική ήλιος ωραία ΣΑΣ ΔΕΛΦΟΙ ΛΑΟΣ ΦΩΣ'],
+    ['Latin words that read as innocent words through them', 'shуt pμsh fцn bДnana Scцnthorpe clДss'],
+    ['Greek letters in formulas and units', 'Δt = 3 s, Σx, 5 μm, ω = 2πf, η = 0.5'],
+  ] as const) {
+    it(`lets ${label} pass`, () => {
+      assert.equal(found(defaults, text), false);
+    });
+  }
+
+  it('reads a context vowel only in a match that has a Latin letter', () => {
+    const matcher = new TermMatcher(['cunt', 'dick', 'shit']);
+
+    // "сцηт" and "ԁиск" are Greek and Cyrillic throughout; "ѕһіт" reads as "shit" by look alone.
+    assert.deepEqual(
+      ['cцnt', 'сцηт', 'dиck', 'ԁиск', 'ѕһіт'].map((text) => found(matcher, text)),
+      [true, false, true, false, true],
+    );
+  });
+});
+
 describe('TermMatcher', () => {
   it('matches a term with a space written joined, spaced or hyphenated', () => {
     const matcher = new TermMatcher(['blow job']);
@@ -175,6 +258,44 @@ describe('TermMatcher', () => {
         assert.deepEqual(new TermMatcher(DEFAULT_BLOCKED_TERMS).find(units, true), built.find(units, true));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('answers the same with and without the plain-descent filter that spares most words a walk', () => {
+    const filtered = new TermMatcher(DEFAULT_BLOCKED_TERMS);
+    const unfiltered = new TermMatcher(DEFAULT_BLOCKED_TERMS, { prefilter: false });
+    const words = fc.constantFrom(
+      ...DEFAULT_BLOCKED_TERMS,
+      'class',
+      'the',
+      'pen',
+      'cocktail',
+      'phuck',
+      'f.u.c.k',
+      'f / u',
+      'fуck',
+      'sh1t',
+      '@ss',
+      'a',
+      'I',
+      '🖕',
+      '&',
+      '\n',
+      ' ',
+      ', ',
+    );
+    const message = fc.oneof(
+      fc.array(words, { maxLength: 10 }).map((parts) => parts.join(' ')),
+      fc.array(words, { maxLength: 10 }).map((parts) => parts.join('')),
+      fc.string(),
+    );
+
+    fc.assert(
+      fc.property(message, (text) => {
+        const units = toUnits(text);
+        assert.deepEqual(filtered.find(units, true), unfiltered.find(units, true));
+      }),
+      { numRuns: 1000 },
     );
   });
 
