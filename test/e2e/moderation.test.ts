@@ -14,6 +14,8 @@ import type { Locator } from 'playwright-core';
 import {
   closeUser,
   connected,
+  END_TIME,
+  possibleEnds,
   feedback,
   userIdOf,
   messageItem,
@@ -31,6 +33,15 @@ import { ROOT, startDemoStack, type DemoStack } from './demo-stack.js';
 const REVIEW_HANDLER = 'arn:aws:lambda:us-east-1:123456789012:function:message-review';
 /** Wide enough for the panels to sit beside the chat. */
 const WIDE = { width: 1100, height: 800 };
+
+/** The end in `text` (the first group of `pattern`) is one of `ends` (possibleEnds). */
+function assertEndIn(text: string | null, pattern: RegExp, ends: Set<string>): void {
+  const end = pattern.exec(text ?? '')?.[1];
+  assert.ok(
+    end !== undefined && ends.has(end),
+    `"${String(text)}" should end at one of: ${[...ends].join(', ')}`,
+  );
+}
 
 describe('moderation on the chat demo page', () => {
   let stack: DemoStack | undefined;
@@ -97,6 +108,7 @@ describe('moderation on the chat demo page', () => {
     assert.equal(await messageItem(bob.page, 'hello before the timeout').getByRole('button').count(), 0);
 
     // Act: Mia times Bob out for 10 minutes.
+    const imposedFrom = Date.now();
     await restrict(onModerator, 'Time out', 'Bob', '10 minutes', 'cool down');
 
     // Assess: the panel lists him; his next message is refused and his page says until when.
@@ -105,9 +117,9 @@ describe('moderation on the chat demo page', () => {
     await send(bob, 'are you there?');
     await feedback(bob.page).filter({ hasText: 'Not sent: You are timed out until' }).waitFor();
     const standing = bob.page.locator('#standing');
-    await standing
-      .filter({ hasText: /^You are timed out until \d{2}:\d{2}: you can read but not send\.$/ })
-      .waitFor();
+    const timedOut = new RegExp(`^You are timed out until (${END_TIME}): you can read but not send\\.$`);
+    await standing.filter({ hasText: timedOut }).waitFor();
+    assertEndIn(await standing.textContent(), timedOut, possibleEnds(10, imposedFrom, Date.now()));
     // He still reads the room.
     await sendAndSee(mia, 'Bob, take a break');
     await messageItem(bob.page, 'Bob, take a break').waitFor();
@@ -133,6 +145,7 @@ describe('moderation on the chat demo page', () => {
     const mia = await user('Mia', 'admin');
     const bob = await user('Bob', 'user');
     await sendAndSee(bob, 'about to be muted');
+    const imposedFrom = Date.now();
     await restrict(messageItem(mia.page, 'about to be muted'), 'Time out', 'Bob', '1 hour', 'flooding');
     await stack?.ivs.send(
       new DisconnectUserCommand({ roomIdentifier: roomArn, userId: await userIdOf(bob.page) }),
@@ -140,7 +153,10 @@ describe('moderation on the chat demo page', () => {
     await bob.page.getByRole('button', { name: 'Reconnect' }).click();
     await connected(bob.page);
     // The token says until when; the box stays, so he can try once the timeout is over.
-    await bob.page.locator('#standing', { hasText: /^You are timed out until \d{2}:\d{2}/ }).waitFor();
+    const timedOut = new RegExp(`^You are timed out until (${END_TIME}):`);
+    const standing = bob.page.locator('#standing', { hasText: timedOut });
+    await standing.waitFor();
+    assertEndIn(await standing.textContent(), timedOut, possibleEnds(60, imposedFrom, Date.now()));
     await bob.page.getByText('Signed in as Bob: can read', { exact: true }).waitFor();
     await mia.page.getByRole('button', { name: 'Lift the timeout of Bob' }).click();
     await mia.page.getByText('Nobody is timed out.').waitFor();
@@ -164,14 +180,16 @@ describe('moderation on the chat demo page', () => {
     const onModerator = messageItem(mia.page, 'buy my stuff');
     await onModerator.waitFor();
 
+    const imposedFrom = Date.now();
     await restrict(onModerator, 'Ban', 'Bob', '1 hour', 'spamming links');
 
     // Bob is put out at once, and his page tells him why.
     const standing = bob.page.locator('#standing[data-kind="ban"]');
     await standing.waitFor();
-    assert.match(
-      (await standing.textContent()) ?? '',
-      /^You were banned from this room until \d{2}:\d{2}\. Reason: spamming links$/,
+    assertEndIn(
+      await standing.textContent(),
+      new RegExp(`^You were banned from this room until (${END_TIME})\\. Reason: spamming links$`),
+      possibleEnds(60, imposedFrom, Date.now()),
     );
     await bob.page.locator('#status[data-state="error"]').waitFor();
     assert.equal(await bob.page.getByRole('textbox', { name: 'Message' }).isVisible(), false);
