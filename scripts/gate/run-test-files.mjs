@@ -27,6 +27,13 @@ const LONGEST_FIRST = [
   'test/scripts/rollback',
 ];
 
+/**
+ * Files that drive a browser run one at a time: each keeps Chromium's renderers, Playwright and a
+ * whole stack busy, and two side by side on 2 cores only make both slower (and their waits longer);
+ * the other lanes run lighter files meanwhile.
+ */
+const ONE_AT_A_TIME = ['test/e2e/'];
+
 /** Every test/**\/*.test.ts whose path contains one of `filters` (all when there are none). */
 export function findTestFiles(filters = []) {
   const walk = (dir) =>
@@ -131,13 +138,34 @@ export async function runTestFiles(files, { concurrency, capMs, onFile = () => u
   const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--import=${GUARD}`].join(' ').trim();
   const env = { ...process.env, NODE_OPTIONS: nodeOptions };
   const results = [];
-  let next = 0;
+  const waiting = files.map((file, index) => ({ file, index }));
+  let exclusiveRunning = false;
+  const exclusive = (file) => ONE_AT_A_TIME.some((fragment) => file.startsWith(fragment));
+  let wake = () => undefined;
   const lane = async () => {
-    while (next < files.length) {
-      const index = next++;
-      const result = await runOne(files[index], index, { capMs, dir, env });
+    for (;;) {
+      const at = waiting.findIndex(({ file }) => !(exclusive(file) && exclusiveRunning));
+      if (at === -1) {
+        if (waiting.length === 0) return;
+        // Only one-at-a-time files are left and one is running: wait for a lane to finish.
+        await new Promise((resolveWait) => {
+          const previous = wake;
+          wake = () => {
+            previous();
+            resolveWait();
+          };
+        });
+        continue;
+      }
+      const [{ file, index }] = waiting.splice(at, 1);
+      if (exclusive(file)) exclusiveRunning = true;
+      const result = await runOne(file, index, { capMs, dir, env });
+      if (exclusive(file)) exclusiveRunning = false;
       results.push(result);
       onFile(result);
+      const woken = wake;
+      wake = () => undefined;
+      woken();
     }
   };
   try {
