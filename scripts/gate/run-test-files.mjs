@@ -71,6 +71,16 @@ function readResults(path) {
     });
 }
 
+/** Process groups of the files running now. */
+const running = new Set();
+// A file runs in a process group of its own, out of reach of the terminal's Ctrl-C: pass it on.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const pid of running) killGroup(pid, 'SIGTERM');
+    process.exit(130);
+  });
+}
+
 /** Kills a whole process group; it may be gone already. */
 function killGroup(pid, signal) {
   try {
@@ -102,6 +112,7 @@ function runOne(file, index, options) {
       // Its own process group, so what the file starts (servers, browsers, npm) ends with it.
       { cwd: ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
+    running.add(child.pid);
     const output = [];
     child.stdout.on('data', (chunk) => output.push(chunk));
     child.stderr.on('data', (chunk) => output.push(chunk));
@@ -113,6 +124,7 @@ function runOne(file, index, options) {
     }, options.capMs);
     child.on('close', (code, signal) => {
       clearTimeout(cap);
+      running.delete(child.pid);
       // Anything the file left running (a server in a child process, a browser) goes with it.
       killGroup(child.pid, 'SIGKILL');
       const events = readResults(resultsPath);
