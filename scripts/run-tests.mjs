@@ -1,37 +1,34 @@
-// Runs every test/**/*.test.ts with node's own test runner (through tsx), so the one gate and CI
-// print node:test's closing summary. Node 20's --test does not expand globs itself.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+// Runs test/**/*.test.ts with node's own test runner (through tsx), or only the files whose path
+// contains one of the arguments: `node scripts/run-tests.mjs test/services/local-ivschat/ rooms`.
+// The same runner as `npm test` (scripts/gate/), without the build and the static checks: each
+// file's spec output, then the summary. TEST_CONCURRENCY and TEST_TIMEOUT_MS as in the gate.
+import { loadavg } from 'node:os';
+import { findTestFiles, runTestFiles } from './gate/run-test-files.mjs';
+import { summarise } from './gate/summary.mjs';
 
-const filter = process.argv.slice(2);
-/** @param {string} dir @returns {string[]} */
-function find(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return find(path);
-    return entry.name.endsWith('.test.ts') ? [path] : [];
-  });
-}
-const files = find('test')
-  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
-  .sort();
+const files = findTestFiles(process.argv.slice(2));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-reporter=spec',
-    '--test-concurrency=2',
-    // Two minutes a file; the long resilience run (a ten-minute soak) asks for more.
-    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? '120000'}`,
-    ...files,
-  ],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const started = performance.now();
+const loadAtStart = loadavg();
+const results = await runTestFiles(files, {
+  concurrency: Number(process.env.TEST_CONCURRENCY ?? '3'),
+  // Four minutes a file, as in the gate: a hang is still caught, and a file that takes one minute on a
+  // quiet machine still finishes on one loaded by other work. The long resilience run asks for more.
+  capMs: Number(process.env.TEST_TIMEOUT_MS ?? '240000'),
+  onFile: (result) => {
+    process.stdout.write(`\n── ${result.file} (${(result.wallMs / 1000).toFixed(1)} s)\n${result.output}`);
+  },
+});
+const elapsed = performance.now() - started;
+const { text, ok } = summarise({
+  steps: [],
+  files: results,
+  testsMs: elapsed,
+  totalMs: elapsed,
+  loadAtStart,
+});
+console.log(text);
+process.exitCode = ok ? 0 : 1;

@@ -7,6 +7,7 @@
 import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from './config.js';
 import { createReviewHandler } from './review-handler.js';
+import { applyRules } from './rules.js';
 import { standingCheckFromEnv } from './sender-standing.js';
 
 const config = loadConfig(process.env);
@@ -20,6 +21,28 @@ if (config.problems.length > 0) {
 }
 
 const standing = standingCheckFromEnv(process.env);
+
+/**
+ * Texts that take each rule's path (plain text, personal data, links, look-alikes and evasions), run
+ * through the rules once at init: V8 compiles a function or a regular expression the first time it
+ * runs, and a fresh runtime paid for that inside its first messages' budget (40-135 ms a path on a
+ * loaded 2-core machine, against well under 1 ms after). Only the rules: nothing is logged or counted.
+ */
+const WARM_UP_TEXTS = [
+  'Hello there, how is everyone doing today?',
+  'write to ann@example.com or call +1 555 010 0100',
+  'see https://example.com/a?b=c and www.example.org',
+  'what a d4rn g00d strеam, ｆｕｌｌ width and s p a c e d',
+];
+if (config.policy && config.problems.length === 0) {
+  for (const text of WARM_UP_TEXTS) {
+    try {
+      applyRules(config.policy, text);
+    } catch {
+      // A rule that throws here throws on a message too, where the handler answers the fallback.
+    }
+  }
+}
 
 /** `handler(event, context)`: two parameters, as nodejs22.x/24.x expect of an async handler. */
 export const handler = createReviewHandler(

@@ -116,6 +116,7 @@ before(async () => {
     },
     port: 0,
     emulatorPort: 0,
+    dynamodbPort: 0,
     // The real bundle answers in a few ms; a generous deadline keeps a loaded machine from flaking.
     reviewDeadlineMs: 5000,
   });

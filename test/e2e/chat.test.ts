@@ -1,29 +1,18 @@
 /**
  * The demo page in a real browser (Debian's chromium driven by playwright-core) against the real
- * stack started in-process on ephemeral ports (demo-stack.ts): the emulator with the built review
- * Lambda attached to the room, dynalite, the token service serving the built page, and the real
- * @aws-sdk/client-ivschat to set up the room. Needs `npm run build` first.
+ * stack started in-process on ephemeral ports (demo-stack.ts, chat-room.ts): the emulator with the
+ * built review Lambda attached to the room, dynalite, the token service serving the built page, and
+ * the real @aws-sdk/client-ivschat to set up the room. Messages: delivery, history, review, limits.
+ * Needs `npm run build` first. What moderators and viewers see is in chat-roles.test.ts.
  */
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateRoomCommand, SendEventCommand } from '@aws-sdk/client-ivschat';
-import {
-  closeUser,
-  connected,
-  feedback,
-  messageItem,
-  messageList,
-  openChat,
-  send,
-  sendAndSee,
-  WAIT_MS,
-  type ChatUser,
-} from './chat-page.js';
-import { ROOT, startDemoStack, type DemoStack } from './demo-stack.js';
+import { connected, feedback, messageItem, messageList, send, sendAndSee, WAIT_MS } from './chat-page.js';
+import { chatRoom } from './chat-room.js';
+import { ROOT } from './demo-stack.js';
 
-const REVIEW_HANDLER = 'arn:aws:lambda:us-east-1:123456789012:function:message-review';
 const MAXIMUM_MESSAGE_LENGTH = 120;
 /**
  * The review Lambda's policy for this room (its REVIEW_POLICY): one term refused, e-mail addresses
@@ -38,62 +27,17 @@ const REVIEW_POLICY = {
   links: { action: 'ALLOW' },
 };
 
-describe('the chat demo page in a real browser', () => {
-  let stack: DemoStack | undefined;
-  let roomArn = '';
-  let pageUrl = '';
-  const users: ChatUser[] = [];
-
-  async function user(
-    name: string,
-    role: 'viewer' | 'user' | 'moderator',
-    options: { fakeClock?: boolean } = {},
-  ): Promise<ChatUser> {
-    if (!stack) throw new Error('stack not started');
-    const opened = await openChat(stack.browser, pageUrl, name, role, undefined, options);
-    users.push(opened);
-    return opened;
-  }
-
-  before(async () => {
-    stack = await startDemoStack({
-      // IVS gives a review 200 ms; on a loaded 2-core CI machine a worker can miss that and the room's
-      // fallback would deliver a message the policy refuses. These tests are about the page, not timing.
-      reviewDeadlineMs: 10_000,
-      functions: {
-        'message-review': {
-          module: 'dist/message-review/index.js',
-          env: { REVIEW_POLICY: JSON.stringify(REVIEW_POLICY), LOG_LEVEL: 'warn' },
-        },
-      },
-    });
-    const room = await stack.ivs.send(
-      new CreateRoomCommand({
-        name: 'e2e-demo',
-        maximumMessageLength: MAXIMUM_MESSAGE_LENGTH,
-        messageReviewHandler: { uri: REVIEW_HANDLER, fallbackResult: 'ALLOW' },
-      }),
-    );
-    roomArn = room.arn ?? '';
-    const service = await stack.serveRoom({ arn: roomArn, maximumMessageLength: MAXIMUM_MESSAGE_LENGTH });
-    pageUrl = `${service.url}/`;
-  });
-
-  afterEach(async () => {
-    // Each test's users leave with it: a 2-core machine should not carry a dozen idle tabs.
-    for (const opened of users.splice(0)) await closeUser(opened).catch(() => undefined);
-  });
-
-  after(async () => {
-    // Whatever failed above, everything started here is closed so the test process exits.
-    for (const opened of users.splice(0)) await closeUser(opened).catch(() => undefined);
-    await stack?.close();
+describe('the chat demo page in a real browser: messages', () => {
+  const room = chatRoom({
+    name: 'e2e-demo',
+    maximumMessageLength: MAXIMUM_MESSAGE_LENGTH,
+    reviewPolicy: REVIEW_POLICY,
   });
 
   it('delivers a message from one user to another, under the sender’s display name', async () => {
     // Prepare: a user and a moderator, so the artifact shows both views of the room.
-    const ann = await user('Ann', 'user');
-    const mia = await user('Mia', 'moderator');
+    const ann = await room.user('Ann', 'user');
+    const mia = await room.user('Mia', 'moderator');
 
     // Act
     await sendAndSee(ann, 'Hello Mia, can you see this?');
@@ -125,12 +69,12 @@ describe('the chat demo page in a real browser', () => {
 
   it('shows a late joiner the messages sent before they came, oldest first, each once', async () => {
     // Prepare: Ann sends three messages before Lea signs in.
-    const ann = await user('Ann', 'user');
+    const ann = await room.user('Ann', 'user');
     const earlier = ['first of three', 'second of three', 'third of three'];
     for (const text of earlier) await sendAndSee(ann, text);
 
     // Act: Lea signs in later; then one more message arrives live.
-    const lea = await user('Lea', 'user', { fakeClock: true });
+    const lea = await room.user('Lea', 'user', { fakeClock: true });
     for (const text of earlier) await messageItem(lea.page, text).waitFor();
     await sendAndSee(ann, 'and one live');
     await messageItem(lea.page, 'and one live').waitFor();
@@ -153,8 +97,8 @@ describe('the chat demo page in a real browser', () => {
   });
 
   it('refuses a blocked term and shows the sender the review’s reason, delivering nothing', async () => {
-    const ann = await user('Ann', 'user');
-    const bob = await user('Bob', 'user');
+    const ann = await room.user('Ann', 'user');
+    const bob = await room.user('Bob', 'user');
     const refused = `I love ${DENIED_TERM} juice`;
 
     await send(ann, refused);
@@ -172,8 +116,8 @@ describe('the chat demo page in a real browser', () => {
   });
 
   it('delivers a masked message masked, to the sender and to others', async () => {
-    const ann = await user('Ann', 'user');
-    const bob = await user('Bob', 'user');
+    const ann = await room.user('Ann', 'user');
+    const bob = await room.user('Bob', 'user');
     const masked = `write to ${'*'.repeat(MASKED_EMAIL.length)} today`;
 
     await send(ann, `write to ${MASKED_EMAIL} today`);
@@ -183,73 +127,8 @@ describe('the chat demo page in a real browser', () => {
     assert.equal(await messageList(bob.page).getByText(MASKED_EMAIL).count(), 0);
   });
 
-  it('removes a message for everyone when a moderator deletes it', async () => {
-    const mod = await user('Mia', 'moderator');
-    const bob = await user('Bob', 'user');
-    await sendAndSee(bob, 'a message to be deleted');
-    const onModerator = messageItem(mod.page, 'a message to be deleted');
-    await onModerator.waitFor();
-
-    await onModerator.getByRole('button', { name: 'Delete message from Bob' }).click();
-
-    await messageItem(bob.page, 'a message to be deleted').waitFor({ state: 'detached' });
-    await onModerator.waitFor({ state: 'detached' });
-    await feedback(bob.page).filter({ hasText: 'was deleted' }).waitFor();
-  });
-
-  it('disconnects a user when a moderator asks, and tells the room', async () => {
-    const mod = await user('Mia', 'moderator');
-    const bob = await user('Bob', 'user');
-    await sendAndSee(bob, 'hello from Bob');
-    const onModerator = messageItem(mod.page, 'hello from Bob');
-    await onModerator.waitFor();
-
-    await onModerator.getByRole('button', { name: 'Disconnect Bob' }).click();
-
-    await bob.page.locator('#status[data-state="error"]', { hasText: 'Disconnected' }).waitFor();
-    await messageList(mod.page).locator('li.notice', { hasText: 'Bob was disconnected' }).waitFor();
-    // Bob can come back: a reconnect fetches a fresh token (a token opens one connection only).
-    await bob.page.getByRole('button', { name: 'Reconnect' }).click();
-    await connected(bob.page);
-  });
-
-  it('offers no moderator actions to a plain user', async () => {
-    const ann = await user('Ann', 'user');
-    await sendAndSee(ann, 'no buttons here');
-
-    assert.equal(await messageItem(ann.page, 'no buttons here').getByRole('button').count(), 0);
-  });
-
-  it('shows a viewer the chat without a send box', async () => {
-    const ann = await user('Ann', 'user');
-    const vic = await user('Vic', 'viewer');
-
-    await sendAndSee(ann, 'for the viewers');
-
-    await messageItem(vic.page, 'for the viewers').waitFor();
-    assert.equal(await vic.page.getByRole('textbox', { name: 'Message' }).isVisible(), false);
-    assert.equal(await vic.page.getByRole('button', { name: 'Send' }).isVisible(), false);
-    assert.equal(await vic.page.getByText('you can read the chat').isVisible(), true);
-  });
-
-  it('shows an application event sent with SendEvent', async () => {
-    const ann = await user('Ann', 'user');
-
-    await stack?.ivs.send(
-      new SendEventCommand({
-        roomIdentifier: roomArn,
-        eventName: 'app:announcement',
-        attributes: { text: 'The stream starts in 5 minutes' },
-      }),
-    );
-
-    const notice = messageList(ann.page).locator('li.notice', { hasText: 'app:announcement' });
-    await notice.waitFor();
-    assert.match((await notice.textContent()) ?? '', /The stream starts in 5 minutes/);
-  });
-
   it('counts code points against the room’s limit and refuses to send past it', async () => {
-    const ann = await user('Ann', 'user');
+    const ann = await room.user('Ann', 'user');
     const box = ann.page.getByRole('textbox', { name: 'Message' });
     const counter = ann.page.locator('#counter');
 
@@ -266,8 +145,8 @@ describe('the chat demo page in a real browser', () => {
   });
 
   it('shows message text as text, never as markup', async () => {
-    const ann = await user('Ann', 'user');
-    const bob = await user('Bob', 'user');
+    const ann = await room.user('Ann', 'user');
+    const bob = await room.user('Bob', 'user');
     const hostile = '<img src=x onerror="document.title=\'owned\'"><b>bold?</b>';
 
     await sendAndSee(ann, hostile);
@@ -276,14 +155,14 @@ describe('the chat demo page in a real browser', () => {
     assert.equal(await messageList(bob.page).locator('img, b').count(), 0);
     assert.notEqual(await bob.page.title(), 'owned');
   });
+
   it('can be used with the keyboard alone, in a sensible order', async () => {
-    if (!stack) throw new Error('stack not started');
-    const context = await stack.browser.newContext();
+    const context = await room.stack.browser.newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT_MS);
-    users.push({ name: 'Kim', context, page, problems: [] });
+    room.track({ name: 'Kim', context, page, problems: [] });
     const focused = (): Promise<string | undefined> => page.evaluate(() => document.activeElement?.id);
-    await page.goto(pageUrl);
+    await page.goto(room.pageUrl);
     await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
 
     await page.keyboard.press('Tab');
@@ -301,32 +180,5 @@ describe('the chat demo page in a real browser', () => {
     await page.keyboard.type('typed with keys only');
     await page.keyboard.press('Enter');
     await messageItem(page, 'typed with keys only').waitFor();
-  });
-
-  it('tells the sender to slow down when the room’s rate limit refuses a message (429)', async () => {
-    if (!stack) throw new Error('stack not started');
-    // A room of its own at 1 message per second, so no other test shares its budget.
-    const slow = await stack.ivs.send(
-      new CreateRoomCommand({ name: 'e2e-slow', maximumMessageRatePerSecond: 1 }),
-    );
-    const slowService = await stack.serveRoom({ arn: slow.arn ?? '', maximumMessageLength: 500 });
-    try {
-      const ann = await openChat(stack.browser, `${slowService.url}/`, 'Ann', 'user');
-      users.push(ann);
-      const slowDown = feedback(ann.page).filter({ hasText: 'too fast' });
-
-      // Bounded burst: each send settles (delivered or refused) before the next, all well within a second
-      // of each other on any machine, so the second or a later one meets the limit.
-      for (let attempt = 1; attempt <= 10 && !(await slowDown.isVisible()); attempt++) {
-        const text = `burst ${attempt}`;
-        await send(ann, text);
-        await messageItem(ann.page, text).or(slowDown).first().waitFor();
-      }
-
-      assert.equal(await slowDown.isVisible(), true);
-      assert.equal(await feedback(ann.page).getAttribute('data-kind'), 'rate-limited');
-    } finally {
-      await slowService.close();
-    }
   });
 });

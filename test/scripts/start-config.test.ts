@@ -9,12 +9,16 @@ import { describe, it } from 'node:test';
 import { startLocalStack } from '../../scripts/start.js';
 import { ConfigError } from '../../services/token-vending/platform/problem.js';
 import { createLogger } from '../../shared/logger.js';
+import { FREE_PORTS_ENV } from '../support/ports.js';
 
 describe('npm start with CHAT_BACKEND', () => {
   for (const value of ['AWS', 'prod', 'locale']) {
     it(`refuses CHAT_BACKEND=${value} before starting anything`, async () => {
       await assert.rejects(
-        startLocalStack({ env: { CHAT_BACKEND: value }, logger: createLogger({ level: 'silent' }), port: 0 }),
+        startLocalStack({
+          env: { CHAT_BACKEND: value, ...FREE_PORTS_ENV },
+          logger: createLogger({ level: 'silent' }),
+        }),
         (error: unknown) =>
           error instanceof ConfigError && error.message.includes('CHAT_BACKEND must be local or aws'),
       );
@@ -23,7 +27,7 @@ describe('npm start with CHAT_BACKEND', () => {
 
   it('says so on stderr and exits 1, without a stack trace', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      env: { ...process.env, CHAT_BACKEND: 'prod', PORT: '0' },
+      env: { ...process.env, CHAT_BACKEND: 'prod', ...FREE_PORTS_ENV },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -250,8 +250,8 @@ describe('review handler: remote check', () => {
    * first fetch in a process sets up its HTTP stack) cannot turn the verdict into a fallback.
    * Budget exhaustion is asserted by the tests below with the real budget.
    */
-  const remoteWithTime = (path: string): Harness => {
-    const env = { REVIEW_POLICY: JSON.stringify({ remoteCheck: { url: `${base}${path}` } }) };
+  const remoteWithTime = (path: string, extra: Environment = {}): Harness => {
+    const env = { REVIEW_POLICY: JSON.stringify({ remoteCheck: { url: `${base}${path}` } }), ...extra };
     return harness(env, { config: { ...loadConfig(env), budgetMs: 10_000 } });
   };
 
@@ -268,7 +268,8 @@ describe('review handler: remote check', () => {
   });
 
   it('answers the fallback when the remote check fails', async () => {
-    const { handler, lines } = remote('/broken', { FALLBACK_RESULT: 'DENY' });
+    // The failure, not the budget, is under test: a loaded machine must not turn it into budget-exhausted.
+    const { handler, lines } = remoteWithTime('/broken', { FALLBACK_RESULT: 'DENY' });
 
     const answer = await handler(reviewEvent('hello'), context);
 

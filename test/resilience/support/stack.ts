@@ -153,7 +153,7 @@ export function tally(answers: readonly Answer[]): string {
     const label =
       answer.status === 0
         ? `no answer (${answer.error ?? '?'})`
-        : `${answer.status}${answer.retryAfter === null ? '' : ` (Retry-After ${answer.retryAfter})`}`;
+        : `${answer.status}${answer.code === undefined ? '' : ` ${answer.code}`}${answer.retryAfter === null ? '' : ` (Retry-After ${answer.retryAfter})`}`;
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   return [...groups].map(([label, count]) => `${count}× ${label}`).join(', ');

@@ -4,7 +4,6 @@
  * login's tokens verified through the service's own JWKS URL over HTTP.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../../shared/logger.js';
@@ -15,6 +14,7 @@ import { ROOM_ARN } from '../support/app.js';
 import { startIvsStub, type IvsStub } from '../support/ivs-stub.js';
 import { requestChatToken } from '../support/http.js';
 import { AUDIENCE, ISSUER, newRsaKey, signToken, startJwksServer } from '../support/jwks-server.js';
+import { closedPort } from '../../../support/ports.js';
 
 const quiet = createLogger({ level: 'silent' });
 let stub: IvsStub;
@@ -72,19 +72,6 @@ function requestToken(
   return requestChatToken(url, body, idToken);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  assert.ok(typeof address === 'object' && address !== null);
-  return address.port;
-}
-
 describe('startTokenService in local mode', () => {
   it('issues a chat token for a dev-login user through the real IVS client', async () => {
     const { url } = await startLocal();
@@ -140,7 +127,7 @@ describe('startTokenService in local mode', () => {
   });
 
   it('answers 503 with Retry-After when IVS refuses the connection', async () => {
-    const { url } = await startLocal({ EMULATOR_PORT: String(await freePort()) });
+    const { url } = await startLocal({ EMULATOR_PORT: String(await closedPort()) });
     const idToken = await devLogin(url, { userId: 'ann' });
 
     const res = await requestToken(url, idToken);
