@@ -561,7 +561,13 @@ describe('EMULATOR_QUOTAS=off', () => {
         }),
       );
     for (let i = 0; i < IVS_LIMITS.loggingConfigurations.perAccount; i++) await create(i);
-    await assert.rejects(create(99), ServiceQuotaExceededException);
+    await assert.rejects(create(99), (error: unknown) => {
+      assert.ok(error instanceof ServiceQuotaExceededException);
+      assert.equal(error.$metadata.httpStatusCode, 402);
+      assert.equal(error.limit, 10);
+      assert.equal(error.resourceType, 'LOGGING_CONFIGURATION');
+      return true;
+    });
 
     const roomArn = await createRoom(harness, { maximumMessageRatePerSecond: 1 });
     const ann = await join(harness, roomArn, { userId: 'ann' });
