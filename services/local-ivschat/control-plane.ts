@@ -49,6 +49,19 @@ function isPostOperation(name: string): name is PostOperation {
   return Object.hasOwn(OPERATIONS, name);
 }
 
+/** The operation a request names, if it is one of the control plane's (for the log only). */
+function knownOperation(request: IncomingMessage): RatedOperation | undefined {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (TAGS_PATH.test(path)) {
+    const method = request.method ?? 'GET';
+    if (method === 'POST') return 'TagResource';
+    if (method === 'DELETE') return 'UntagResource';
+    return method === 'GET' ? 'ListTagsForResource' : undefined;
+  }
+  const name = OPERATION_PATH.exec(path)?.[1] ?? '';
+  return isPostOperation(name) ? name : undefined;
+}
+
 /** Operations that change stored resources (persistence snapshots after them). */
 const MUTATING = new Set([
   'CreateRoom',
@@ -234,7 +247,15 @@ export function createControlPlane(
         // 4xx explain themselves to the caller; anything unexpected is a generic 500, details logged.
         const failure = known ? error : new IvsChatError('InternalServerException', 'Internal server error');
         if (!known) logger.error('control plane failed', describeError(error));
-        else logger.info('control plane refused', { errorName: failure.name, status: failure.status });
+        else {
+          // Which operation, when it is a known one: a throttle is only useful to read with its name.
+          const operation = knownOperation(request);
+          logger.info('control plane refused', {
+            ...(operation ? { operation } : {}),
+            errorName: failure.name,
+            status: failure.status,
+          });
+        }
         if (!response.headersSent)
           send(response, failure.status, failure.body(), { 'x-amzn-ErrorType': failure.name });
       });

@@ -27,6 +27,7 @@ import {
 import { DeleteMessageRequest, DisconnectUserRequest, SendMessageRequest } from 'amazon-ivs-chat-messaging';
 import { WebSocket } from 'ws';
 import { parseRoomArn } from '../../../shared/ivs/arn.js';
+import { createLogger } from '../../../shared/logger.js';
 import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
 import { ManualClock } from '../../../services/local-ivschat/clock.js';
 import {
@@ -578,5 +579,32 @@ describe('EMULATOR_QUOTAS=off', () => {
     } finally {
       ann.disconnect();
     }
+  });
+});
+
+describe('throttling in the log', () => {
+  it('names the operation and the error, and nothing the caller sent', async () => {
+    const lines: string[] = [];
+    const harness = await startHarness({
+      clock: new ManualClock(START),
+      quotas: { rates: { CreateChatToken: 1 } },
+      logger: createLogger({ write: (line) => lines.push(line) }),
+    });
+    try {
+      const roomArn = await createRoom(harness);
+      const token = () =>
+        harness.client.send(new CreateChatTokenCommand({ roomIdentifier: roomArn, userId: 'secret-user' }));
+      await token();
+      await throttling(token());
+    } finally {
+      await harness.close();
+    }
+    const refused = lines.filter((line) => line.includes('control plane refused'));
+    assert.equal(refused.length, 1);
+    assert.match(
+      refused[0] ?? '',
+      /"operation":"CreateChatToken","errorName":"ThrottlingException","status":429/,
+    );
+    assert.ok(lines.every((line) => !line.includes('secret-user')));
   });
 });
