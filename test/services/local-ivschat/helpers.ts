@@ -41,7 +41,7 @@ export interface Harness {
 /**
  * A real emulator and a real SDK client (no retries). IVS's quotas are off unless the test passes
  * `quotas`: most tests here are about other behaviour and make rooms faster than IVS's 5 a second;
- * quotas.test.ts and bounds.test.ts turn them on to test them.
+ * quotas-api.test.ts and bounds.test.ts turn them on to test them.
  */
 export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
   const emulator = await startEmulator({ logger: quietLogger, quotas: QUOTAS_OFF, ...options });
