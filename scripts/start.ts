@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { CreateRoomCommand, GetRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
-import { startEmulator, type Emulator, type FunctionMap } from '../services/local-ivschat/start.js';
+import {
+  QuotaConfigError,
+  quotaOptionsFromEnv,
+  startEmulator,
+  type Emulator,
+  type FunctionMap,
+  type QuotaOptions,
+} from '../services/local-ivschat/start.js';
 import { startTokenService } from '../services/token-vending/entry/start.js';
 import { CHAT_BACKENDS } from '../services/token-vending/config.js';
 import { ConfigError } from '../services/token-vending/platform/problem.js';
@@ -165,6 +172,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       `invalid configuration:\n  - ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  // IVS's quotas are on, as in AWS, unless EMULATOR_QUOTAS=off; a bad value stops the start here.
+  let quotas: QuotaOptions;
+  try {
+    quotas = quotaOptionsFromEnv(env);
+  } catch (error) {
+    if (error instanceof QuotaConfigError)
+      throw new ConfigError(`invalid configuration:\n  - ${error.message}`);
+    throw error;
+  }
   // All local state lives under EMULATOR_DATA_DIR when it is set: the emulator's rooms and chat
   // logs, and the table (dynalite's LevelDB folder).
   const dataDir = env.EMULATOR_DATA_DIR;
@@ -194,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // The chat log feeds the history Lambda, as a CloudWatch Logs subscription does in AWS.
       logSubscriptions: history.logSubscriptions,
+      quotas,
       logger: logger.child({ service: 'local-ivschat' }),
       ...(options.reviewDeadlineMs === undefined ? {} : { reviewDeadlineMs: options.reviewDeadlineMs }),
     });
@@ -264,6 +281,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       `  demo page   ${service.url}/`,
       `  token API   ${service.url}/v1/chat-tokens   (dev login: POST ${service.url}/v1/dev/login)`,
       `  emulator    control plane ${emulator.url}   messaging ${emulator.wsUrl}`,
+      emulator.quotas.enabled
+        ? "  quotas      IVS Chat's, as in AWS (CreateChatToken 200/s, room operations 5/s…); EMULATOR_QUOTAS=off lifts them"
+        : '  quotas      off (EMULATOR_QUOTAS=off): no IVS Chat API rate or connection quota',
       `  table       ${table.tableName} on dynalite ${table.endpoint}${dataDir ? ` (kept in ${join(dataDir, 'dynamodb')})` : ' (in memory)'}`,
       `  room        ${room.arn}`,
       `  review      arn:aws:lambda:${region}:${emulator.accountId}:function:message-review → dist/message-review/index.js`,

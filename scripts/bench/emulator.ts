@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateChatTokenCommand, CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from '../../shared/logger.js';
-import { startEmulator } from '../../services/local-ivschat/start.js';
+import { QUOTAS_OFF, startEmulator } from '../../services/local-ivschat/start.js';
 import { percentile } from './stats.js';
 
 /** Client counts, each with how many interleaved repetitions to take the median of (bounded time). */
@@ -128,7 +128,8 @@ async function serverRole(kind: ServerKind): Promise<void> {
     });
     return;
   }
-  const emulator = await startEmulator({ logger: createLogger({ level: 'silent' }) });
+  // Fan-out is measured, not IVS's quotas (up to 2,000 tokens are minted back to back): quotas off.
+  const emulator = await startEmulator({ logger: createLogger({ level: 'silent' }), quotas: QUOTAS_OFF });
   send({ wsUrl: emulator.wsUrl, url: emulator.url });
   process.on('message', (message) => {
     if (message === 'cpu') {

@@ -37,7 +37,7 @@ import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from '../../services/token-vending/config.js';
 import { createIvsClient } from '../../services/token-vending/platform/ivs-client.js';
 import { startTokenService } from '../../services/token-vending/entry/start.js';
-import { startEmulator } from '../../services/local-ivschat/start.js';
+import { QUOTAS_OFF, startEmulator } from '../../services/local-ivschat/start.js';
 import { startLocalTable } from '../../services/local-dynamodb/start.js';
 import { createTableClient, type Table } from '../../shared/table/client.js';
 import { recordFromIvs } from '../../services/token-vending/features/rooms/directory.js';
@@ -68,7 +68,12 @@ function listen(server: Server): Promise<string> {
  * (IVS Chat API reference, restJson1 as the SDK speaks it: the control plane both targets call, validated and answered as IVS does).
  */
 async function startIvsEndpoint(): Promise<Ready> {
-  const emulator = await startEmulator({ port: 0, logger: createLogger({ level: 'silent' }) });
+  // The bench measures the service's own cost at up to 1,000 req/s, past IVS's 200 TPS: quotas off.
+  const emulator = await startEmulator({
+    port: 0,
+    logger: createLogger({ level: 'silent' }),
+    quotas: QUOTAS_OFF,
+  });
   const table = await startLocalTable();
   const client = new IvschatClient({
     endpoint: emulator.url,

@@ -2,12 +2,14 @@
  * The control plane over HTTP, as @aws-sdk/client-ivschat speaks restJson1 (IVS Chat API reference, restJson1 as the SDK speaks it):
  * `POST /<Operation>` with a JSON body, the tag operations on `/tags/{resourceArn}`, any base path
  * in front kept. Errors carry the model's status, the `x-amzn-ErrorType` header and a
- * `{message, ...members}` body.
+ * `{message, ...members}` body. Every call of a known operation counts against its quota (quotas.ts)
+ * before its fields are validated, as a request rate counts requests, not successes.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeError, type Logger } from '../../shared/logger.js';
-import { accessDenied, IvsChatError, validationError } from './errors.js';
+import { parseLoggingConfigurationArn, parseRoomArn } from '../../shared/ivs/arn.js';
+import { accessDenied, IvsChatError, throttled, validationError, type ResourceType } from './errors.js';
 import type { Operation, OperationContext } from './operations/context.js';
 import { createChatToken, deleteMessage, disconnectUser, sendEvent } from './operations/chat.js';
 import {
@@ -20,8 +22,12 @@ import {
 import { createRoom, deleteRoom, getRoom, listRooms, updateRoom } from './operations/rooms.js';
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
 import { isRecord } from '../../shared/json.js';
+import type { RatedOperation } from './quotas.js';
 
-const OPERATIONS: Readonly<Record<string, Operation>> = {
+/** The operations on `POST /<Operation>`: every rated operation but the three on `/tags/`. */
+type PostOperation = Exclude<RatedOperation, 'TagResource' | 'UntagResource' | 'ListTagsForResource'>;
+
+const OPERATIONS: Readonly<Record<PostOperation, Operation>> = {
   CreateChatToken: createChatToken,
   CreateRoom: createRoom,
   GetRoom: getRoom,
@@ -37,6 +43,24 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   UpdateLoggingConfiguration: updateLoggingConfiguration,
   DeleteLoggingConfiguration: deleteLoggingConfiguration,
 };
+
+/** Own properties only: `POST /constructor` must not find what every object inherits. */
+function isPostOperation(name: string): name is PostOperation {
+  return Object.hasOwn(OPERATIONS, name);
+}
+
+/** The operation a request names, if it is one of the control plane's (for the log only). */
+function knownOperation(request: IncomingMessage): RatedOperation | undefined {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  if (TAGS_PATH.test(path)) {
+    const method = request.method ?? 'GET';
+    if (method === 'POST') return 'TagResource';
+    if (method === 'DELETE') return 'UntagResource';
+    return method === 'GET' ? 'ListTagsForResource' : undefined;
+  }
+  const name = OPERATION_PATH.exec(path)?.[1] ?? '';
+  return isPostOperation(name) ? name : undefined;
+}
 
 /** Operations that change stored resources (persistence snapshots after them). */
 const MUTATING = new Set([
@@ -109,6 +133,34 @@ function refuseBrowserRequest(request: IncomingMessage, method: string): void {
   }
 }
 
+const LOGGING_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateLoggingConfiguration',
+  'GetLoggingConfiguration',
+  'ListLoggingConfigurations',
+  'UpdateLoggingConfiguration',
+  'DeleteLoggingConfiguration',
+]);
+
+/**
+ * What a ThrottlingException names (the model requires resourceId, resourceType and limit): the room
+ * or logging configuration the request is about when it names one (read without validating: a
+ * throttled request is not validated), else an empty id.
+ */
+function throttledResource(
+  operation: RatedOperation,
+  body: Readonly<Record<string, unknown>>,
+  resourceArn: string | undefined,
+): { resourceId: string; resourceType: ResourceType } {
+  const logging = LOGGING_OPERATIONS.has(operation);
+  const named = resourceArn ?? body.roomIdentifier ?? body.identifier;
+  const arn = typeof named === 'string' ? named : '';
+  const room = parseRoomArn(arn);
+  if (room) return { resourceId: room.id, resourceType: 'ROOM' };
+  const config = parseLoggingConfigurationArn(arn);
+  if (config) return { resourceId: config.id, resourceType: 'LOGGING_CONFIGURATION' };
+  return { resourceId: '', resourceType: logging ? 'LOGGING_CONFIGURATION' : 'ROOM' };
+}
+
 export interface ControlPlaneOptions {
   readonly context: OperationContext;
   readonly logger: Logger;
@@ -119,6 +171,16 @@ export function createControlPlane(
   options: ControlPlaneOptions,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   const { context, logger, onChange } = options;
+  /** IVS's ThrottlingException (429) when the operation is over its TPS. */
+  const admit = (
+    operation: RatedOperation,
+    body: Readonly<Record<string, unknown>>,
+    resourceArn?: string,
+  ): void => {
+    if (context.quotas.take(operation)) return;
+    const { resourceId, resourceType } = throttledResource(operation, body, resourceArn);
+    throw throttled(context.quotas.rate(operation), resourceId, resourceType);
+  };
   const route = async (
     request: IncomingMessage,
   ): Promise<{ name: string; status: number; body?: Record<string, unknown> }> => {
@@ -144,6 +206,7 @@ export function createControlPlane(
               : undefined;
       if (operation === undefined)
         throw validationError([], 'UNKNOWN_OPERATION', `${method} is not allowed on tags`);
+      admit(operation, body, resourceArn);
       const handler =
         operation === 'TagResource'
           ? tagResource
@@ -158,12 +221,11 @@ export function createControlPlane(
       };
     }
     const name = OPERATION_PATH.exec(url.pathname)?.[1] ?? '';
-    // Own properties only: `POST /constructor` must not find what every object inherits.
-    const operation = method === 'POST' && Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
-    if (!operation)
+    if (method !== 'POST' || !isPostOperation(name))
       throw validationError([], 'UNKNOWN_OPERATION', `Unknown operation ${method} ${url.pathname}`);
     const body = await readBody(request);
-    const result = operation({ body }, context);
+    admit(name, body);
+    const result = OPERATIONS[name]({ body }, context);
     return { name, status: result.status ?? 200, ...(result.body ? { body: { ...result.body } } : {}) };
   };
 
@@ -185,7 +247,15 @@ export function createControlPlane(
         // 4xx explain themselves to the caller; anything unexpected is a generic 500, details logged.
         const failure = known ? error : new IvsChatError('InternalServerException', 'Internal server error');
         if (!known) logger.error('control plane failed', describeError(error));
-        else logger.info('control plane refused', { errorName: failure.name, status: failure.status });
+        else {
+          // Which operation, when it is a known one: a throttle is only useful to read with its name.
+          const operation = knownOperation(request);
+          logger.info('control plane refused', {
+            ...(operation ? { operation } : {}),
+            errorName: failure.name,
+            status: failure.status,
+          });
+        }
         if (!response.headersSent)
           send(response, failure.status, failure.body(), { 'x-amzn-ErrorType': failure.name });
       });

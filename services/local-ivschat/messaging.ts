@@ -29,6 +29,7 @@ import {
   type MessageFrame,
   type ServerFrame,
 } from './frames.js';
+import type { Quotas } from './quotas.js';
 import { RateLimiter } from './rate-limit.js';
 import { review, type Verdict } from './review.js';
 import type { Room, Store } from './store.js';
@@ -60,15 +61,11 @@ export interface MessagingOptions {
   /** IVS waits 200 ms for a review, not adjustable (IVS Chat User Guide, chat message review handler). */
   readonly reviewDeadlineMs: number;
   /**
-   * Per-operation limiters shared with the control plane: DeleteMessage and DisconnectUser are
-   * 100 TPS each, whether asked over HTTP or over a socket.
+   * The account's quotas, shared with the control plane: DeleteMessage and DisconnectUser take from
+   * one bucket each whether asked over HTTP or over a socket, and the concurrent-connection quota.
    */
-  readonly throttles?: Map<string, RateLimiter>;
-  /** Concurrent connections at most (IVS's default quota: 50,000 per account and region). */
-  readonly maxConnections?: number;
+  readonly quotas: Quotas;
 }
-
-export const MAX_CONNECTIONS = 50_000;
 
 /** Frames are small (500 code points, 1 KB of attributes); anything far larger is not a chat request. */
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -101,13 +98,9 @@ export class Messaging {
   readonly #rooms = new Map<string, Set<Connection>>();
   readonly #rates = new Map<string, RateLimiter>();
   readonly #wss: WebSocketServer;
-  readonly #throttles: Map<string, RateLimiter>;
-  readonly #maxConnections: number;
 
   constructor(options: MessagingOptions) {
     this.#options = options;
-    this.#throttles = options.throttles ?? new Map<string, RateLimiter>();
-    this.#maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -123,16 +116,19 @@ export class Messaging {
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const { tokens, store, clock, logger } = this.#options;
+    const { tokens, store, clock, logger, quotas } = this.#options;
     const token = tokenOf(request);
     if (token === undefined) {
       logger.info('connection refused', { problem: 'no token' });
       refuse(socket, 401, 'Unauthorized');
       return;
     }
-    if (this.connectionCount >= this.#maxConnections) {
-      // IVS caps concurrent chat connections per account and region (50,000 by default).
-      logger.warn('connection refused', { problem: 'connection limit reached' });
+    if (this.connectionCount >= quotas.maxConnections) {
+      // IVS caps concurrent chat connections per account and region (50,000 by default, adjustable).
+      // How IVS refuses the one past it is unconfirmed (the messaging reference documents no
+      // handshake errors): the reading here is the handshake answered 429, IVS's status for "over a
+      // limit", before the token is spent, so the client may try again with it once a slot is free.
+      logger.warn('connection refused', { problem: 'concurrent connection quota reached' });
       refuse(socket, 429, 'Too Many Requests');
       return;
     }
@@ -266,7 +262,7 @@ export class Messaging {
         return this.#sendMessage(connection, requestId, request, fail);
       case 'DELETE_MESSAGE':
         // Throttled as the frame arrives, so a flood is refused rather than queued.
-        if (!this.#takeOperation('DeleteMessage', IVS_LIMITS.rates.deleteMessage)) {
+        if (!this.#options.quotas.take('DeleteMessage')) {
           fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
           return undefined;
         }
@@ -274,7 +270,7 @@ export class Messaging {
           this.#deleteMessageAction(connection, requestId, request, fail);
         };
       case 'DISCONNECT_USER':
-        if (!this.#takeOperation('DisconnectUser', IVS_LIMITS.rates.disconnectUser)) {
+        if (!this.#options.quotas.take('DisconnectUser')) {
           fail(CHAT_ERROR.rateLimited, 'Rate limit exceeded');
           return undefined;
         }
@@ -285,16 +281,6 @@ export class Messaging {
         fail(CHAT_ERROR.badRequest, 'Action must be SEND_MESSAGE, DELETE_MESSAGE or DISCONNECT_USER');
         return undefined;
     }
-  }
-
-  /** One of an account-wide operation's TPS, the same limiter the control plane uses. */
-  #takeOperation(operation: string, limit: number): boolean {
-    let window = this.#throttles.get(operation);
-    if (!window) {
-      window = new RateLimiter();
-      this.#throttles.set(operation, window);
-    }
-    return window.tryTake(this.#options.clock.now().getTime(), limit);
   }
 
   /**

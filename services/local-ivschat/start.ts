@@ -17,7 +17,7 @@ import { LogSubscriptionFeed, type LogSubscriptions } from './log-subscriptions.
 import { Messaging } from './messaging.js';
 import type { OperationContext } from './operations/context.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
-import type { RateLimiter } from './rate-limit.js';
+import { Quotas, type QuotaOptions } from './quotas.js';
 import { Store } from './store.js';
 import { MAX_TOKENS, TOKEN_TTL_MS, TokenRegistry } from './tokens.js';
 
@@ -25,6 +25,8 @@ export type { FunctionMap, LocalFunction } from './functions.js';
 export type { LogSubscriptions } from './log-subscriptions.js';
 export type { Clock } from './clock.js';
 export { ManualClock } from './clock.js';
+export type { QuotaOptions, RatedOperation } from './quotas.js';
+export { QUOTAS_OFF, QuotaConfigError, quotaOptionsFromEnv } from './quotas.js';
 
 export interface EmulatorOptions {
   /** Default 0 (an ephemeral port). */
@@ -51,8 +53,12 @@ export interface EmulatorOptions {
   readonly tokenTtlMs?: number;
   /** Tokens remembered at most (tokens.ts MAX_TOKENS); tests make it small. */
   readonly maxTokens?: number;
-  /** Concurrent connections at most (messaging.ts MAX_CONNECTIONS); tests make it small. */
-  readonly maxConnections?: number;
+  /**
+   * IVS Chat's API rate quotas and concurrent-connection quota (quotas.ts), on by default as in AWS.
+   * `{ enabled: false }` (`EMULATOR_QUOTAS=off`) lifts them for tests and load tests about something
+   * else; `{ maxConnections, rates }` changes them (tests make them small).
+   */
+  readonly quotas?: QuotaOptions;
   /** How often session expiry is checked; default 1 s. */
   readonly sweepIntervalMs?: number;
   /**
@@ -69,6 +75,8 @@ export interface Emulator {
   readonly wsUrl: string;
   readonly region: string;
   readonly accountId: string;
+  /** Whether IVS's quotas are enforced, and the concurrent-connection quota (Infinity when off). */
+  readonly quotas: { readonly enabled: boolean; readonly maxConnections: number };
   /** Resolves once every chat log record so far has reached its subscribed function (or was dropped). */
   flushLogSubscriptions(): Promise<void>;
   close(): Promise<void>;
@@ -81,6 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = options.logger ?? createLogger({ base: { service: 'local-ivschat' } });
   const clock = options.clock ?? systemClock;
   const { dataDir } = options;
+  // A quota that cannot be enforced fails the start before anything listens.
+  const quotas = new Quotas(options.quotas, clock);
 
   const store = new Store();
   if (dataDir !== undefined) {
@@ -99,10 +109,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ? undefined
       : new LogSubscriptionFeed({ subscriptions, functions, region, accountId, logger });
   const chatLog = new ChatLogSink(dataDir, store, logger, feed);
-  const throttles = new Map<string, RateLimiter>();
   const messaging = new Messaging({
-    throttles,
-    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    quotas,
     store,
     tokens,
     functions,
@@ -119,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     region,
     accountId,
-    throttles,
+    quotas,
   };
   const persist = (): void => {
     if (dataDir === undefined) return;
@@ -171,6 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     wsUrl: `ws://${origin}`,
     region,
     accountId,
+    quotas: { enabled: quotas.enabled, maxConnections: quotas.maxConnections },
     flushLogSubscriptions: async () => {
       await feed?.drain();
     },

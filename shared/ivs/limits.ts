@@ -37,14 +37,23 @@ export const IVS_LIMITS = {
   reviewHandlerUri: { max: 170, pattern: /^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+/ },
   /** Message review handler timeout: 200 ms, not adjustable; past it the room's fallbackResult applies. */
   reviewTimeoutMs: 200,
-  /** Data-plane rates (TPS per account and region). */
+  /**
+   * API call rates, TPS per account and region, each operation its own (IVS Chat service quotas):
+   * CreateChatToken 200 (not adjustable); DeleteMessage, DisconnectUser and SendEvent 100 each, over
+   * the API and the messaging socket together; the five room operations 5 each; the five
+   * logging-configuration operations 3 each; the three tag operations 10 each.
+   */
   rates: {
     createChatToken: 200,
     deleteMessage: 100,
     disconnectUser: 100,
     sendEvent: 100,
     roomControlPlane: 5,
+    loggingConfiguration: 3,
+    tags: 10,
   },
+  /** Concurrent chat connections per account and region: 50,000 by default (adjustable in AWS). */
+  concurrentConnections: 50_000,
 } as const;
 
 export const FALLBACK_RESULTS = ['ALLOW', 'DENY'] as const;

@@ -1,9 +1,9 @@
 /** CreateChatToken and the three data-plane operations that reach live connections. */
 import { CHAT_TOKEN_CAPABILITIES, IVS_LIMITS, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { Fields } from '../validation.js';
-import { findRoom, throttle, type Operation } from './context.js';
+import { findRoom, type Operation } from './context.js';
 
-const { sessionDurationMinutes, userIdLength, attributesMaxBytes, reasonLength, eventNameLength, rates } =
+const { sessionDurationMinutes, userIdLength, attributesMaxBytes, reasonLength, eventNameLength } =
   IVS_LIMITS;
 
 /** Capabilities: a list of the three known values; none means view only. */
@@ -57,7 +57,6 @@ export const sendEvent: Operation = ({ body }, context) => {
   const attributes = fields.stringMap('attributes', { maxBytes: attributesMaxBytes }) ?? {};
   fields.check();
   const room = findRoom(context, String(fields.raw('roomIdentifier')));
-  throttle(context, 'SendEvent', rates.sendEvent, room.id);
   const id = context.messaging.sendEvent(room.id, eventName ?? '', attributes);
   return { body: { id } };
 };
@@ -70,7 +69,6 @@ export const deleteMessage: Operation = ({ body }, context) => {
   const reason = fields.string('reason', { min: reasonLength.min, max: reasonLength.max });
   fields.check();
   const room = findRoom(context, String(fields.raw('roomIdentifier')));
-  throttle(context, 'DeleteMessage', rates.deleteMessage, room.id);
   const eventId = context.messaging.deleteMessage(room.id, id ?? '', reason);
   return { body: { id: eventId } };
 };
@@ -83,7 +81,6 @@ export const disconnectUser: Operation = ({ body }, context) => {
   const reason = fields.string('reason', { min: reasonLength.min, max: reasonLength.max });
   fields.check();
   const room = findRoom(context, String(fields.raw('roomIdentifier')));
-  throttle(context, 'DisconnectUser', rates.disconnectUser, room.id);
   context.messaging.disconnectUser(room.id, userId ?? '', reason);
   return { body: {} };
 };

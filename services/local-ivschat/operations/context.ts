@@ -1,10 +1,10 @@
 /** What every control-plane operation works with, and the helpers several of them share. */
 import { parseRoomArn } from '../../../shared/ivs/arn.js';
 import type { Clock } from '../clock.js';
-import { notFound, throttled } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { FunctionHost } from '../function-host.js';
 import type { Messaging } from '../messaging.js';
-import { RateLimiter } from '../rate-limit.js';
+import type { Quotas } from '../quotas.js';
 import type { Room, Store } from '../store.js';
 import type { TokenRegistry } from '../tokens.js';
 
@@ -16,7 +16,8 @@ export interface OperationContext {
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
-  readonly throttles: Map<string, RateLimiter>;
+  /** The account's API rate quotas, counted by the control plane before an operation runs. */
+  readonly quotas: Quotas;
 }
 
 export interface OperationResult {
@@ -40,14 +41,4 @@ export function findRoom(context: OperationContext, identifier: string): Room {
   const room = arn ? context.store.rooms.get(arn.id) : undefined;
   if (!room || room.arn !== identifier) throw notFound(arn?.id ?? identifier, 'ROOM');
   return room;
-}
-
-/** SendEvent, DeleteMessage and DisconnectUser: 100 TPS each (IVS Chat API reference and service quotas). */
-export function throttle(context: OperationContext, operation: string, limit: number, roomId: string): void {
-  let window = context.throttles.get(operation);
-  if (!window) {
-    window = new RateLimiter();
-    context.throttles.set(operation, window);
-  }
-  if (!window.tryTake(context.clock.now().getTime(), limit)) throw throttled(limit, roomId, 'ROOM');
 }

@@ -6,7 +6,7 @@
  */
 import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
 import { createLogger } from '../../../shared/logger.js';
-import { startEmulator, type Emulator } from '../../../services/local-ivschat/start.js';
+import { QUOTAS_OFF, startEmulator, type Emulator } from '../../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../../services/local-dynamodb/start.js';
 import { startTokenService, type RunningService } from '../../../services/token-vending/entry/start.js';
 import {
@@ -37,7 +37,8 @@ export interface ResilienceStack {
 
 export async function startResilienceStack(extraEnv: Record<string, string> = {}): Promise<ResilienceStack> {
   const silent = createLogger({ level: 'silent' });
-  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', logger: silent });
+  // Load here is about the service's resilience; on a fast machine it would pass IVS's 200 TPS.
+  const emulator = await startEmulator({ port: 0, host: '127.0.0.1', logger: silent, quotas: QUOTAS_OFF });
   const table = await startLocalTable();
   const key = newRsaKey('resilience-1');
   const jwks = await startFaultyJwks([key]);

@@ -69,7 +69,7 @@ function errorCodes(answers: Map<string, unknown>): number[] {
 describe('emulator bounds', () => {
   let harness: Harness;
   before(async () => {
-    harness = await startHarness({ maxTokens: 20 });
+    harness = await startHarness({ maxTokens: 20, quotas: { enabled: true } });
   });
   after(() => harness.close());
 
@@ -129,7 +129,7 @@ describe('emulator bounds', () => {
 describe('emulator connection limit', () => {
   let harness: Harness;
   before(async () => {
-    harness = await startHarness({ maxConnections: 4 });
+    harness = await startHarness({ quotas: { maxConnections: 4 } });
   });
   after(() => harness.close());
 

@@ -15,7 +15,12 @@ import { ChatRoom, type ChatError, type ChatRoomListenerMap } from 'amazon-ivs-c
 import assert from 'node:assert/strict';
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { createLogger } from '../../../shared/logger.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../../services/local-ivschat/start.js';
+import {
+  QUOTAS_OFF,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from '../../../services/local-ivschat/start.js';
 
 Object.assign(globalThis, { WebSocket });
 
@@ -33,8 +38,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * A real emulator and a real SDK client (no retries). IVS's quotas are off unless the test passes
+ * `quotas`: most tests here are about other behaviour and make rooms faster than IVS's 5 a second;
+ * quotas-api.test.ts and bounds.test.ts turn them on to test them.
+ */
 export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
-  const emulator = await startEmulator({ logger: quietLogger, ...options });
+  const emulator = await startEmulator({ logger: quietLogger, quotas: QUOTAS_OFF, ...options });
   const client = new IvschatClient({
     endpoint: emulator.url,
     region: emulator.region,

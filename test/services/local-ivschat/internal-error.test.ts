@@ -8,6 +8,7 @@ import { systemClock } from '../../../services/local-ivschat/clock.js';
 import { createControlPlane } from '../../../services/local-ivschat/control-plane.js';
 import { FunctionHost } from '../../../services/local-ivschat/function-host.js';
 import { Messaging } from '../../../services/local-ivschat/messaging.js';
+import { Quotas } from '../../../services/local-ivschat/quotas.js';
 import { Store } from '../../../services/local-ivschat/store.js';
 import { TokenRegistry } from '../../../services/local-ivschat/tokens.js';
 import { createLogger } from '../../../shared/logger.js';
@@ -30,6 +31,7 @@ describe('control plane unexpected failures', () => {
     const store = new BrokenStore();
     const tokens = new TokenRegistry();
     const functions = new FunctionHost({ functions: {}, region: 'us-east-1', logger });
+    const quotas = new Quotas(undefined, systemClock);
     const messaging = new Messaging({
       store,
       tokens,
@@ -38,6 +40,7 @@ describe('control plane unexpected failures', () => {
       logger,
       chatLog: new ChatLogSink(undefined, store, logger),
       reviewDeadlineMs: 200,
+      quotas,
     });
     const context = {
       store,
@@ -47,7 +50,7 @@ describe('control plane unexpected failures', () => {
       clock: systemClock,
       region: 'us-east-1',
       accountId: '123456789012',
-      throttles: new Map(),
+      quotas,
     };
     server = createServer(createControlPlane({ context, logger, onChange: () => undefined }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -27,4 +27,13 @@ describe('RateLimiter', () => {
     assert.equal(limiter.tryTake(1000, 2), true);
     assert.equal(limiter.tryTake(1000, 2), false);
   });
+
+  it('refills nothing when the wall clock steps back, and takes nothing away', () => {
+    const limiter = new RateLimiter();
+    for (let i = 0; i < 5; i++) limiter.tryTake(10_000, 5);
+    assert.equal(limiter.tryTake(9_000, 5), false);
+    // One token refills 200 ms after the latest time seen, not after the stepped-back one.
+    assert.equal(limiter.tryTake(10_199, 5), false);
+    assert.equal(limiter.tryTake(10_200, 5), true);
+  });
 });

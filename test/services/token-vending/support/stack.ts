@@ -6,7 +6,7 @@
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { createLogger } from '../../../../shared/logger.js';
 import { createTableClient, type Table } from '../../../../shared/table/client.js';
-import { startEmulator, type Emulator } from '../../../../services/local-ivschat/start.js';
+import { QUOTAS_OFF, startEmulator, type Emulator } from '../../../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../../../services/local-dynamodb/start.js';
 import { startTokenService, type RunningService } from '../../../../services/token-vending/entry/start.js';
 import { AUDIENCE, ISSUER, newRsaKey, signToken, startJwksServer, type JwksServer } from './jwks-server.js';
@@ -32,6 +32,8 @@ export async function startServiceStack(extraEnv: Record<string, string> = {}): 
     port: 0,
     host: '127.0.0.1',
     logger: createLogger({ level: 'silent' }),
+    // These tests are about the service (rooms.test.ts makes 120 rooms), not IVS's 5 TPS room quota.
+    quotas: QUOTAS_OFF,
   });
   const localTable = await startLocalTable();
   const jwks = await startJwksServer([key]);
