@@ -316,15 +316,6 @@ export function createIdentity(signIn: () => Promise<string>, idToken: string): 
   };
 }
 
-/** Chat tokens for one user in one room, for the SDK's tokenProvider (every connect and reconnect). */
-export function chatTokenSource(
-  client: ApiClient,
-  roomArn: string,
-  identity: Identity,
-): () => Promise<ChatTokenGrant> {
-  return () => identity.authorized((idToken) => client.createChatToken(idToken, roomArn));
-}
-
 /** What to tell the user when a call to the token service failed. */
 export function describeApiError(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong talking to the token service.';

@@ -13,7 +13,6 @@ import {
   SendMessageRequest,
   type ChatEvent,
   type ChatMessage,
-  type ChatToken,
   type DeleteMessageEvent,
   type DisconnectReason,
   type DisconnectUserEvent,
@@ -21,14 +20,12 @@ import {
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import {
   ApiError,
-  chatTokenSource,
   createApiClient,
   createIdentity,
   describeApiError,
   isDemoRole,
   type ApiClient,
   type BanNotice,
-  type ChatTokenGrant,
   type DemoRole,
   type Identity,
 } from './api.js';
@@ -58,6 +55,7 @@ import {
 } from './moderation.js';
 import { createRoomsController, roomsElements, type RoomsController } from './rooms-controller.js';
 import type { RoomRole } from './rooms.js';
+import { chatTokenSource, createTokenProvider, type GrantSource } from './token-provider.js';
 import {
   canSend,
   counterState,
@@ -530,16 +528,15 @@ function onDisconnect(current: Session, reason: DisconnectReason): void {
 function startSession(
   demo: DemoConfig,
   target: RoomTarget,
-  nextChatToken: () => Promise<ChatTokenGrant>,
+  nextChatToken: GrantSource,
   who: Account,
   client: ApiClient,
 ): Session {
   const room = new ChatRoom({
     regionOrUrl: demo.messagingUrl,
-    // Called on the first connect and on every reconnect: a chat token opens one connection only.
-    tokenProvider: async (): Promise<ChatToken> => {
-      try {
-        const grant = await nextChatToken();
+    // Called for every connection the SDK opens: a chat token opens one connection only.
+    tokenProvider: createTokenProvider(nextChatToken, {
+      granted: (grant) => {
         current.userId = grant.userId;
         current.capabilities = grant.capabilities;
         current.lastTokenError = undefined;
@@ -547,17 +544,12 @@ function startSession(
         if (grant.sendBlockedUntil !== undefined) noteTimeout(current, grant.sendBlockedUntil, true);
         else if (current.sendBlockedUntil !== undefined) endTimeout(current);
         if (session === current) applyCapabilities(current);
-        return {
-          token: grant.token,
-          tokenExpirationTime: grant.tokenExpirationTime,
-          sessionExpirationTime: grant.sessionExpirationTime,
-        };
-      } catch (error) {
+      },
+      refused: (error) => {
         current.lastTokenError = describeApiError(error);
         if (error instanceof ApiError && error.ban !== undefined) showBan(current, error.ban);
-        throw error;
-      }
-    },
+      },
+    }),
   });
   // The SDK's debug and info logs print chat tokens and message texts to the console.
   room.logLevel = 'error';
