@@ -12,6 +12,7 @@
  * A message deleted live (aws:DELETE_MESSAGE) stays out even when a later fetch still returns it.
  */
 import { isRecord } from '../../../shared/json.js';
+import type { IncomingMessage } from './view.js';
 
 export interface TimelineMessage {
   /** The IVS message id: the same live and in history. */
@@ -72,6 +73,11 @@ export function mergeMessages<M extends TimelineMessage>(
   const merged = keyed.map((entry) => entry.message);
   const max = options.max;
   return max !== undefined && max >= 0 && merged.length > max ? merged.slice(merged.length - max) : merged;
+}
+
+/** A message on screen, live or from history, with `sendTime` as it came, for ordering. */
+export interface ShownMessage extends TimelineMessage {
+  readonly message: IncomingMessage;
 }
 
 /** The list without a message deleted live (its id also goes into the `deleted` set kept for later merges). */
@@ -164,4 +170,18 @@ export function insertionPoints(
     else points.push({ id, before: nextShown });
   }
   return points.reverse();
+}
+
+/** A history message as the page shows a live one (the fields of the SDK's ChatMessage it reads). */
+export function shownFromHistory(message: HistoryMessage): ShownMessage {
+  return {
+    id: message.id,
+    sendTime: message.sendTime,
+    message: {
+      id: message.id,
+      content: message.content,
+      sendTime: new Date(message.sendTime),
+      sender: message.sender,
+    },
+  };
 }

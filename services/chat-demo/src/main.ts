@@ -35,8 +35,9 @@ import {
   HISTORY_PAGE_SIZE,
   insertionPoints,
   mergeMessages,
+  shownFromHistory,
   withoutMessage,
-  type HistoryMessage,
+  type ShownMessage,
 } from './history.js';
 import {
   createModerationController,
@@ -45,12 +46,13 @@ import {
 } from './moderation-controller.js';
 import { restrictForm } from './moderation-panel.js';
 import {
+  RENEWING_TOKEN_TEXT,
   banText,
   mayModerateRoom,
-  mayRestrictSender,
+  messageActions,
   roomIdOf,
+  sendRefusal,
   timeoutText,
-  timeoutUntilFromRefusal,
   type RestrictionKind,
 } from './moderation.js';
 import { createRoomsController, roomsElements, type RoomsController } from './rooms-controller.js';
@@ -59,16 +61,17 @@ import { chatTokenSource, createTokenProvider, type GrantSource } from './token-
 import {
   canSend,
   counterState,
+  deletionNotice,
   describeCapabilities,
   describeDisconnect,
   describeRequestError,
   devUserId,
+  disconnectNoticeTitle,
   eventSummary,
-  isChatError,
   messageView,
+  showsComposer,
   timeOfDay,
   validateDisplayName,
-  type IncomingMessage,
   type MessageView,
 } from './view.js';
 import '../app.css';
@@ -131,13 +134,6 @@ interface Account {
   readonly identity: Identity;
 }
 
-/** A message on screen, live or from history; `sendTime` as it came, for ordering. */
-interface ShownMessage {
-  readonly id: string;
-  readonly sendTime: string | Date;
-  readonly message: IncomingMessage;
-}
-
 /** The room to open: its ARN and limit, and the caller's room role when the room lists know it. */
 interface RoomTarget {
   readonly arn: string;
@@ -194,12 +190,9 @@ function updateCounter(): void {
 }
 
 function applyCapabilities(current: Session): void {
-  const canSendMessages = current.capabilities.includes('SEND_MESSAGE');
-  // A timed-out user keeps the box: the banner says until when, and a send after the timeout was
-  // lifted renews the token (see send()).
-  const timedOut = current.sendBlockedUntil !== undefined;
-  ui.composer.hidden = !canSendMessages && !timedOut;
-  ui.viewerNote.hidden = canSendMessages || timedOut;
+  const composer = showsComposer(current.capabilities, current.sendBlockedUntil !== undefined);
+  ui.composer.hidden = !composer;
+  ui.viewerNote.hidden = composer;
   ui.whoami.textContent = `Signed in as ${current.displayName}: ${describeCapabilities(current.capabilities)}`;
   updateCounter();
 }
@@ -269,24 +262,18 @@ function renderMessage(view: MessageView, current: Session): HTMLLIElement {
   meta.append(time);
   item.append(meta, textElement('p', 'text', view.text));
 
-  const moderation = current.moderation;
-  // Room moderators and admins act through the service (logged, and bans outlast the connection);
-  // an app moderator elsewhere has what its token allows.
-  const canRestrict =
-    moderation !== undefined && mayRestrictSender(current.appRoles, view.own, view.senderRole);
-  const canDelete = moderation !== undefined || view.canDelete;
-  const canDisconnect = moderation === undefined && view.canDisconnect;
-  if (canDelete || canDisconnect || canRestrict) {
+  const offered = messageActions(view, current.appRoles, current.moderation !== undefined);
+  if (offered.delete || offered.disconnect || offered.restrict) {
     const actions = document.createElement('div');
     actions.className = 'actions';
-    if (canDelete) {
+    if (offered.delete) {
       const remove = textElement('button', 'action delete', 'Delete');
       remove.type = 'button';
       remove.setAttribute('aria-label', `Delete message from ${view.senderName}`);
       remove.addEventListener('click', () => void deleteMessage(current, view, remove));
       actions.append(remove);
     }
-    if (canRestrict) {
+    if (offered.restrict) {
       for (const kind of ['timeout', 'ban'] as const) {
         const open = textElement('button', `action ${kind}`, kind === 'ban' ? 'Ban' : 'Time out');
         open.type = 'button';
@@ -297,7 +284,7 @@ function renderMessage(view: MessageView, current: Session): HTMLLIElement {
         actions.append(open);
       }
     }
-    if (canDisconnect) {
+    if (offered.disconnect) {
       const kick = textElement('button', 'action disconnect', 'Disconnect user');
       kick.type = 'button';
       kick.setAttribute('aria-label', `Disconnect ${view.senderName}`);
@@ -401,19 +388,6 @@ function onMessage(current: Session, message: ChatMessage): void {
   showMessages(current, [{ id: message.id, sendTime: message.sendTime, message }]);
 }
 
-function fromHistory(message: HistoryMessage): ShownMessage {
-  return {
-    id: message.id,
-    sendTime: message.sendTime,
-    message: {
-      id: message.id,
-      content: message.content,
-      sendTime: new Date(message.sendTime),
-      sender: message.sender,
-    },
-  };
-}
-
 /**
  * The room's last messages, merged above the live ones. Called once connected (live messages are
  * already subscribed, so nothing falls between the two) and after a server disconnect, where a 403
@@ -427,7 +401,7 @@ async function loadHistory(current: Session): Promise<void> {
     const page = await account.identity.authorized((idToken) =>
       client.listMessages(idToken, roomId, HISTORY_PAGE_SIZE),
     );
-    showMessages(current, page.messages.map(fromHistory));
+    showMessages(current, page.messages.map(shownFromHistory));
   } catch (error) {
     if (session !== current) return;
     if (error instanceof ApiError && error.ban !== undefined) showBan(current, error.ban);
@@ -495,18 +469,12 @@ function onMessageDelete(current: Session, event: DeleteMessageEvent): void {
   const author = current.names.get(item.dataset['senderId'] ?? '') ?? 'someone';
   item.remove();
   if (hadFocus) ui.messages.focus();
-  setFeedback(`A message from ${author} was deleted${event.reason ? `: ${event.reason}` : ''}.`, 'info');
+  setFeedback(deletionNotice(author, event.reason), 'info');
 }
 
 function onUserDisconnect(current: Session, event: DisconnectUserEvent): void {
-  const name = event.userId === current.userId ? 'You' : (current.names.get(event.userId) ?? 'A user');
-  appendItem(
-    renderNotice(
-      `${name} ${name === 'You' ? 'were' : 'was'} disconnected`,
-      event.reason ?? '',
-      'notice moderation',
-    ),
-  );
+  const title = disconnectNoticeTitle(event.userId, current.userId, current.names);
+  appendItem(renderNotice(title, event.reason ?? '', 'notice moderation'));
 }
 
 function onEvent(event: ChatEvent): void {
@@ -738,21 +706,11 @@ async function send(): Promise<void> {
     if (current.sendBlockedUntil !== undefined) endTimeout(current);
   } catch (error) {
     // A refused message stays in the box so it can be edited and sent again.
-    const feedback = describeRequestError(error);
-    setFeedback(feedback.text, feedback.kind);
-    const until =
-      isChatError(error) && error.errorCode === 406 ? timeoutUntilFromRefusal(error.errorMessage) : undefined;
-    if (until !== undefined) {
-      // The review's sentence carries an ISO time: say it in the reader's local time instead.
-      setFeedback(`Not sent: ${timeoutText(until, new Date())}`, 'denied');
-      noteTimeout(current, until, false);
-    }
-    if (isChatError(error) && error.errorCode === 403 && session === current) {
-      // This token lacks SEND_MESSAGE (fetched during a timeout): a new one tells whether it is over.
-      setFeedback(
-        'Not sent: your chat token did not allow sending. Getting a new one; then send again.',
-        'denied',
-      );
+    const refusal = sendRefusal(error, new Date());
+    setFeedback(refusal.feedback.text, refusal.feedback.kind);
+    if (refusal.timedOutUntil !== undefined) noteTimeout(current, refusal.timedOutUntil, false);
+    if (refusal.tokenLacksSend && session === current) {
+      setFeedback(RENEWING_TOKEN_TEXT, 'denied');
       renewConnection(current);
     }
   } finally {

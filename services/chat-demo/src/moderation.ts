@@ -7,6 +7,7 @@
 import { IVS_LIMITS, codePointLength } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
 import type { RoomRole } from './rooms.js';
+import { describeRequestError, isChatError, type Feedback, type MessageView } from './view.js';
 
 export const RESTRICTION_KINDS = ['ban', 'timeout'] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
@@ -115,6 +116,29 @@ export function mayRestrictSender(
   return senderRole !== 'owner' && !ADMIN_ROLES.includes(senderRole ?? '');
 }
 
+export interface MessageActions {
+  readonly delete: boolean;
+  readonly restrict: boolean;
+  readonly disconnect: boolean;
+}
+
+/**
+ * The buttons on a message. Where the reader moderates the room through the service (`mayModerateRoom`:
+ * logged, and bans outlast the connection), Delete goes through the service and Ban and Time out are
+ * offered; elsewhere an app moderator has what its token allows (Delete, Disconnect user).
+ */
+export function messageActions(
+  view: Pick<MessageView, 'own' | 'senderRole' | 'canDelete' | 'canDisconnect'>,
+  appRoles: readonly string[],
+  moderatesRoom: boolean,
+): MessageActions {
+  return {
+    delete: moderatesRoom || view.canDelete,
+    restrict: moderatesRoom && mayRestrictSender(appRoles, view.own, view.senderRole),
+    disconnect: !moderatesRoom && view.canDisconnect,
+  };
+}
+
 /** A moderator's reason: optional; when given, 1–256 characters (the IVS reason limit). */
 export function validateReason(
   raw: string,
@@ -169,6 +193,33 @@ const TIMED_OUT_UNTIL = /timed out until (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:
 export function timeoutUntilFromRefusal(message: string): string | undefined {
   const until = TIMED_OUT_UNTIL.exec(message)?.[1];
   return until !== undefined && !Number.isNaN(Date.parse(until)) ? until : undefined;
+}
+
+/** What a refused send means, beyond the feedback line. */
+export interface SendRefusal {
+  readonly feedback: Feedback;
+  /** The end of the timeout the review's refusal (406) told of. */
+  readonly timedOutUntil: string | undefined;
+  /** 403: the token lacks SEND_MESSAGE (fetched during a timeout); a new one tells whether it is over. */
+  readonly tokenLacksSend: boolean;
+}
+
+/** What the sender reads while the page gets a token that may send again. */
+export const RENEWING_TOKEN_TEXT =
+  'Not sent: your chat token did not allow sending. Getting a new one; then send again.';
+
+export function sendRefusal(error: unknown, now: Date): SendRefusal {
+  const until =
+    isChatError(error) && error.errorCode === 406 ? timeoutUntilFromRefusal(error.errorMessage) : undefined;
+  return {
+    // The review's sentence carries an ISO time: say it in the reader's local time instead.
+    feedback:
+      until === undefined
+        ? describeRequestError(error)
+        : { kind: 'denied', text: `Not sent: ${timeoutText(until, now)}` },
+    timedOutUntil: until,
+    tokenLacksSend: isChatError(error) && error.errorCode === 403,
+  };
 }
 
 /** One line of the bans-and-timeouts panel: who, and "until 14:05 · spam" or "permanent". */
