@@ -4,3 +4,15 @@ export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   if (!(found instanceof type)) throw new Error(`The page has no #${id} of the expected kind`);
   return found;
 }
+
+/** A new element with a class and its text (textContent only, never markup). */
+export function textElement<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text: string,
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  element.className = className;
+  element.textContent = text;
+  return element;
+}

@@ -1,7 +1,7 @@
 /**
  * Merging a room's history (`GET /v1/rooms/{roomId}/messages`, newest first) with the messages
  * that arrive live, into the one list the page shows, oldest first. Pure, so it is unit-tested in
- * Node; main.ts keeps the list and puts each new message where `insertionPoints` says.
+ * Node; message-list.ts keeps the list and puts each new message where `insertionPoints` says.
  *
  * The page connects first and fetches history second, so whatever is sent after the connection
  * arrives live and whatever was sent before is in history: nothing falls between the two, and what
