@@ -1,5 +1,6 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
 import { parseHistoryPage, type HistoryPage } from './history.js';
 import {
   parseRestriction,
@@ -75,10 +76,6 @@ export class ApiError extends Error {
   }
 }
 
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
-}
-
 /** `Retry-After` in seconds (the service sends delta-seconds); anything else is ignored. */
 export function parseRetryAfter(header: string | null): number | undefined {
   if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
@@ -105,7 +102,7 @@ export function parseBanProblem(body: unknown): BanNotice | undefined {
   const { scope, until, reason } = body;
   return {
     scope: scope === 'app' ? 'app' : 'room',
-    until: typeof until === 'string' && !Number.isNaN(Date.parse(until)) ? until : undefined,
+    until: isIsoTime(until) ? until : undefined,
     reason: nonEmptyString(reason) ? reason : undefined,
   };
 }
@@ -130,17 +127,13 @@ export function parseChatTokenGrant(body: unknown): ChatTokenGrant {
   const known = capabilities.filter((capability): capability is ChatTokenCapability =>
     CHAT_TOKEN_CAPABILITIES.some((name) => name === capability),
   );
-  const blockedUntil =
-    typeof sendBlockedUntil === 'string' && !Number.isNaN(Date.parse(sendBlockedUntil))
-      ? sendBlockedUntil
-      : undefined;
   return {
     token,
     tokenExpirationTime,
     sessionExpirationTime,
     userId,
     capabilities: known,
-    sendBlockedUntil: blockedUntil,
+    sendBlockedUntil: isIsoTime(sendBlockedUntil) ? sendBlockedUntil : undefined,
   };
 }
 

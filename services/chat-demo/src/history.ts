@@ -12,6 +12,7 @@
  * A message deleted live (aws:DELETE_MESSAGE) stays out even when a later fetch still returns it.
  */
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
 import type { IncomingMessage } from './view.js';
 
 export interface TimelineMessage {
@@ -119,11 +120,9 @@ export function parseHistoryMessage(value: unknown): HistoryMessage | undefined 
   const { id, content, sendTime, sender } = value;
   const attributes = stringRecord(value['attributes']);
   if (
-    typeof id !== 'string' ||
-    id === '' ||
+    !nonEmptyString(id) ||
     typeof content !== 'string' ||
-    typeof sendTime !== 'string' ||
-    Number.isNaN(Date.parse(sendTime)) ||
+    !isIsoTime(sendTime) ||
     !isRecord(sender) ||
     typeof sender['userId'] !== 'string' ||
     attributes === undefined

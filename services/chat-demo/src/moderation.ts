@@ -6,8 +6,9 @@
  */
 import { IVS_LIMITS, codePointLength } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
 import type { RoomRole } from './rooms.js';
-import { describeRequestError, isChatError, type Feedback, type MessageView } from './view.js';
+import { describeRequestError, isChatError, timeOfDay, type Feedback, type MessageView } from './view.js';
 
 export const RESTRICTION_KINDS = ['ban', 'timeout'] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
@@ -29,15 +30,11 @@ export interface RestrictionPage {
   readonly more: boolean;
 }
 
-const isIsoTime = (value: unknown): value is string =>
-  typeof value === 'string' && !Number.isNaN(Date.parse(value));
-
 export function parseRestriction(value: unknown): Restriction | undefined {
   if (!isRecord(value)) return undefined;
   const { userId, reason, until, by, since } = value;
   if (
-    typeof userId !== 'string' ||
-    userId === '' ||
+    !nonEmptyString(userId) ||
     typeof by !== 'string' ||
     !isIsoTime(since) ||
     (reason !== undefined && typeof reason !== 'string') ||
@@ -150,11 +147,11 @@ export function validateReason(
   return { ok: true, reason };
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** An end time in local time: "14:05" today, "3 Feb 14:05" another day, with the year if not this one. */
 export function formatUntil(until: Date, now: Date): string {
-  const time = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+  const time = timeOfDay(until);
   const sameDay =
     until.getFullYear() === now.getFullYear() &&
     until.getMonth() === now.getMonth() &&
@@ -192,7 +189,7 @@ const TIMED_OUT_UNTIL = /timed out until (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:
  */
 export function timeoutUntilFromRefusal(message: string): string | undefined {
   const until = TIMED_OUT_UNTIL.exec(message)?.[1];
-  return until !== undefined && !Number.isNaN(Date.parse(until)) ? until : undefined;
+  return isIsoTime(until) ? until : undefined;
 }
 
 /** What a refused send means, beyond the feedback line. */
