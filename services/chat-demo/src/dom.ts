@@ -16,3 +16,16 @@ export function textElement<K extends keyof HTMLElementTagNameMap>(
   element.textContent = text;
   return element;
 }
+
+/** A form field's problem: the text in its error line, `aria-invalid`, and focus back on the field. */
+export function markInvalid(input: HTMLInputElement, error: HTMLElement, text: string): void {
+  error.textContent = text;
+  input.setAttribute('aria-invalid', 'true');
+  input.focus();
+}
+
+/** The field is fine again: no `aria-invalid`, an empty error line. */
+export function markValid(input: HTMLInputElement, error: HTMLElement): void {
+  input.removeAttribute('aria-invalid');
+  error.textContent = '';
+}

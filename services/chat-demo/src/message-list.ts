@@ -132,6 +132,13 @@ export function showUserDisconnect(page: ChatPage, current: Session, event: Disc
   appendItem(page, renderNotice(title, event.reason ?? '', 'notice moderation'));
 }
 
+/** An empty list, message box and feedback line, for another room or after signing out. */
+export function clearChat(page: ChatPage): void {
+  page.ui.messages.replaceChildren();
+  page.ui.message.value = '';
+  setFeedback(page.ui, '', 'info');
+}
+
 /** An application event (SendEvent) as a notice line. */
 export function showEvent(page: ChatPage, event: ChatEvent): void {
   const summary = eventSummary(event);

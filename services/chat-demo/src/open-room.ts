@@ -8,7 +8,13 @@ import { ApiError, describeApiError, type ApiClient, type ChatTokenGrant } from 
 import { applyCapabilities, updateCounter } from './composer.js';
 import { createModerationController } from './moderation-controller.js';
 import { mayModerateRoom, roomIdOf } from './moderation.js';
-import { removeDeletedMessage, showEvent, showLiveMessage, showUserDisconnect } from './message-list.js';
+import {
+  clearChat,
+  removeDeletedMessage,
+  showEvent,
+  showLiveMessage,
+  showUserDisconnect,
+} from './message-list.js';
 import { setFeedback, setStatus } from './page-elements.js';
 import { isCurrent, type Account, type ChatPage, type RoomTarget, type Session } from './page-state.js';
 import { HISTORY_SETTLE_MS, loadHistory } from './room-history.js';
@@ -32,9 +38,7 @@ export function openRoom(page: ChatPage, target: RoomTarget): void {
     setup.api,
   );
   state.session = current;
-  ui.messages.replaceChildren();
-  ui.message.value = '';
-  setFeedback(ui, '', 'info');
+  clearChat(page);
   ui.whoami.textContent = `Signed in as ${account.displayName}`;
   ui.composer.hidden = true;
   ui.viewerNote.hidden = true;

@@ -3,8 +3,10 @@
  * identity provider here), which opens the rooms panel and the configured room; and signing out.
  */
 import { createIdentity, describeApiError, isDemoRole } from './api.js';
+import { markInvalid, markValid } from './dom.js';
 import { openRoom } from './open-room.js';
-import { setFeedback, setStatus } from './page-elements.js';
+import { clearChat } from './message-list.js';
+import { setStatus } from './page-elements.js';
 import type { ChatPage } from './page-state.js';
 import { createRoomsController } from './rooms-controller.js';
 import { closeSession } from './session-lifecycle.js';
@@ -17,14 +19,11 @@ export async function signIn(page: ChatPage): Promise<void> {
   const name = validateDisplayName(ui.name.value);
   const role = ui.role.value;
   if (!name.ok) {
-    ui.signinError.textContent = name.text;
-    ui.name.setAttribute('aria-invalid', 'true');
-    ui.name.focus();
+    markInvalid(ui.name, ui.signinError, name.text);
     return;
   }
   if (!isDemoRole(role)) return;
-  ui.name.removeAttribute('aria-invalid');
-  ui.signinError.textContent = '';
+  markValid(ui.name, ui.signinError);
   ui.signinButton.disabled = true;
   setStatus(ui, 'connecting', 'Signing in…');
   try {
@@ -72,9 +71,7 @@ export function signOut(page: ChatPage): void {
   state.account = undefined;
   state.rooms?.close();
   state.rooms = undefined;
-  ui.messages.replaceChildren();
-  ui.message.value = '';
-  setFeedback(ui, '', 'info');
+  clearChat(page);
   ui.workspace.hidden = true;
   ui.signin.hidden = false;
   setStatus(ui, 'idle', 'Signed out');
