@@ -119,8 +119,8 @@ export function disconnectNoticeTitle(
   selfUserId: string | undefined,
   names: ReadonlyMap<string, string>,
 ): string {
-  const name = userId === selfUserId ? 'You' : (names.get(userId) ?? 'A user');
-  return `${name} ${name === 'You' ? 'were' : 'was'} disconnected`;
+  if (userId === selfUserId) return 'You were disconnected';
+  return `${names.get(userId) ?? 'A user'} was disconnected`;
 }
 
 /** Two-digit local time of day, e.g. "14:05". */

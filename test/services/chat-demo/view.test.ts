@@ -267,4 +267,11 @@ describe('disconnectNoticeTitle', () => {
     assert.equal(disconnectNoticeTitle('bob-1', 'ann-1', names), 'Bob was disconnected');
     assert.equal(disconnectNoticeTitle('cy-1', 'ann-1', names), 'A user was disconnected');
   });
+
+  it('speaks of someone else who calls themself "You" in the third person', () => {
+    assert.equal(
+      disconnectNoticeTitle('you-1', 'ann-1', new Map([['you-1', 'You']])),
+      'You was disconnected',
+    );
+  });
 });
