@@ -4,7 +4,7 @@
  * moderate the room.
  */
 import { ChatRoom, type DisconnectReason } from 'amazon-ivs-chat-messaging';
-import { ApiError, describeApiError, type ApiClient, type ChatTokenGrant } from './api.js';
+import { ApiError, describeApiError, type ChatTokenGrant } from './api.js';
 import { applyCapabilities, updateCounter } from './composer.js';
 import { createModerationController } from './moderation-controller.js';
 import { mayModerateRoom, roomIdOf } from './moderation.js';
@@ -16,11 +16,18 @@ import {
   showUserDisconnect,
 } from './message-list.js';
 import { setFeedback, setStatus } from './page-elements.js';
-import { isCurrent, type Account, type ChatPage, type RoomTarget, type Session } from './page-state.js';
+import {
+  isCurrent,
+  type Account,
+  type ChatPage,
+  type RoomTarget,
+  type Session,
+  type Setup,
+} from './page-state.js';
 import { HISTORY_SETTLE_MS, loadHistory } from './room-history.js';
 import { closeSession, later } from './session-lifecycle.js';
 import { clearBan, endTimeout, noteTimeout, showBan } from './standing.js';
-import { chatTokenSource, createTokenProvider, type GrantSource } from './token-provider.js';
+import { chatTokenSource, createTokenProvider } from './token-provider.js';
 import { describeDisconnect } from './view.js';
 
 /** Connects to a room, leaving the one before: a fresh ChatRoom with a token source for its ARN. */
@@ -29,14 +36,7 @@ export function openRoom(page: ChatPage, target: RoomTarget): void {
   const { setup, account } = state;
   if (setup === undefined || account === undefined) return;
   closeSession(page);
-  const current = startSession(
-    page,
-    setup.config.messagingUrl,
-    target,
-    chatTokenSource(setup.api, target.arn, account.identity),
-    account,
-    setup.api,
-  );
+  const current = startSession(page, target, setup, account);
   state.session = current;
   clearChat(page);
   ui.whoami.textContent = `Signed in as ${account.displayName}`;
@@ -84,19 +84,14 @@ function onDisconnect(page: ChatPage, current: Session, reason: DisconnectReason
   if (reason === 'serverDisconnect') void loadHistory(page, current);
 }
 
-function startSession(
-  page: ChatPage,
-  messagingUrl: string,
-  target: RoomTarget,
-  nextChatToken: GrantSource,
-  who: Account,
-  client: ApiClient,
-): Session {
+/** A session for `target` with its ChatRoom (not connected yet) and, for its moderators, the tools. */
+function startSession(page: ChatPage, target: RoomTarget, setup: Setup, who: Account): Session {
   const { ui } = page;
+  const client = setup.api;
   const room = new ChatRoom({
-    regionOrUrl: messagingUrl,
+    regionOrUrl: setup.config.messagingUrl,
     // Called for every connection the SDK opens: a chat token opens one connection only.
-    tokenProvider: createTokenProvider(nextChatToken, {
+    tokenProvider: createTokenProvider(chatTokenSource(client, target.arn, who.identity), {
       granted: (grant) => {
         takeGrant(page, current, grant);
       },
