@@ -86,7 +86,6 @@ function onDisconnect(page: ChatPage, current: Session, reason: DisconnectReason
 
 /** A session for `target` with its ChatRoom (not connected yet) and, for its moderators, the tools. */
 function startSession(page: ChatPage, target: RoomTarget, setup: Setup, who: Account): Session {
-  const { ui } = page;
   const client = setup.api;
   const room = new ChatRoom({
     regionOrUrl: setup.config.messagingUrl,
@@ -102,7 +101,48 @@ function startSession(page: ChatPage, target: RoomTarget, setup: Setup, who: Acc
   });
   // The SDK's debug and info logs print chat tokens and message texts to the console.
   room.logLevel = 'error';
-  const unsubscribe = [
+  const roomId = roomIdOf(target.arn);
+  const names = new Map<string, string>();
+  const moderation =
+    roomId !== undefined && mayModerateRoom(who.roles, target.myRole)
+      ? createModerationController(page.moderationUi, {
+          client,
+          identity: who.identity,
+          roomId,
+          names,
+          notify: (text) => {
+            setFeedback(page.ui, text, 'info');
+          },
+        })
+      : undefined;
+  const current: Session = {
+    room,
+    roomArn: target.arn,
+    roomId,
+    moderation,
+    appRoles: who.roles,
+    maximumMessageLength: target.maximumMessageLength,
+    displayName: who.displayName,
+    unsubscribe: [],
+    userId: undefined,
+    capabilities: [],
+    lastTokenError: undefined,
+    names,
+    shown: [],
+    items: new Map(),
+    deleted: new Set(),
+    sendBlockedUntil: undefined,
+    timers: new Set(),
+  };
+  current.unsubscribe.push(...listenTo(page, current));
+  return current;
+}
+
+/** The room's events, sent to the status line, the message list and the history; returns the removers. */
+function listenTo(page: ChatPage, current: Session): (() => void)[] {
+  const { ui } = page;
+  const { room } = current;
+  return [
     room.addListener('connecting', () => {
       setStatus(ui, 'connecting', 'Connecting…');
       updateCounter(page);
@@ -132,38 +172,4 @@ function startSession(page: ChatPage, target: RoomTarget, setup: Setup, who: Acc
       showEvent(page, event);
     }),
   ];
-  const roomId = roomIdOf(target.arn);
-  const names = new Map<string, string>();
-  const moderation =
-    roomId !== undefined && mayModerateRoom(who.roles, target.myRole)
-      ? createModerationController(page.moderationUi, {
-          client,
-          identity: who.identity,
-          roomId,
-          names,
-          notify: (text) => {
-            setFeedback(ui, text, 'info');
-          },
-        })
-      : undefined;
-  const current: Session = {
-    room,
-    roomArn: target.arn,
-    roomId,
-    moderation,
-    appRoles: who.roles,
-    maximumMessageLength: target.maximumMessageLength,
-    displayName: who.displayName,
-    unsubscribe,
-    userId: undefined,
-    capabilities: [],
-    lastTokenError: undefined,
-    names,
-    shown: [],
-    items: new Map(),
-    deleted: new Set(),
-    sendBlockedUntil: undefined,
-    timers: new Set(),
-  };
-  return current;
 }

@@ -40,8 +40,8 @@ export interface Session {
   /** The room's maximumMessageLength, in code points. */
   readonly maximumMessageLength: number;
   readonly displayName: string;
-  /** Removes the page's listeners from the room. */
-  readonly unsubscribe: readonly (() => void)[];
+  /** Remove the page's listeners from the room. */
+  readonly unsubscribe: (() => void)[];
   userId: string | undefined;
   capabilities: readonly ChatTokenCapability[];
   lastTokenError: string | undefined;
