@@ -1,5 +1,6 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
 import { parseHistoryPage, type HistoryPage } from './history.js';
 import {
   parseRestriction,
@@ -75,10 +76,6 @@ export class ApiError extends Error {
   }
 }
 
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
-}
-
 /** `Retry-After` in seconds (the service sends delta-seconds); anything else is ignored. */
 export function parseRetryAfter(header: string | null): number | undefined {
   if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
@@ -105,7 +102,7 @@ export function parseBanProblem(body: unknown): BanNotice | undefined {
   const { scope, until, reason } = body;
   return {
     scope: scope === 'app' ? 'app' : 'room',
-    until: typeof until === 'string' && !Number.isNaN(Date.parse(until)) ? until : undefined,
+    until: isIsoTime(until) ? until : undefined,
     reason: nonEmptyString(reason) ? reason : undefined,
   };
 }
@@ -130,17 +127,13 @@ export function parseChatTokenGrant(body: unknown): ChatTokenGrant {
   const known = capabilities.filter((capability): capability is ChatTokenCapability =>
     CHAT_TOKEN_CAPABILITIES.some((name) => name === capability),
   );
-  const blockedUntil =
-    typeof sendBlockedUntil === 'string' && !Number.isNaN(Date.parse(sendBlockedUntil))
-      ? sendBlockedUntil
-      : undefined;
   return {
     token,
     tokenExpirationTime,
     sessionExpirationTime,
     userId,
     capabilities: known,
-    sendBlockedUntil: blockedUntil,
+    sendBlockedUntil: isIsoTime(sendBlockedUntil) ? sendBlockedUntil : undefined,
   };
 }
 
@@ -196,7 +189,18 @@ export interface ApiClient {
   listRestrictions(idToken: string, kind: RestrictionKind, roomId: string): Promise<RestrictionPage>;
 }
 
-const PLURAL: Record<RestrictionKind, string> = { ban: 'bans', timeout: 'timeouts' };
+const PLURAL: Readonly<Record<RestrictionKind, string>> = { ban: 'bans', timeout: 'timeouts' };
+
+/** `/v1/rooms/{roomId}/…`, every part escaped (user and message ids are the callers'). */
+function roomPath(roomId: string, ...parts: readonly string[]): string {
+  return ['/v1/rooms', ...[roomId, ...parts].map(encodeURIComponent)].join('/');
+}
+
+/** A parsed answer, or a BAD_RESPONSE error saying what was not as expected. */
+function expected<T>(parsed: T | undefined, what: string): T {
+  if (parsed === undefined) throw new ApiError('BAD_RESPONSE', `${what} is not as expected`);
+  return parsed;
+}
 
 export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
@@ -247,45 +251,43 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
       if (mine) query.set('memberId', 'me');
       if (nextToken !== undefined) query.set('nextToken', nextToken);
       const search = query.toString() === '' ? '' : `?${query.toString()}`;
-      const page = parseRoomPage(await request('GET', `/v1/rooms${search}`, { idToken }));
-      if (page === undefined) throw new ApiError('BAD_RESPONSE', 'The room list is not as expected');
-      return page;
+      return expected(
+        parseRoomPage(await request('GET', `/v1/rooms${search}`, { idToken })),
+        'The room list',
+      );
     },
     async createRoom(idToken, room) {
-      const created = parseRoom(await request('POST', '/v1/rooms', { body: room, idToken }));
-      if (created === undefined) throw new ApiError('BAD_RESPONSE', 'The created room is not as expected');
-      return created;
+      return expected(
+        parseRoom(await request('POST', '/v1/rooms', { body: room, idToken })),
+        'The created room',
+      );
     },
     async putMember(idToken, roomId, userId, role) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`;
-      await request('PUT', path, { body: { role }, idToken });
+      await request('PUT', roomPath(roomId, 'members', userId), { body: { role }, idToken });
     },
     async listMessages(idToken, roomId, limit) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages?limit=${limit}`;
-      const page = parseHistoryPage(await request('GET', path, { idToken }));
-      if (page === undefined) throw new ApiError('BAD_RESPONSE', 'The room history is not as expected');
-      return page;
+      const path = `${roomPath(roomId, 'messages')}?limit=${limit}`;
+      return expected(parseHistoryPage(await request('GET', path, { idToken })), 'The room history');
     },
     async deleteMessage(idToken, roomId, messageId, reason) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/messages/${encodeURIComponent(messageId)}`;
-      await request('DELETE', path, { body: { reason }, idToken });
+      await request('DELETE', roomPath(roomId, 'messages', messageId), { body: { reason }, idToken });
     },
     async restrict(idToken, kind, roomId, userId, options) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}/${encodeURIComponent(userId)}`;
-      const restriction = parseRestriction(await request('PUT', path, { body: options, idToken }));
-      if (restriction === undefined) throw new ApiError('BAD_RESPONSE', `The ${kind} is not as expected`);
-      return restriction;
+      const path = roomPath(roomId, PLURAL[kind], userId);
+      return expected(
+        parseRestriction(await request('PUT', path, { body: options, idToken })),
+        `The ${kind}`,
+      );
     },
     async lift(idToken, kind, roomId, userId) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}/${encodeURIComponent(userId)}`;
-      await request('DELETE', path, { idToken });
+      await request('DELETE', roomPath(roomId, PLURAL[kind], userId), { idToken });
     },
     async listRestrictions(idToken, kind, roomId) {
-      const path = `/v1/rooms/${encodeURIComponent(roomId)}/${PLURAL[kind]}`;
-      const page = parseRestrictionPage(await request('GET', path, { idToken }), kind);
-      if (page === undefined)
-        throw new ApiError('BAD_RESPONSE', `The ${PLURAL[kind]} list is not as expected`);
-      return page;
+      const page = parseRestrictionPage(
+        await request('GET', roomPath(roomId, PLURAL[kind]), { idToken }),
+        kind,
+      );
+      return expected(page, `The ${PLURAL[kind]} list`);
     },
   };
 }
@@ -314,15 +316,6 @@ export function createIdentity(signIn: () => Promise<string>, idToken: string): 
       }
     },
   };
-}
-
-/** Chat tokens for one user in one room, for the SDK's tokenProvider (every connect and reconnect). */
-export function chatTokenSource(
-  client: ApiClient,
-  roomArn: string,
-  identity: Identity,
-): () => Promise<ChatTokenGrant> {
-  return () => identity.authorized((idToken) => client.createChatToken(idToken, roomArn));
 }
 
 /** What to tell the user when a call to the token service failed. */

@@ -1,7 +1,7 @@
 /**
  * Merging a room's history (`GET /v1/rooms/{roomId}/messages`, newest first) with the messages
  * that arrive live, into the one list the page shows, oldest first. Pure, so it is unit-tested in
- * Node; main.ts keeps the list and puts each new message where `insertionPoints` says.
+ * Node; message-list.ts keeps the list and puts each new message where `insertionPoints` says.
  *
  * The page connects first and fetches history second, so whatever is sent after the connection
  * arrives live and whatever was sent before is in history: nothing falls between the two, and what
@@ -12,6 +12,8 @@
  * A message deleted live (aws:DELETE_MESSAGE) stays out even when a later fetch still returns it.
  */
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
+import type { IncomingMessage } from './view.js';
 
 export interface TimelineMessage {
   /** The IVS message id: the same live and in history. */
@@ -74,6 +76,11 @@ export function mergeMessages<M extends TimelineMessage>(
   return max !== undefined && max >= 0 && merged.length > max ? merged.slice(merged.length - max) : merged;
 }
 
+/** A message on screen, live or from history, with `sendTime` as it came, for ordering. */
+export interface ShownMessage extends TimelineMessage {
+  readonly message: IncomingMessage;
+}
+
 /** The list without a message deleted live (its id also goes into the `deleted` set kept for later merges). */
 export function withoutMessage<M extends TimelineMessage>(shown: readonly M[], messageId: string): M[] {
   return shown.filter((message) => message.id !== messageId);
@@ -113,11 +120,9 @@ export function parseHistoryMessage(value: unknown): HistoryMessage | undefined 
   const { id, content, sendTime, sender } = value;
   const attributes = stringRecord(value['attributes']);
   if (
-    typeof id !== 'string' ||
-    id === '' ||
+    !nonEmptyString(id) ||
     typeof content !== 'string' ||
-    typeof sendTime !== 'string' ||
-    Number.isNaN(Date.parse(sendTime)) ||
+    !isIsoTime(sendTime) ||
     !isRecord(sender) ||
     typeof sender['userId'] !== 'string' ||
     attributes === undefined
@@ -164,4 +169,18 @@ export function insertionPoints(
     else points.push({ id, before: nextShown });
   }
   return points.reverse();
+}
+
+/** A history message as the page shows a live one (the fields of the SDK's ChatMessage it reads). */
+export function shownFromHistory(message: HistoryMessage): ShownMessage {
+  return {
+    id: message.id,
+    sendTime: message.sendTime,
+    message: {
+      id: message.id,
+      content: message.content,
+      sendTime: new Date(message.sendTime),
+      sender: message.sender,
+    },
+  };
 }

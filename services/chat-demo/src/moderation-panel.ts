@@ -3,6 +3,8 @@
  * moderator fills under a message to ban or time out its sender. What to show comes from
  * moderation.ts; user ids, names and reasons reach the DOM through textContent only.
  */
+import { IVS_LIMITS } from '../../../shared/ivs/limits.js';
+import { textElement } from './dom.js';
 import { durationChoices, restrictionLine, type Restriction, type RestrictionKind } from './moderation.js';
 
 export interface ModerationPanelElements {
@@ -28,16 +30,8 @@ function restrictionItem(
   const item = document.createElement('li');
   item.className = 'restriction';
   item.dataset['userId'] = restriction.userId;
-  const who = document.createElement('span');
-  who.className = 'restriction-who';
-  who.textContent = line.who;
-  const detail = document.createElement('span');
-  detail.className = 'restriction-detail';
-  detail.textContent = line.detail;
-  const button = document.createElement('button');
+  const button = textElement('button', 'secondary restriction-lift', 'Lift');
   button.type = 'button';
-  button.className = 'secondary restriction-lift';
-  button.textContent = 'Lift';
   button.setAttribute(
     'aria-label',
     `Lift the ${NOUN[kind]} of ${names.get(restriction.userId) ?? restriction.userId}`,
@@ -45,7 +39,11 @@ function restrictionItem(
   button.addEventListener('click', () => {
     lift(kind, restriction, button);
   });
-  item.append(who, detail, button);
+  item.append(
+    textElement('span', 'restriction-who', line.who),
+    textElement('span', 'restriction-detail', line.detail),
+    button,
+  );
   return item;
 }
 
@@ -101,21 +99,16 @@ export function restrictForm(
   reasonLabel.textContent = 'Reason (optional)';
   const reason = document.createElement('input');
   reason.type = 'text';
-  reason.maxLength = 256;
+  reason.maxLength = IVS_LIMITS.reasonLength.max;
   reason.autocomplete = 'off';
   reasonLabel.append(reason);
 
-  const confirm = document.createElement('button');
+  const confirm = textElement('button', `action confirm ${kind}`, `${VERB[kind]} ${senderName}`);
   confirm.type = 'submit';
-  confirm.className = `action confirm ${kind}`;
-  confirm.textContent = `${VERB[kind]} ${senderName}`;
-  const dismiss = document.createElement('button');
+  const dismiss = textElement('button', 'secondary', 'Cancel');
   dismiss.type = 'button';
-  dismiss.className = 'secondary';
-  dismiss.textContent = 'Cancel';
   dismiss.addEventListener('click', cancel);
-  const error = document.createElement('p');
-  error.className = 'error';
+  const error = textElement('p', 'error', '');
   error.setAttribute('role', 'alert');
 
   const buttons = document.createElement('div');

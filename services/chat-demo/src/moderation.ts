@@ -6,7 +6,9 @@
  */
 import { IVS_LIMITS, codePointLength } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import { isIsoTime, nonEmptyString } from './fields.js';
 import type { RoomRole } from './rooms.js';
+import { describeRequestError, isChatError, timeOfDay, type Feedback, type MessageView } from './view.js';
 
 export const RESTRICTION_KINDS = ['ban', 'timeout'] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
@@ -28,15 +30,11 @@ export interface RestrictionPage {
   readonly more: boolean;
 }
 
-const isIsoTime = (value: unknown): value is string =>
-  typeof value === 'string' && !Number.isNaN(Date.parse(value));
-
 export function parseRestriction(value: unknown): Restriction | undefined {
   if (!isRecord(value)) return undefined;
   const { userId, reason, until, by, since } = value;
   if (
-    typeof userId !== 'string' ||
-    userId === '' ||
+    !nonEmptyString(userId) ||
     typeof by !== 'string' ||
     !isIsoTime(since) ||
     (reason !== undefined && typeof reason !== 'string') ||
@@ -115,6 +113,29 @@ export function mayRestrictSender(
   return senderRole !== 'owner' && !ADMIN_ROLES.includes(senderRole ?? '');
 }
 
+export interface MessageActions {
+  readonly delete: boolean;
+  readonly restrict: boolean;
+  readonly disconnect: boolean;
+}
+
+/**
+ * The buttons on a message. Where the reader moderates the room through the service (`mayModerateRoom`:
+ * logged, and bans outlast the connection), Delete goes through the service and Ban and Time out are
+ * offered; elsewhere an app moderator has what its token allows (Delete, Disconnect user).
+ */
+export function messageActions(
+  view: Pick<MessageView, 'own' | 'senderRole' | 'canDelete' | 'canDisconnect'>,
+  appRoles: readonly string[],
+  moderatesRoom: boolean,
+): MessageActions {
+  return {
+    delete: moderatesRoom || view.canDelete,
+    restrict: moderatesRoom && mayRestrictSender(appRoles, view.own, view.senderRole),
+    disconnect: !moderatesRoom && view.canDisconnect,
+  };
+}
+
 /** A moderator's reason: optional; when given, 1–256 characters (the IVS reason limit). */
 export function validateReason(
   raw: string,
@@ -126,11 +147,11 @@ export function validateReason(
   return { ok: true, reason };
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
 /** An end time in local time: "14:05" today, "3 Feb 14:05" another day, with the year if not this one. */
 export function formatUntil(until: Date, now: Date): string {
-  const time = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+  const time = timeOfDay(until);
   const sameDay =
     until.getFullYear() === now.getFullYear() &&
     until.getMonth() === now.getMonth() &&
@@ -168,7 +189,34 @@ const TIMED_OUT_UNTIL = /timed out until (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:
  */
 export function timeoutUntilFromRefusal(message: string): string | undefined {
   const until = TIMED_OUT_UNTIL.exec(message)?.[1];
-  return until !== undefined && !Number.isNaN(Date.parse(until)) ? until : undefined;
+  return isIsoTime(until) ? until : undefined;
+}
+
+/** What a refused send means, beyond the feedback line. */
+export interface SendRefusal {
+  readonly feedback: Feedback;
+  /** The end of the timeout the review's refusal (406) told of. */
+  readonly timedOutUntil: string | undefined;
+  /** 403: the token lacks SEND_MESSAGE (fetched during a timeout); a new one tells whether it is over. */
+  readonly tokenLacksSend: boolean;
+}
+
+/** What the sender reads while the page gets a token that may send again. */
+export const RENEWING_TOKEN_TEXT =
+  'Not sent: your chat token did not allow sending. Getting a new one; then send again.';
+
+export function sendRefusal(error: unknown, now: Date): SendRefusal {
+  const until =
+    isChatError(error) && error.errorCode === 406 ? timeoutUntilFromRefusal(error.errorMessage) : undefined;
+  return {
+    // The review's sentence carries an ISO time: say it in the reader's local time instead.
+    feedback:
+      until === undefined
+        ? describeRequestError(error)
+        : { kind: 'denied', text: `Not sent: ${timeoutText(until, now)}` },
+    timedOutUntil: until,
+    tokenLacksSend: isChatError(error) && error.errorCode === 403,
+  };
 }
 
 /** One line of the bans-and-timeouts panel: who, and "until 14:05 · spam" or "permanent". */

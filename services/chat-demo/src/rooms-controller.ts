@@ -4,7 +4,7 @@
  * the service decides what is allowed, and its problem detail is shown when it refuses.
  */
 import { describeApiError, type ApiClient, type Identity } from './api.js';
-import { byId } from './dom.js';
+import { byId, markInvalid, markValid } from './dom.js';
 import { renderRoomsPanel, type RoomsPanelElements } from './rooms-panel.js';
 import {
   collectRooms,
@@ -160,13 +160,10 @@ export function createRoomsController(ui: RoomsElements, options: RoomsControlle
     if (isClosed()) return;
     const name = validateRoomName(ui.roomName.value);
     if (!name.ok) {
-      ui.createRoomError.textContent = name.text;
-      ui.roomName.setAttribute('aria-invalid', 'true');
-      ui.roomName.focus();
+      markInvalid(ui.roomName, ui.createRoomError, name.text);
       return;
     }
-    ui.roomName.removeAttribute('aria-invalid');
-    ui.createRoomError.textContent = '';
+    markValid(ui.roomName, ui.createRoomError);
     ui.createRoomButton.disabled = true;
     try {
       const privacy = ui.roomPrivate.checked ? 'private' : 'public';
@@ -193,13 +190,10 @@ export function createRoomsController(ui: RoomsElements, options: RoomsControlle
     if (isClosed() || room === undefined) return;
     const member = validateMemberId(ui.memberId.value);
     if (!member.ok) {
-      ui.addMemberError.textContent = member.text;
-      ui.memberId.setAttribute('aria-invalid', 'true');
-      ui.memberId.focus();
+      markInvalid(ui.memberId, ui.addMemberError, member.text);
       return;
     }
-    ui.memberId.removeAttribute('aria-invalid');
-    ui.addMemberError.textContent = '';
+    markValid(ui.memberId, ui.addMemberError);
     ui.addMemberButton.disabled = true;
     try {
       await identity.authorized((idToken) => client.putMember(idToken, room.id, member.userId, 'member'));

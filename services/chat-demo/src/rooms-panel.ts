@@ -2,6 +2,7 @@
  * The rooms panel's DOM: the two room lists and the two forms, drawn from a RoomPanel (rooms.ts).
  * Room names and user ids reach the DOM through textContent only.
  */
+import { textElement } from './dom.js';
 import { roomTitle, type DemoRoom, type RoomEntry, type RoomPanel } from './rooms.js';
 
 export interface RoomsPanelElements {
@@ -24,26 +25,22 @@ function roomItem(entry: RoomEntry, actions: RoomActions): HTMLLIElement {
   item.dataset['roomId'] = entry.room.id;
   item.dataset['privacy'] = entry.room.privacy;
 
-  const open = document.createElement('button');
+  const open = textElement('button', 'room-open', entry.title);
   open.type = 'button';
-  open.className = 'room-open';
-  open.textContent = entry.title;
   // The room the chat shows is marked for assistive technology too, not by colour alone.
   if (entry.current) open.setAttribute('aria-current', 'true');
   open.addEventListener('click', () => {
     actions.open(entry.room);
   });
 
-  const detail = document.createElement('span');
-  detail.className = 'room-detail';
-  detail.textContent = entry.current ? `${entry.detail} · open` : entry.detail;
-  item.append(open, detail);
+  item.append(
+    open,
+    textElement('span', 'room-detail', entry.current ? `${entry.detail} · open` : entry.detail),
+  );
 
   if (entry.canJoin) {
-    const join = document.createElement('button');
+    const join = textElement('button', 'room-join secondary', 'Join');
     join.type = 'button';
-    join.className = 'room-join secondary';
-    join.textContent = 'Join';
     join.setAttribute('aria-label', `Join ${entry.title}`);
     join.addEventListener('click', () => {
       actions.join(entry.room, join);

@@ -1,7 +1,7 @@
 /**
  * Pure helpers behind the page: what to show for a message, an event, an error or the length
- * counter. No DOM here, so they are unit-tested in Node; main.ts turns their results into elements
- * with textContent only.
+ * counter. No DOM here, so they are unit-tested in Node; the page's modules (message-list.ts,
+ * composer.ts, …) turn their results into elements with textContent only.
  */
 import { codePointLength, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 
@@ -34,6 +34,14 @@ interface Sender {
 export function displayNameOf(sender: Sender): string {
   const name = sender.attributes?.['displayName']?.trim();
   return name !== undefined && name !== '' ? name : sender.userId;
+}
+
+/**
+ * Whether the message box is shown (else the note that this token only reads). A timed-out user
+ * keeps the box: the banner says until when, and a send once it is over gets a new token.
+ */
+export function showsComposer(capabilities: readonly ChatTokenCapability[], timedOut: boolean): boolean {
+  return capabilities.includes('SEND_MESSAGE') || timedOut;
 }
 
 /** What the server's token allows, in words (the server decides; the page only reflects it). */
@@ -98,6 +106,21 @@ export function eventSummary(event: IncomingEvent): { readonly name: string; rea
     .map(([key, value]) => `${key}: ${value}`)
     .join(', ');
   return { name: event.eventName, details };
+}
+
+/** The notice when a message is deleted (by a moderator), naming its author. */
+export function deletionNotice(author: string, reason: string | undefined): string {
+  return `A message from ${author} was deleted${reason ? `: ${reason}` : ''}.`;
+}
+
+/** The notice title when a user is disconnected: `You` for the reader, else their display name. */
+export function disconnectNoticeTitle(
+  userId: string,
+  selfUserId: string | undefined,
+  names: ReadonlyMap<string, string>,
+): string {
+  if (userId === selfUserId) return 'You were disconnected';
+  return `${names.get(userId) ?? 'A user'} was disconnected`;
 }
 
 /** Two-digit local time of day, e.g. "14:05". */

@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   ApiError,
-  chatTokenSource,
   createApiClient,
   createIdentity,
   describeApiError,
@@ -13,6 +12,7 @@ import {
   parseRetryAfter,
   problemText,
 } from '../../../services/chat-demo/src/api.js';
+import { chatTokenSource } from '../../../services/chat-demo/src/token-provider.js';
 
 const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abcDEF123456';
 const ROOM_JSON = {

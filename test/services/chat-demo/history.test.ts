@@ -4,6 +4,7 @@ import {
   insertionPoints,
   mergeMessages,
   parseHistoryPage,
+  shownFromHistory,
   withoutMessage,
 } from '../../../services/chat-demo/src/history.js';
 
@@ -156,5 +157,25 @@ describe('insertionPoints', () => {
 
   it('has nothing to place when everything is shown', () => {
     assert.deepEqual(insertionPoints(['a', 'b'].map(at), new Set(['a', 'b'])), []);
+  });
+});
+
+describe('shownFromHistory', () => {
+  it('shapes a history message as the SDK delivers a live one, keeping the exact send time for ordering', () => {
+    const shown = shownFromHistory({
+      id: 'msgABC123456',
+      content: 'hello',
+      sendTime: '2026-01-05T14:00:01.123456789Z',
+      sender: { userId: 'ann-1', attributes: { displayName: 'Ann' } },
+      attributes: {},
+    });
+
+    assert.equal(shown.sendTime, '2026-01-05T14:00:01.123456789Z');
+    assert.deepEqual(shown.message, {
+      id: 'msgABC123456',
+      content: 'hello',
+      sendTime: new Date('2026-01-05T14:00:01.123Z'),
+      sender: { userId: 'ann-1', attributes: { displayName: 'Ann' } },
+    });
   });
 });

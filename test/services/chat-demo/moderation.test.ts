@@ -2,15 +2,18 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BAN_CHOICES,
+  RENEWING_TOKEN_TEXT,
   TIMEOUT_CHOICES,
   banText,
   formatUntil,
   mayModerateRoom,
   mayRestrictSender,
+  messageActions,
   parseRestriction,
   parseRestrictionPage,
   restrictionLine,
   roomIdOf,
+  sendRefusal,
   timeoutText,
   timeoutUntilFromRefusal,
   validateReason,
@@ -50,6 +53,36 @@ describe('mayRestrictSender', () => {
     assert.equal(mayRestrictSender(['user'], false, 'admin'), false);
     assert.equal(mayRestrictSender(['user'], false, 'user'), true);
     assert.equal(mayRestrictSender(['user'], false, undefined), true);
+  });
+});
+
+describe('messageActions', () => {
+  const others = { own: false, senderRole: 'user', canDelete: false, canDisconnect: false };
+
+  it('offers a room moderator Delete, Ban and Time out through the service, and no Disconnect', () => {
+    const actions = messageActions({ ...others, canDelete: true, canDisconnect: true }, ['moderator'], true);
+
+    assert.deepEqual(actions, { delete: true, restrict: true, disconnect: false });
+  });
+
+  it('offers an app moderator elsewhere what the token allows', () => {
+    const actions = messageActions({ ...others, canDelete: true, canDisconnect: true }, ['moderator'], false);
+
+    assert.deepEqual(actions, { delete: true, restrict: false, disconnect: true });
+  });
+
+  it('lets a room moderator delete their own message, but not ban or time themself out', () => {
+    const actions = messageActions({ ...others, own: true }, ['user'], true);
+
+    assert.deepEqual(actions, { delete: true, restrict: false, disconnect: false });
+  });
+
+  it('offers nothing to a plain member', () => {
+    assert.deepEqual(messageActions(others, ['user'], false), {
+      delete: false,
+      restrict: false,
+      disconnect: false,
+    });
   });
 });
 
@@ -126,6 +159,51 @@ describe('timeoutUntilFromRefusal', () => {
       timeoutUntilFromRefusal('You are banned from this room until 2026-01-05T14:10:00.000Z.'),
       undefined,
     );
+  });
+});
+
+describe('sendRefusal', () => {
+  it('reads a timeout from the review’s refusal and says its end in local time', () => {
+    const refusal = sendRefusal(
+      {
+        errorCode: 406,
+        errorMessage: `You are timed out until ${TOMORROW.toISOString()}: you can read but not send.`,
+      },
+      NOW,
+    );
+
+    assert.deepEqual(refusal, {
+      feedback: {
+        kind: 'denied',
+        text: 'Not sent: You are timed out until 6 Jan 09:05: you can read but not send.',
+      },
+      timedOutUntil: TOMORROW.toISOString(),
+      tokenLacksSend: false,
+    });
+  });
+
+  it('shows any other review refusal as the review worded it', () => {
+    const refusal = sendRefusal({ errorCode: 406, errorMessage: 'Blocked term' }, NOW);
+
+    assert.deepEqual(refusal.feedback, { kind: 'denied', text: 'Not sent: Blocked term' });
+    assert.equal(refusal.timedOutUntil, undefined);
+  });
+
+  it('asks for a new token when the room says the token may not send (403)', () => {
+    const refusal = sendRefusal({ errorCode: 403, errorMessage: 'Forbidden' }, NOW);
+
+    assert.equal(refusal.tokenLacksSend, true);
+    assert.equal(refusal.timedOutUntil, undefined);
+    assert.match(RENEWING_TOKEN_TEXT, /Getting a new one/);
+  });
+
+  it('asks for nothing more after a rate limit or a lost connection', () => {
+    for (const error of [{ errorCode: 429, errorMessage: 'slow down' }, new Error('Room is not connected')]) {
+      const refusal = sendRefusal(error, NOW);
+
+      assert.equal(refusal.tokenLacksSend, false);
+      assert.equal(refusal.timedOutUntil, undefined);
+    }
   });
 });
 

@@ -3,14 +3,17 @@ import assert from 'node:assert/strict';
 import {
   canSend,
   counterState,
+  deletionNotice,
   describeCapabilities,
   describeDisconnect,
   describeRequestError,
   devUserId,
+  disconnectNoticeTitle,
   displayNameOf,
   eventSummary,
   isChatError,
   messageView,
+  showsComposer,
   timeOfDay,
   validateDisplayName,
 } from '../../../services/chat-demo/src/view.js';
@@ -230,6 +233,45 @@ describe('describeCapabilities', () => {
     assert.equal(
       describeCapabilities(['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER']),
       'can read, send, delete messages and disconnect users',
+    );
+  });
+});
+
+describe('showsComposer', () => {
+  it('shows the box to a token that may send, and the viewer note to one that may not', () => {
+    assert.equal(showsComposer(['SEND_MESSAGE'], false), true);
+    assert.equal(showsComposer([], false), false);
+  });
+
+  it('keeps the box for a timed-out user, whose token lacks SEND_MESSAGE until it ends', () => {
+    assert.equal(showsComposer([], true), true);
+  });
+});
+
+describe('deletionNotice', () => {
+  it('names the author and gives the moderator’s reason when there is one', () => {
+    assert.equal(deletionNotice('Ann', 'spam'), 'A message from Ann was deleted: spam.');
+    assert.equal(deletionNotice('Ann', undefined), 'A message from Ann was deleted.');
+    assert.equal(deletionNotice('Ann', ''), 'A message from Ann was deleted.');
+  });
+});
+
+describe('disconnectNoticeTitle', () => {
+  const names = new Map([['bob-1', 'Bob']]);
+
+  it('tells the reader they were disconnected', () => {
+    assert.equal(disconnectNoticeTitle('ann-1', 'ann-1', names), 'You were disconnected');
+  });
+
+  it('names someone else by the display name seen in the room, else as a user', () => {
+    assert.equal(disconnectNoticeTitle('bob-1', 'ann-1', names), 'Bob was disconnected');
+    assert.equal(disconnectNoticeTitle('cy-1', 'ann-1', names), 'A user was disconnected');
+  });
+
+  it('speaks of someone else who calls themself "You" in the third person', () => {
+    assert.equal(
+      disconnectNoticeTitle('you-1', 'ann-1', new Map([['you-1', 'You']])),
+      'You was disconnected',
     );
   });
 });
