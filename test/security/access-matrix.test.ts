@@ -34,7 +34,7 @@ import {
   deleteRestriction,
   putRestriction,
 } from '../../services/token-vending/features/moderation/restrictions-store.js';
-import { startEmulator, type Emulator } from '../../services/local-ivschat/start.js';
+import { QUOTAS_OFF, startEmulator, type Emulator } from '../../services/local-ivschat/start.js';
 import { startLocalTable, type LocalTable } from '../../services/local-dynamodb/start.js';
 import {
   AUDIENCE,
@@ -139,7 +139,13 @@ function jwtFor(userId: string, roles: string[]): string {
 }
 
 before(async () => {
-  emulator = await startEmulator({ port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }) });
+  // Quotas off: the matrix creates rooms and disconnects users faster than IVS's per-second quotas.
+  emulator = await startEmulator({
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ level: 'silent' }),
+    quotas: QUOTAS_OFF,
+  });
   local = await startLocalTable();
   jwks = await startJwksServer([key]);
   table = {
