@@ -9,12 +9,15 @@ import { LOG_LEVELS, type LogLevel } from '../../shared/logger.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 
 export const DEFAULT_BUDGET_MS = 150;
+/** HELD_MESSAGE_HOURS: how long a held message waits for a moderator's decision. */
+export const HELD_MESSAGE_HOURS = { min: 1, max: 720, default: 24 } as const;
 
 export interface ReviewConfig {
   readonly policy: CompiledPolicy | undefined;
   readonly fallbackResult: FallbackResult;
   readonly budgetMs: number;
   readonly logLevel: LogLevel;
+  readonly heldMessageHours: number;
   /** Configuration problems: when any, every invocation answers `fallbackResult`. */
   readonly problems: readonly string[];
 }
@@ -52,6 +55,20 @@ function logLevel(value: string | undefined, warnings: string[]): LogLevel {
   // A bad log level must not switch moderation off: it only costs detail in the logs.
   warnings.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}" (using info)`);
   return 'info';
+}
+
+function heldMessageHours(value: string | undefined, warnings: string[]): number {
+  if (value === undefined || value.trim() === '') return HELD_MESSAGE_HOURS.default;
+  const parsed = Number(value);
+  if (Number.isInteger(parsed) && parsed >= HELD_MESSAGE_HOURS.min && parsed <= HELD_MESSAGE_HOURS.max) {
+    return parsed;
+  }
+  // Like a bad log level, a bad expiry must not switch moderation off: it only changes how long held
+  // messages wait.
+  warnings.push(
+    `HELD_MESSAGE_HOURS must be an integer from ${HELD_MESSAGE_HOURS.min} to ${HELD_MESSAGE_HOURS.max}; got "${value}" (using ${HELD_MESSAGE_HOURS.default})`,
+  );
+  return HELD_MESSAGE_HOURS.default;
 }
 
 function policyInput(env: Environment, readFile: (path: string) => string, problems: string[]): unknown {
@@ -100,6 +117,7 @@ export function loadConfig(
   const result = fallbackResult(env.FALLBACK_RESULT, problems);
   const budgetMs = budget(env.REVIEW_BUDGET_MS, problems);
   const level = logLevel(env.LOG_LEVEL, warnings);
+  const heldHours = heldMessageHours(env.HELD_MESSAGE_HOURS, warnings);
   let policy: CompiledPolicy | undefined;
   try {
     const input = policyInput(env, readFile, problems);
@@ -113,5 +131,13 @@ export function loadConfig(
       `review policy could not be compiled: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return { policy, fallbackResult: result, budgetMs, logLevel: level, problems, warnings };
+  return {
+    policy,
+    fallbackResult: result,
+    budgetMs,
+    logLevel: level,
+    heldMessageHours: heldHours,
+    problems,
+    warnings,
+  };
 }
