@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './platform/problem.js';
 import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './access/chat-policy.js';
-import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
+import {
+  FALLBACK_RESULTS,
+  IVS_LIMITS,
+  codePointLength,
+  type FallbackResult,
+} from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
 
 /** The local table's name when CHAT_TABLE is not set (local mode only). */
@@ -67,6 +72,11 @@ export interface RoomsConfig {
   /** Account and partition of the IVS rooms, to turn a 12-character room id into its ARN. */
   readonly accountId: string | undefined;
   readonly partition: string;
+  /**
+   * Value of the `ivs-chat-backend:stack` tag put on each new room (ROOM_STACK_TAG; the template sets
+   * the stack's name, and its IAM grant covers only rooms carrying it). Unset: no such tag.
+   */
+  readonly stackTag?: string;
 }
 
 export interface RateLimitConfig {
@@ -268,6 +278,18 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       `ROOM_LOGGING_CONFIGURATION_ARN must be an IVS Chat logging configuration ARN; got "${loggingConfigurationArn}"`,
     );
   }
+  // A tag value as AWS accepts it (Tagging AWS resources: 0-256 of letters, digits, spaces, _ . : / = + - @).
+  const stackTag = read('ROOM_STACK_TAG');
+  if (
+    stackTag !== undefined &&
+    !(
+      codePointLength(stackTag) <= IVS_LIMITS.tags.valueMax && /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(stackTag)
+    )
+  ) {
+    problems.push(
+      `ROOM_STACK_TAG must be a tag value (at most ${IVS_LIMITS.tags.valueMax} letters, digits, spaces and _ . : / = + - @); got "${stackTag.slice(0, 64)}"`,
+    );
+  }
   const accountId = read('AWS_ACCOUNT_ID') ?? reviewArn?.[3] ?? (local ? LOCAL_ACCOUNT_ID : undefined);
   if (accountId !== undefined && !/^[0-9]{12}$/.test(accountId)) {
     problems.push(`AWS_ACCOUNT_ID must be 12 digits; got "${accountId}"`);
@@ -312,6 +334,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       loggingConfigurationArn,
       accountId,
       partition: reviewArn?.[1] ?? 'aws',
+      ...(stackTag === undefined ? {} : { stackTag }),
     },
     logLevel,
   };
