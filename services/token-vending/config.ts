@@ -19,7 +19,12 @@ import {
 import type { LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './platform/problem.js';
 import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './access/chat-policy.js';
-import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
+import {
+  FALLBACK_RESULTS,
+  IVS_LIMITS,
+  codePointLength,
+  type FallbackResult,
+} from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
 
 /** The local table's name when CHAT_TABLE is not set (local mode only). */
@@ -80,6 +85,11 @@ export interface RoomsConfig {
   /** Account and partition of the IVS rooms, to turn a 12-character room id into its ARN. */
   readonly accountId: string | undefined;
   readonly partition: string;
+  /**
+   * Value of the `ivs-chat-backend:stack` tag put on each new room (ROOM_STACK_TAG; the template sets
+   * the stack's name, and its IAM grant covers only rooms carrying it). Unset: no such tag.
+   */
+  readonly stackTag?: string;
 }
 
 export interface RateLimitConfig {
@@ -152,6 +162,11 @@ export const ENVIRONMENT = {
   ROOM_FALLBACK_RESULT: oneOf(FALLBACK_RESULTS, 'ALLOW', { upperCase: true }),
   ROOM_LOGGING_CONFIGURATION_ARN: text(),
   AWS_ACCOUNT_ID: matching(/^[0-9]{12}$/, '12 digits'),
+  /** The `ivs-chat-backend:stack` tag value on each new room (the template sets the stack's name). */
+  ROOM_STACK_TAG: matching(
+    /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u,
+    `a tag value (at most ${IVS_LIMITS.tags.valueMax} letters, digits, spaces and _ . : / = + - @)`,
+  ),
   RATE_LIMIT_MAX: integer(30, 0, 1_000_000),
   RATE_LIMIT_WINDOW_SECONDS: integer(60, 1, 86_400),
   AUTH_FAILURE_LIMIT: integer(20, 0, 1_000_000),
@@ -308,6 +323,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       loggingConfigurationArn,
       accountId,
       partition: reviewArn?.[1] ?? 'aws',
+      ...(v.ROOM_STACK_TAG === undefined ? {} : { stackTag: v.ROOM_STACK_TAG }),
     },
     logLevel: v.LOG_LEVEL,
   };
