@@ -19,12 +19,7 @@ import {
 import type { LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './platform/problem.js';
 import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './access/chat-policy.js';
-import {
-  FALLBACK_RESULTS,
-  IVS_LIMITS,
-  codePointLength,
-  type FallbackResult,
-} from '../../shared/ivs/limits.js';
+import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
 import { parseLoggingConfigurationArn } from '../../shared/ivs/arn.js';
 
 /** The local table's name when CHAT_TABLE is not set (local mode only). */
