@@ -14,6 +14,8 @@ export const ENVIRONMENT = {
   REVOCATION_DISCONNECT_TPS: integer(20, 1, 90),
   /** A room tagged as the service's with no record this long after its creation is finished off. */
   ORPHAN_ROOM_MINUTES: integer(10, 1, 1440),
+  /** The stack's tag value: only rooms carrying it are this stack's to finish off (none: any). */
+  ROOM_STACK_TAG: text(),
   LOG_LEVEL: logLevel({ lenient: true }),
 } as const;
 
@@ -22,6 +24,7 @@ export interface SweeperConfig {
   readonly intervalSeconds: number;
   readonly disconnectTps: number;
   readonly orphanAgeMinutes: number;
+  readonly stackTag: string | undefined;
   readonly logLevel: LogLevel;
   readonly problems: readonly string[];
   readonly warnings: readonly string[];
@@ -35,6 +38,7 @@ export function loadConfig(env: Env): SweeperConfig {
     intervalSeconds: values.SWEEP_INTERVAL_SECONDS,
     disconnectTps: values.REVOCATION_DISCONNECT_TPS,
     orphanAgeMinutes: values.ORPHAN_ROOM_MINUTES,
+    stackTag: values.ROOM_STACK_TAG,
     logLevel: values.LOG_LEVEL,
     problems,
     warnings,

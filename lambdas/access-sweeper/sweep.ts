@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { decide } from '../../shared/access/model.js';
 import { factsFrom, standingFromItems, standingKeys, type Item } from '../../shared/access/standing.js';
-import { PRIVACY_TAG } from '../../shared/ivs/tags.js';
+import { PRIVACY_TAG, STACK_TAG } from '../../shared/ivs/tags.js';
 import { describeError, type Logger } from '../../shared/logger.js';
 import type { Table } from '../../shared/table/client.js';
 import {
@@ -53,6 +53,8 @@ export interface SweepDeps {
   readonly now: () => number;
   readonly disconnectTps: number;
   readonly orphanAgeMinutes: number;
+  /** Only rooms with this stack tag are this stack's (two stacks may share an account and region). */
+  readonly stackTag?: string | undefined;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
