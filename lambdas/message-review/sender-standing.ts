@@ -31,7 +31,7 @@ import {
   type StandingView,
 } from '../../shared/access/standing.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
-import { keys } from '../../shared/table/keys.js';
+import { keys, type ItemKey } from '../../shared/table/keys.js';
 import { createRoomModeWrites, type RoomModeWrites } from './room-modes.js';
 
 export type Standing =
@@ -127,7 +127,7 @@ export function createStandingCheck(options: {
               standing.timeout,
               standing.appBan,
               lastSend,
-            ].map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
+            ].map((key: ItemKey) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
             ConsistentRead: true,
             ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
             ExpressionAttributeNames: Object.fromEntries(

@@ -17,6 +17,12 @@ import { keys, timeOrderKey } from './keys.js';
 
 export { HELD_ID } from '../review/approved-message.js';
 
+/**
+ * HELD_MESSAGE_HOURS: how long a held message waits for a decision, read by the review function (the
+ * item's ttl) and the token service (expired messages are neither listed nor decided).
+ */
+export const HELD_MESSAGE_HOURS = { min: 1, max: 720, default: 24 } as const;
+
 export const HELD_DECISIONS = ['approved', 'rejected'] as const;
 export type HeldDecision = (typeof HELD_DECISIONS)[number];
 
