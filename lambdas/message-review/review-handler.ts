@@ -187,13 +187,19 @@ async function askRemote(
 
 /** Races `work` against the remaining budget; on exhaustion aborts it and fails with budget-exhausted. */
 async function withinBudget<T>(remainingMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (remainingMs <= 0) throw new ReviewFailure('budget-exhausted', 'no budget left for the remote check');
+  if (remainingMs <= 0)
+    throw new ReviewFailure('budget-exhausted', 'no budget left for the next call (table or remote check)');
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       // Settle first: work that answers its abort at once must not win the race after the budget.
-      reject(new ReviewFailure('budget-exhausted', `review budget ran out waiting for the remote check`));
+      reject(
+        new ReviewFailure(
+          'budget-exhausted',
+          'review budget ran out waiting for a call (table or remote check)',
+        ),
+      );
       controller.abort();
     }, remainingMs);
   });

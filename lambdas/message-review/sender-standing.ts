@@ -227,11 +227,33 @@ export function reviewTableFromEnv(
   // SDK's first request: in a fresh runtime it cost 90-190 ms against 20-40 ms for the next ones
   // (loaded 2-core machine; its code runs for the first time, the connection opens), enough to run
   // out the budget and answer the first message of a banned sender with the fallback.
-  check(
-    PRIMING_ROOM_ARN,
-    { userId: 'priming-read', role: undefined },
-    AbortSignal.timeout(PRIMING_TIMEOUT_MS),
-  ).catch(() => undefined);
+  // The same holds for the modes' first UpdateItem and PutItem (each command's code runs for the first
+  // time): one of each after the read, on a key no room has, with a condition that cannot hold, so
+  // DynamoDB refuses them and nothing is written.
+  const primingKey = { pk: { S: 'ROOM#primingRead0' }, sk: { S: 'SENT#priming-write' } };
+  const refused = { ConditionExpression: 'attribute_exists(pk)' };
+  const primingSignal = AbortSignal.timeout(PRIMING_TIMEOUT_MS);
+  check(PRIMING_ROOM_ARN, { userId: 'priming-read', role: undefined }, primingSignal)
+    .catch(() => undefined)
+    .then(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: primingKey,
+          UpdateExpression: 'SET sentAt = :zero',
+          ExpressionAttributeValues: { ':zero': { N: '0' } },
+          ...refused,
+        }),
+        { abortSignal: primingSignal },
+      ),
+    )
+    .catch(() => undefined)
+    .then(() =>
+      client.send(new PutItemCommand({ TableName: tableName, Item: primingKey, ...refused }), {
+        abortSignal: primingSignal,
+      }),
+    )
+    .catch(() => undefined);
   return { standing: check, modes };
 }
 

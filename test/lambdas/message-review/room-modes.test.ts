@@ -210,7 +210,7 @@ describe('slow mode in the review function', () => {
     const after = await lastSend();
 
     assert.equal(written.Item?.sentAt, sentAt);
-    assert.equal(written.Item?.ttl, Math.ceil((sentAt + 45_000) / 1000));
+    assert.equal(written.Item.ttl, Math.ceil((sentAt + 45_000) / 1000));
     assert.equal(refused.ReviewResult, 'DENY');
     assert.equal(updates, 1);
     assert.deepEqual(after.Item, written.Item);
