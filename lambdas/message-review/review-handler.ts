@@ -26,7 +26,8 @@ import { applyRules, HELD_REASON, REASONS, type RuleName, type Verdict } from '.
 import { countCodePoints } from './text.js';
 import type { Standing, StandingCheck } from './sender-standing.js';
 import type { RoomModeWrites } from './room-modes.js';
-import { createReviewRecorder, type ReviewRecorder } from './review-log.js';
+import { createReviewRecorder, METRICS_NAMESPACE, type ReviewRecorder } from './review-log.js';
+import { metricFields } from '../../shared/metrics.js';
 import { isRecord } from '../../shared/json.js';
 import { decide } from '../../shared/access/model.js';
 import { factsFrom, type StandingView } from '../../shared/access/standing.js';
@@ -239,18 +240,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
           cause,
           result: answer.ReviewResult,
           durationMs: Math.round((now() - startedAt) * 1000) / 1000,
-          Fallback: 1,
-          Cause: cause,
-          _aws: {
-            Timestamp: Date.now(),
-            CloudWatchMetrics: [
-              {
-                Namespace: 'IvsChatReview',
-                Dimensions: [['Cause']],
-                Metrics: [{ Name: 'Fallback', Unit: 'Count' }],
-              },
-            ],
-          },
+          ...metricFields(METRICS_NAMESPACE, { Fallback: 1 }, { dimensions: { Cause: cause } }),
         });
       } catch {
         // A failing log sink must not turn a valid answer into a thrown error.
