@@ -68,4 +68,17 @@ describe('loadConfig', () => {
 
     assert.deepEqual([config.problems.length, config.warnings.length, config.logLevel], [0, 1, 'info']);
   });
+
+  it('reads HELD_MESSAGE_HOURS (default 24), and keeps the rules on with a bad one, as a warning', () => {
+    const unset = loadConfig({}, noFile);
+    const set = loadConfig({ HELD_MESSAGE_HOURS: '72' }, noFile);
+    const bad = ['0', '721', '1.5', 'day'].map((value) => loadConfig({ HELD_MESSAGE_HOURS: value }, noFile));
+
+    assert.equal(unset.heldMessageHours, 24);
+    assert.equal(set.heldMessageHours, 72);
+    for (const config of bad) {
+      assert.deepEqual([config.problems.length, config.warnings.length, config.heldMessageHours], [0, 1, 24]);
+      assert.match(config.warnings[0] ?? '', /^HELD_MESSAGE_HOURS must be an integer from 1 to 720/);
+    }
+  });
 });
