@@ -6,11 +6,7 @@
  * of what came over the wire.
  */
 import type * as z from 'zod/mini';
-import type {
-  LogEntry,
-  ModerationLog,
-  Restriction,
-} from '../../token-vending/features/moderation/schema.js';
+import type { LogEntry, ModerationLog, Restriction } from '../../token-vending/features/moderation/schema.js';
 import type { Pinned, Room, RoomModes } from '../../token-vending/features/rooms/schema.js';
 
 /** A Room as `GET /v1/rooms/{roomId}`, the listings and PATCH answer it. */

@@ -53,7 +53,8 @@ export function parseDemoConfig(value: unknown): DemoConfig {
     problems.push('modes must be {slowModeSeconds: 0-3600, membersOnlySend, holdForReview}');
   }
   const roomPin = pinned === undefined ? undefined : parsePinned(pinned);
-  if (pinned !== undefined && roomPin === undefined) problems.push('pinned must be {text, by, at, messageId?}');
+  if (pinned !== undefined && roomPin === undefined)
+    problems.push('pinned must be {text, by, at, messageId?}');
   if (
     problems.length > 0 ||
     typeof apiBaseUrl !== 'string' ||

@@ -178,7 +178,9 @@ export function createHeldQueue(ui: HeldQueueElements, context: ToolContext): He
       item.remove();
       if (hadFocus) ui.refresh.focus();
       redrawEmpty();
-      notify(verdict === 'approve' ? `Approved the message from ${who}.` : `Rejected the message from ${who}.`);
+      notify(
+        verdict === 'approve' ? `Approved the message from ${who}.` : `Rejected the message from ${who}.`,
+      );
       context.acted();
     } catch (error_) {
       if (isClosed()) return;

@@ -38,7 +38,7 @@ export const APPROVED_EVENT = 'app:approved-message';
  * here, so that a change on the service's side is one line on the page's.
  */
 export const APPROVED_ATTRIBUTES = {
-  senderId: 'senderId',
+  senderId: 'userId',
   displayName: 'displayName',
   text: 'text',
   heldId: 'heldId',
@@ -166,4 +166,5 @@ export function pendingFor(
 }
 
 /** What the sender reads in place of the feedback line when their message is held. */
-export const HELD_FEEDBACK = 'Your message is waiting for a moderator. It appears for everyone once approved.';
+export const HELD_FEEDBACK =
+  'Your message is waiting for a moderator. It appears for everyone once approved.';

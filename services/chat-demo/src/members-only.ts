@@ -34,7 +34,8 @@ export async function joinFromNotice(page: ChatPage): Promise<void> {
     joinedOpenRoom(page, current);
     void state.rooms?.load();
   } catch (error) {
-    if (isCurrent(page, current)) ui.membersOnlyError.textContent = `Could not join: ${describeApiError(error)}`;
+    if (isCurrent(page, current))
+      ui.membersOnlyError.textContent = `Could not join: ${describeApiError(error)}`;
   } finally {
     ui.membersOnlyJoin.disabled = false;
   }

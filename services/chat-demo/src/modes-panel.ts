@@ -95,7 +95,11 @@ export function createModesPanel(
       slowModeSeconds = seconds.seconds;
     }
     markValid(ui.slowSeconds, ui.error);
-    const modes = { slowModeSeconds, membersOnlySend: ui.membersOnly.checked, holdForReview: ui.hold.checked };
+    const modes = {
+      slowModeSeconds,
+      membersOnlySend: ui.membersOnly.checked,
+      holdForReview: ui.hold.checked,
+    };
     ui.save.disabled = true;
     try {
       const room = await identity.authorized((idToken) => client.setModes(idToken, roomId, modes));

@@ -22,10 +22,7 @@ export const SLOW_MODE_MAX_SECONDS = 3600;
 export const MODES_EVENT = 'app:modes';
 
 function slowSeconds(value: unknown): number | undefined {
-  return typeof value === 'number' &&
-    Number.isInteger(value) &&
-    value >= 0 &&
-    value <= SLOW_MODE_MAX_SECONDS
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= SLOW_MODE_MAX_SECONDS
     ? value
     : undefined;
 }
@@ -53,9 +50,12 @@ function flag(value: string | undefined): boolean | undefined {
  * The modes an `app:modes` event announces (`slowModeSeconds`, `membersOnlySend`, `holdForReview` as
  * strings, all three every time); undefined when the attributes are not that.
  */
-export function modesFromEvent(attributes: Readonly<Record<string, string>> | undefined): RoomModes | undefined {
+export function modesFromEvent(
+  attributes: Readonly<Record<string, string>> | undefined,
+): RoomModes | undefined {
   const text = attributes?.['slowModeSeconds'];
-  const slowModeSeconds = text !== undefined && /^\d{1,4}$/.test(text) ? slowSeconds(Number(text)) : undefined;
+  const slowModeSeconds =
+    text !== undefined && /^\d{1,4}$/.test(text) ? slowSeconds(Number(text)) : undefined;
   const membersOnlySend = flag(attributes?.['membersOnlySend']);
   const holdForReview = flag(attributes?.['holdForReview']);
   if (slowModeSeconds === undefined || membersOnlySend === undefined || holdForReview === undefined) {
@@ -95,7 +95,10 @@ export function validateSlowModeSeconds(
  * Whether slow mode spares this user: the room's owner and moderators, and admins, are exempt
  * (contract version 3). The same rule as the moderation tools.
  */
-export function exemptFromSlowMode(appRoles: readonly string[], roomRole: RoomRole | null | undefined): boolean {
+export function exemptFromSlowMode(
+  appRoles: readonly string[],
+  roomRole: RoomRole | null | undefined,
+): boolean {
   return mayModerateRoom(appRoles, roomRole);
 }
 
@@ -114,7 +117,7 @@ export function slowModeWaitFromRefusal(message: string): number | undefined {
 
 /** Whether a refusal says the message was held and waits for a moderator (it is not lost). */
 export function isHeldRefusal(message: string): boolean {
-  return /\bwaits? for a moderator\b|\bheld for (?:a moderator|review)\b/i.test(message);
+  return /\bwait(?:s|ing)? for a moderator\b|\bheld for (?:a moderator|review)\b/i.test(message);
 }
 
 /** Whole seconds left until `untilMs` (rounded up, so "1 s" shows until the end), 0 once over. */
@@ -128,11 +131,7 @@ export function countdownText(seconds: number): string {
 }
 
 /** When, after a message delivered at `sentAtMs`, the user may send again (undefined: not held back). */
-export function slowModeUntil(
-  modes: RoomModes,
-  exempt: boolean,
-  sentAtMs: number,
-): number | undefined {
+export function slowModeUntil(modes: RoomModes, exempt: boolean, sentAtMs: number): number | undefined {
   return exempt || modes.slowModeSeconds === 0 ? undefined : sentAtMs + modes.slowModeSeconds * 1000;
 }
 

@@ -6,7 +6,12 @@
 import type { ApiClient, Identity } from './api.js';
 import { byId } from './dom.js';
 import { createHeldQueue, type HeldQueue, type HeldQueueElements } from './held-queue.js';
-import { createModesPanel, type ModesPanel, type ModesPanelElements, type ModesPanelEvents } from './modes-panel.js';
+import {
+  createModesPanel,
+  type ModesPanel,
+  type ModesPanelElements,
+  type ModesPanelEvents,
+} from './modes-panel.js';
 import { createLogView, type LogView, type LogViewElements } from './moderation-log-view.js';
 
 export interface RoomToolsElements {

@@ -6,12 +6,7 @@
  */
 import { updateCounter } from './composer.js';
 import { isCurrent, type ChatPage, type Session } from './page-state.js';
-import {
-  countdownText,
-  exemptFromSlowMode,
-  secondsLeft,
-  slowModeUntil,
-} from './room-modes.js';
+import { countdownText, exemptFromSlowMode, secondsLeft, slowModeUntil } from './room-modes.js';
 import { later } from './session-lifecycle.js';
 
 /** Whether slow mode holds the user back now. */
