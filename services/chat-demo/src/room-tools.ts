@@ -81,9 +81,10 @@ export function createRoomTools(
   context: Omit<ToolContext, 'acted'>,
   events: ModesPanelEvents,
 ): RoomTools {
-  // The log is read again after each of the moderator's own actions, so it shows what they just did.
-  let log: LogView | undefined;
-  const full: ToolContext = { ...context, acted: () => void log?.load() };
+  // The log is read again after each of the moderator's own actions, so it shows what they just did;
+  // the panels that act are made before the log, hence the holder.
+  const made: { log?: LogView } = {};
+  const full: ToolContext = { ...context, acted: () => void made.log?.load() };
   const modes = createModesPanel(ui.modes, full, {
     modes: (changed) => {
       events.modes(changed);
@@ -95,7 +96,8 @@ export function createRoomTools(
     },
   });
   const held = createHeldQueue(ui.held, full);
-  log = createLogView(ui.log, full);
+  const log = createLogView(ui.log, full);
+  made.log = log;
   return {
     modes,
     held,
@@ -103,7 +105,7 @@ export function createRoomTools(
     close() {
       modes.close();
       held.close();
-      log?.close();
+      log.close();
     },
   };
 }

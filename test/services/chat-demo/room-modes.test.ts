@@ -272,7 +272,7 @@ describe('the moderation log', () => {
       nextToken: 'n2',
     });
     assert.equal(page?.entries.length, 2);
-    assert.equal(page?.nextToken, 'n2');
+    assert.equal(page.nextToken, 'n2');
     assert.equal(parseLogPage({ entries: {} }), undefined);
   });
 

@@ -59,17 +59,25 @@ describe('parseRoom', () => {
 
   it('keeps the room’s modes and its pin', () => {
     const modes = { slowModeSeconds: 10, membersOnlySend: true, holdForReview: false };
-    const pinned = { text: 'Be kind', by: 'mia-1', at: '2026-01-01T10:00:00.000Z', messageId: 'msgMSG123456' };
+    const pinned = {
+      text: 'Be kind',
+      by: 'mia-1',
+      at: '2026-01-01T10:00:00.000Z',
+      messageId: 'msgMSG123456',
+    };
 
     const parsed = parseRoom({ ...SERVICE_ROOM, modes, pinned });
 
     assert.deepEqual(parsed?.modes, modes);
-    assert.deepEqual(parsed?.pinned, pinned);
+    assert.deepEqual(parsed.pinned, pinned);
   });
 
   it('refuses malformed modes or a malformed pin rather than guess', () => {
     assert.equal(
-      parseRoom({ ...SERVICE_ROOM, modes: { slowModeSeconds: -1, membersOnlySend: false, holdForReview: false } }),
+      parseRoom({
+        ...SERVICE_ROOM,
+        modes: { slowModeSeconds: -1, membersOnlySend: false, holdForReview: false },
+      }),
       undefined,
     );
     assert.equal(parseRoom({ ...SERVICE_ROOM, modes: { slowModeSeconds: 5 } }), undefined);
