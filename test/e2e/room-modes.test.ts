@@ -72,6 +72,14 @@ describe('room modes on the chat demo page', () => {
     await mia.page.getByRole('region', { name: 'Pinned' }).getByRole('button', { name: 'Unpin' }).click();
     await bobPin.waitFor({ state: 'hidden' });
     await cat.page.getByRole('region', { name: 'Pinned' }).waitFor({ state: 'hidden' });
+
+    // A message of the room, pinned from its actions (the service finds it in the room's history).
+    await messageItem(mia.page, 'hello from the moderator')
+      .getByRole('button', { name: 'Pin message from Mia' })
+      .click();
+    await bobPin.locator('.pinned-text', { hasText: 'hello from the moderator' }).waitFor();
+    await mia.page.getByRole('region', { name: 'Pinned' }).getByRole('button', { name: 'Unpin' }).click();
+    await bobPin.waitFor({ state: 'hidden' });
     assert.deepEqual([...mia.problems, ...bob.problems, ...cat.problems], []);
   });
 
