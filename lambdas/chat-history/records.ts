@@ -7,6 +7,7 @@
  * (shared/ivs/chat-log.ts).
  */
 import { isRecord } from '../../shared/json.js';
+import { APPROVED_MESSAGE_EVENT, parseApprovedMessage } from '../../shared/review/approved-message.js';
 import {
   MESSAGE_ID,
   sortableTime,
@@ -18,7 +19,10 @@ import {
 export type ChatLogRecord =
   | { readonly kind: 'message'; readonly message: HistoryMessage; readonly sendTimeMs: number }
   | { readonly kind: 'delete'; readonly messageId: string; readonly timeMs: number }
-  /** Any other event (aws:DISCONNECT_USER, an app's SendEvent): nothing to keep. */
+  /**
+   * Any other event (aws:DISCONNECT_USER, an app's SendEvent): nothing to keep. An approved held
+   * message (`app:approved-message`) is a `message`: clients show it as one.
+   */
   | { readonly kind: 'other' };
 
 export type Parsed<T> =
@@ -71,6 +75,7 @@ function parseMessage(payload: Record<string, unknown>): Parsed<ChatLogRecord> {
 
 function parseEvent(payload: Record<string, unknown>, eventTimestamp: string): Parsed<ChatLogRecord> {
   if (typeof payload.EventName !== 'string') return { ok: false, problem: 'event EventName' };
+  if (payload.EventName === APPROVED_MESSAGE_EVENT) return parseApprovedEvent(payload, eventTimestamp);
   if (payload.EventName !== 'aws:DELETE_MESSAGE') return { ok: true, value: { kind: 'other' } };
   const attributes = isRecord(payload.Attributes) ? payload.Attributes : {};
   // The event names the message under `MessageId` and under the deprecated `MessageID`; older
@@ -81,6 +86,36 @@ function parseEvent(payload: Record<string, unknown>, eventTimestamp: string): P
   const time = timeMs(typeof payload.SendTime === 'string' ? payload.SendTime : eventTimestamp);
   if (time === undefined) return { ok: false, problem: 'delete event SendTime' };
   return { ok: true, value: { kind: 'delete', messageId, timeMs: time } };
+}
+
+/**
+ * A held message a moderator approved, delivered as an event (shared/review/approved-message.ts): kept
+ * as a message of its original sender, from the event's attributes (only the token service, the
+ * room's moderators' agent, sends `app:` events: the moderation route refuses them), at the time it
+ * reached the room, under the event's id. Its `heldId` stays in the message's attributes.
+ */
+function parseApprovedEvent(payload: Record<string, unknown>, eventTimestamp: string): Parsed<ChatLogRecord> {
+  const approved = parseApprovedMessage(payload.Attributes);
+  if (approved === undefined) return { ok: false, problem: 'approved message Attributes' };
+  const { Id } = payload;
+  if (typeof Id !== 'string' || !MESSAGE_ID.test(Id)) return { ok: false, problem: 'approved message Id' };
+  const sendTime = typeof payload.SendTime === 'string' ? payload.SendTime : eventTimestamp;
+  const sendTimeMs = sortableTime(sendTime) === undefined ? undefined : timeMs(sendTime);
+  if (sendTimeMs === undefined) return { ok: false, problem: 'approved message SendTime' };
+  return {
+    ok: true,
+    value: {
+      kind: 'message',
+      sendTimeMs,
+      message: {
+        id: Id,
+        content: approved.text,
+        sendTime,
+        sender: { userId: approved.sender.userId, attributes: { ...approved.sender.attributes } },
+        attributes: { heldId: approved.heldId },
+      },
+    },
+  };
 }
 
 /** Parses one log event's `message` text; never throws. */

@@ -5,17 +5,30 @@
  */
 import { readFileSync } from 'node:fs';
 import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
-import { integer, logLevel, oneOf, readEnv, text, type Env } from '../../shared/config/env.js';
+import { integer, logLevel, oneOf, readEnv, text, type Env, type Variable } from '../../shared/config/env.js';
+import { HELD_MESSAGE_HOURS } from '../../shared/table/held.js';
 import type { LogLevel } from '../../shared/logger.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 
 export const DEFAULT_BUDGET_MS = 150;
+
+/** A variable whose refused value is a warning that stops nothing (the review goes on). */
+function lenient<T>(variable: Variable<T>): Variable<T> {
+  return {
+    read(text, name) {
+      const reading = variable.read(text, name);
+      return reading.ok ? reading : { ...reading, warning: true };
+    },
+  };
+}
 
 export interface ReviewConfig {
   readonly policy: CompiledPolicy | undefined;
   readonly fallbackResult: FallbackResult;
   readonly budgetMs: number;
   readonly logLevel: LogLevel;
+  /** HELD_MESSAGE_HOURS: how long a held message waits for a moderator's decision. */
+  readonly heldMessageHours: number;
   /** Configuration problems: when any, every invocation answers `fallbackResult`. */
   readonly problems: readonly string[];
 }
@@ -36,6 +49,13 @@ export const ENVIRONMENT = {
   LOG_LEVEL: logLevel({ lenient: true }),
   REVIEW_POLICY: text(),
   REVIEW_POLICY_FILE: text(),
+  /**
+   * Hours a held message waits for a moderator (shared with the token service). Like a bad log level,
+   * a bad value must not switch moderation off: it only changes how long held messages wait.
+   */
+  HELD_MESSAGE_HOURS: lenient(
+    integer(HELD_MESSAGE_HOURS.default, HELD_MESSAGE_HOURS.min, HELD_MESSAGE_HOURS.max),
+  ),
 } as const;
 
 function policyInput(
@@ -102,6 +122,7 @@ export function loadConfig(
     fallbackResult: values.FALLBACK_RESULT,
     budgetMs: values.REVIEW_BUDGET_MS,
     logLevel: values.LOG_LEVEL,
+    heldMessageHours: values.HELD_MESSAGE_HOURS,
     problems,
     warnings,
   };

@@ -8,7 +8,7 @@ import { createLogger } from '../../shared/logger.js';
 import { loadConfig } from './config.js';
 import { createReviewHandler } from './review-handler.js';
 import { applyRules } from './rules.js';
-import { standingCheckFromEnv } from './sender-standing.js';
+import { reviewTableFromEnv } from './sender-standing.js';
 
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel, base: { service: 'message-review' } });
@@ -20,7 +20,8 @@ if (config.problems.length > 0) {
   });
 }
 
-const standing = standingCheckFromEnv(process.env);
+// Bans, timeouts and the room's modes: one client for the standing read and the modes' writes.
+const table = reviewTableFromEnv(process.env, { heldMessageHours: config.heldMessageHours });
 
 /**
  * Texts that take each rule's path (plain text, personal data, links, look-alikes and evasions), run
@@ -46,5 +47,5 @@ if (config.policy && config.problems.length === 0) {
 
 /** `handler(event, context)`: two parameters, as nodejs22.x/24.x expect of an async handler. */
 export const handler = createReviewHandler(
-  standing === undefined ? { config, logger } : { config, logger, standing },
+  table === undefined ? { config, logger } : { config, logger, standing: table.standing, modes: table.modes },
 );

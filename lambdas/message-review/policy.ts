@@ -11,13 +11,19 @@ import { foldTerm, TermMatcher } from './terms.js';
 
 export const TERM_ACTIONS = ['DENY', 'MASK'] as const;
 export type TermAction = (typeof TERM_ACTIONS)[number];
-export const LINK_ACTIONS = ['ALLOW', 'DENY', 'MASK'] as const;
+/** HOLD: a message with a link waits for a moderator, in rooms with `holdForReview` on (rules.ts). */
+export const LINK_ACTIONS = ['ALLOW', 'DENY', 'MASK', 'HOLD'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface Policy {
   /** Terms in use: the policy's own `blockedTerms`, the default list, or both. */
   readonly blockedTerms: readonly string[];
   readonly blockedTermAction: TermAction;
+  /**
+   * Terms that make a message doubtful: matched as blocked terms are (evasions included), and held
+   * for a moderator in rooms with `holdForReview` on; elsewhere they are as if not listed.
+   */
+  readonly holdTerms: readonly string[];
   readonly links: { readonly action: LinkAction; readonly allowedDomains: readonly string[] };
   readonly pii: { readonly email: boolean; readonly phone: boolean; readonly action: TermAction };
   readonly flood: {
@@ -40,11 +46,14 @@ export interface Policy {
 
 export interface CompiledPolicy extends Policy {
   readonly matcher: TermMatcher;
+  /** Over `holdTerms`: empty (size 0, never walked) unless the policy lists some. */
+  readonly holdMatcher: TermMatcher;
 }
 
 export const DEFAULT_POLICY: Policy = {
   blockedTerms: DEFAULT_BLOCKED_TERMS,
   blockedTermAction: 'MASK',
+  holdTerms: [],
   links: { action: 'DENY', allowedDomains: [] },
   pii: { email: false, phone: false, action: 'MASK' },
   flood: { maxRepeatedCharacters: 20, maxCapitalsShare: 0.8, capitalsMinLetters: 20 },
@@ -127,6 +136,7 @@ function parse(input: unknown): Policy {
     'includeDefaultTerms',
     'allowedTerms',
     'blockedTermAction',
+    'holdTerms',
     'links',
     'pii',
     'flood',
@@ -139,6 +149,10 @@ function parse(input: unknown): Policy {
   for (const [index, term] of (own ?? []).entries()) {
     if (!foldTerm(term)) throw new PolicyProblem(`blockedTerms[${index}] has no matchable characters`);
   }
+  const hold = strings(fields.holdTerms, 'holdTerms', MAX_TERMS, MAX_TERM_LENGTH) ?? [];
+  for (const [index, term] of hold.entries()) {
+    if (!foldTerm(term)) throw new PolicyProblem(`holdTerms[${index}] has no matchable characters`);
+  }
   const includeDefault = bool(fields.includeDefaultTerms, 'includeDefaultTerms', own === undefined);
   const allowed = new Set(
     (strings(fields.allowedTerms, 'allowedTerms', MAX_TERMS, MAX_TERM_LENGTH) ?? []).map((term) =>
@@ -148,6 +162,8 @@ function parse(input: unknown): Policy {
   const blockedTerms = [...(includeDefault ? DEFAULT_BLOCKED_TERMS : []), ...(own ?? [])].filter(
     (term) => !allowed.has(term.trim().toLowerCase()),
   );
+  // allowedTerms say "this word is fine here": they take a term off the hold list too.
+  const holdTerms = hold.filter((term) => !allowed.has(term.trim().toLowerCase()));
 
   const links = record(fields.links ?? {}, 'links', ['action', 'allowedDomains']);
   const allowedDomains = (strings(links.allowedDomains, 'links.allowedDomains', 1000, 253) ?? []).map(
@@ -191,6 +207,7 @@ function parse(input: unknown): Policy {
       TERM_ACTIONS,
       defaults.blockedTermAction,
     ),
+    holdTerms,
     links: {
       action: oneOf(links.action, 'links.action', LINK_ACTIONS, defaults.links.action),
       allowedDomains,
@@ -241,7 +258,14 @@ function parse(input: unknown): Policy {
 export function compilePolicy(input: unknown): Parsed<CompiledPolicy> {
   try {
     const policy = parse(input);
-    return { ok: true, value: { ...policy, matcher: new TermMatcher(policy.blockedTerms) } };
+    return {
+      ok: true,
+      value: {
+        ...policy,
+        matcher: new TermMatcher(policy.blockedTerms),
+        holdMatcher: new TermMatcher(policy.holdTerms),
+      },
+    };
   } catch (error) {
     if (error instanceof PolicyProblem) return { ok: false, problem: error.message };
     throw error;

@@ -22,11 +22,16 @@ import {
 } from '../../shared/review/contract.js';
 import type { ReviewConfig } from './config.js';
 import type { CompiledPolicy } from './policy.js';
-import { applyRules, REASONS, type RuleName, type Verdict } from './rules.js';
+import { applyRules, HELD_REASON, REASONS, type RuleName, type Verdict } from './rules.js';
 import { countCodePoints } from './text.js';
 import type { Standing, StandingCheck } from './sender-standing.js';
+import type { RoomModeWrites } from './room-modes.js';
 import { createReviewRecorder, type ReviewRecorder } from './review-log.js';
 import { isRecord } from '../../shared/json.js';
+import { decide } from '../../shared/access/model.js';
+import { factsFrom, type StandingView } from '../../shared/access/standing.js';
+import { parseRoomArn } from '../../shared/ivs/arn.js';
+import { fitsApprovedMessage } from '../../shared/review/approved-message.js';
 
 export const FALLBACK_CAUSES = [
   'configuration',
@@ -34,6 +39,8 @@ export const FALLBACK_CAUSES = [
   'budget-exhausted',
   'remote-check-failed',
   'standing-check-failed',
+  'slow-mode-failed',
+  'hold-failed',
   'invalid-answer',
   'internal-error',
 ] as const;
@@ -41,6 +48,14 @@ export type FallbackCause = (typeof FALLBACK_CAUSES)[number];
 
 /** What a DENY from the fallback tells the sender. */
 export const FALLBACK_REASON = 'Your message could not be reviewed. Please try again.';
+/** What the sender of a doubtful message too long to ever be delivered as an approved one reads. */
+export const TOO_LONG_TO_HOLD_REASON =
+  'Your message is too long for a moderator to review. Please shorten it.';
+
+/** What a sender refused by slow mode reads: how long to wait, in whole seconds rounded up. */
+export function slowModeReason(waitSeconds: number): string {
+  return `Slow mode: wait ${waitSeconds} s before your next message.`;
+}
 /** Attribute naming the rules that fired, when the policy sets `reportRules`. */
 export const RULES_ATTRIBUTE = 'ReviewRules';
 const REMOTE_REASON_MAX = 200;
@@ -55,6 +70,8 @@ export interface HandlerDependencies {
   readonly now?: () => number;
   /** Bans and timeouts in the chat table (sender-standing.ts); off when undefined. */
   readonly standing?: StandingCheck;
+  /** Slow mode's and held messages' writes (room-modes.ts); the modes are off when undefined. */
+  readonly modes?: RoomModeWrites;
   /** What is logged and counted per message (review-log.ts); tests inject one with a clock. */
   readonly recorder?: ReviewRecorder;
 }
@@ -170,13 +187,19 @@ async function askRemote(
 
 /** Races `work` against the remaining budget; on exhaustion aborts it and fails with budget-exhausted. */
 async function withinBudget<T>(remainingMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (remainingMs <= 0) throw new ReviewFailure('budget-exhausted', 'no budget left for the remote check');
+  if (remainingMs <= 0)
+    throw new ReviewFailure('budget-exhausted', 'no budget left for the next call (table or remote check)');
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       // Settle first: work that answers its abort at once must not win the race after the budget.
-      reject(new ReviewFailure('budget-exhausted', `review budget ran out waiting for the remote check`));
+      reject(
+        new ReviewFailure(
+          'budget-exhausted',
+          'review budget ran out waiting for a call (table or remote check)',
+        ),
+      );
       controller.abort();
     }, remainingMs);
   });
@@ -264,6 +287,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       let verdict: Verdict = trusted
         ? trustedVerdict(message.Content, policy.maximumMessageLength)
         : applyRules(policy, message.Content);
+      // A reason other than the rule's own (the remote check's, the standing's, a mode's).
       let remoteReason: string | undefined;
 
       if (verdict.result === 'ALLOW' && !trusted && policy.remoteCheck) {
@@ -280,6 +304,72 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       if (blocked?.blocked) {
         verdict = { result: 'DENY', rule: 'standing', fired: [...verdict.fired, 'standing'] };
         remoteReason = blocked.reason;
+      }
+
+      // The room's modes, for a message everything so far lets through (a DENY wins over a hold, and a
+      // refused message does not count for slow mode). Those who may change the modes (moderators, the
+      // owner, admins: the access model's setModes) are bound by neither.
+      const modeWrites = dependencies.modes;
+      const view = blocked !== undefined && !blocked.blocked ? blocked.view : undefined;
+      const roomId = parseRoomArn(message.RoomArn)?.id;
+      if (
+        verdict.result === 'ALLOW' &&
+        modeWrites !== undefined &&
+        view !== undefined &&
+        roomId !== undefined &&
+        (view.modes.slowModeSeconds > 0 || (view.modes.holdForReview && verdict.hold !== undefined)) &&
+        !bindsNoModes(view, role)
+      ) {
+        const allowed = verdict;
+        const sender = { userId: message.Sender.UserId, attributes: message.Sender.Attributes };
+        // Outside a room with holdForReview on, the hold rules are as if they did not exist.
+        const holdRule = view.modes.holdForReview ? allowed.hold : undefined;
+        if (holdRule !== undefined && !fitsApprovedMessage(sender, allowed.content)) {
+          // It could never be delivered as an approved message (1 KB of event attributes): say so now
+          // rather than queue what a moderator could not approve.
+          verdict = { result: 'DENY', rule: holdRule, fired: [...allowed.fired, holdRule] };
+          remoteReason = TOO_LONG_TO_HOLD_REASON;
+        } else {
+          // Slow mode first, and for held messages too: a held message is a send like any other, so
+          // slow mode also paces what reaches the moderators' queue.
+          if (view.modes.slowModeSeconds > 0) {
+            const slow = await withinBudget(budgetMs - (now() - startedAt), (signal) =>
+              modeWrites.claimSlowMode(
+                {
+                  roomId,
+                  userId: sender.userId,
+                  seconds: view.modes.slowModeSeconds,
+                  lastSentAt: blocked?.blocked === false ? blocked.lastSentAt : undefined,
+                },
+                signal,
+              ),
+            ).catch(failedAs('slow-mode-failed', 'the slow mode write failed'));
+            if (!slow.sent) {
+              verdict = { result: 'DENY', rule: 'slowMode', fired: [...allowed.fired, 'slowMode'] };
+              remoteReason = slowModeReason(slow.waitSeconds);
+            }
+          }
+          if (verdict.result === 'ALLOW' && holdRule !== undefined) {
+            // Not delivered: queued for the room's moderators, and the sender told so. If the write
+            // fails or the budget runs out, this is the review's own check failing: FALLBACK_RESULT
+            // (ALLOW delivers the message unreviewed, DENY asks the sender to try again), as for
+            // every other failure here, so the operator's one setting decides.
+            await withinBudget(budgetMs - (now() - startedAt), (signal) =>
+              modeWrites.hold(
+                {
+                  roomId,
+                  content: allowed.content,
+                  sender,
+                  messageId: message.MessageId,
+                  reason: HOLD_REASONS[holdRule],
+                },
+                signal,
+              ),
+            ).catch(failedAs('hold-failed', 'the held message could not be written'));
+            verdict = { result: 'DENY', rule: holdRule, fired: [...allowed.fired, holdRule] };
+            remoteReason = HELD_REASON;
+          }
+        }
       }
       if (now() - startedAt > budgetMs) {
         return fallback('budget-exhausted', { problem: 'rules took longer than the budget' });
@@ -320,6 +410,30 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       return fallback('internal-error', describeError(error));
     }
   };
+}
+
+/** Why a message was held, as its moderators read it in the queue. */
+const HOLD_REASONS = {
+  holdTerms: 'It contains a term listed for review.',
+  links: 'It contains a link.',
+} as const;
+
+/** A write that failed: budget exhaustion stays what it is, anything else is `cause`. */
+function failedAs(cause: FallbackCause, what: string): (error: unknown) => never {
+  return (error: unknown) => {
+    if (error instanceof ReviewFailure && error.code === 'budget-exhausted') throw error;
+    throw new ReviewFailure(cause, `${what} (${String(describeError(error).errorName)})`);
+  };
+}
+
+/**
+ * Whether the sender is bound by no room mode: whoever may change the modes (the access model's
+ * setModes: moderators, the owner, admins). Their room role comes from the table; `admin` and an
+ * app-wide `moderator` from the token's role attribute (set by the token service: trusted).
+ */
+function bindsNoModes(view: StandingView, role: string | undefined): boolean {
+  const caller = factsFrom(view, { isAdmin: role === 'admin', appModerator: role === 'moderator' });
+  return decide('setModes', { privacy: view.privacy, caller }).allowed;
 }
 
 /** Trusted senders skip the rules; the answer must still be a valid ALLOW. */

@@ -2,6 +2,10 @@
  * The rules, applied to one message in a fixed order. The first DENY wins; MASK rewrites accumulate
  * as marks over the message's code points, so every rule sees the original text and the answer keeps
  * the same number of code points (IVS counts maximumMessageLength in code points, IVS Chat API reference and service quotas).
+ *
+ * The hold rules (`holdTerms`, links with action HOLD) only mark an ALLOW as doubtful (`hold`): they
+ * never change the content, and any DENY wins over them. Whether a doubtful message is held depends on
+ * its room (`holdForReview`), which the handler learns from the table (review-handler.ts).
  */
 import { capitals, longestRun } from './flood.js';
 import { findLinks, isAllowedHost } from './links.js';
@@ -23,8 +27,13 @@ export const RULES = [
   'phone',
   'remoteCheck',
   'standing',
+  'holdTerms',
+  'slowMode',
 ] as const;
 export type RuleName = (typeof RULES)[number];
+
+/** What the sender of a held message reads: it was not delivered, and a moderator will decide. */
+export const HELD_REASON = 'Your message is waiting for a moderator.';
 
 /** Short, user-presentable reasons: IVS hands `Attributes.Reason` to the sender (ERROR 406). */
 export const REASONS: Readonly<Record<RuleName, string>> = {
@@ -38,11 +47,23 @@ export const REASONS: Readonly<Record<RuleName, string>> = {
   phone: 'Please do not share phone numbers in the chat.',
   remoteCheck: 'Your message was rejected by moderation.',
   standing: 'You may not send messages in this room right now.',
+  holdTerms: HELD_REASON,
+  // The handler says how long to wait (slowModeReason); this is for a reader of the rule names.
+  slowMode: 'Slow mode: please wait before your next message.',
 };
+
+/** The rules that make a message doubtful (held in rooms with `holdForReview` on). */
+export type HoldRule = 'holdTerms' | 'links';
 
 export type Verdict =
   | { readonly result: 'DENY'; readonly rule: RuleName; readonly fired: readonly RuleName[] }
-  | { readonly result: 'ALLOW'; readonly content: string; readonly fired: readonly RuleName[] };
+  | {
+      readonly result: 'ALLOW';
+      readonly content: string;
+      readonly fired: readonly RuleName[];
+      /** The first hold rule that found something; the handler decides whether it holds. */
+      readonly hold?: HoldRule;
+    };
 
 /**
  * The code points a match of units covers. In display order (bidi.ts) origins may run backwards, so
@@ -114,12 +135,14 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
       return deny('capitals');
   }
 
+  // Normalised once, for the blocked terms and the hold terms alike.
+  let units: Units | undefined;
   if (policy.matcher.size > 0) {
     const all = policy.blockedTermAction === 'MASK';
-    const units = toUnits(content);
-    let ranges = policy.matcher.find(units, all).map((match) => originRange(units, match));
+    const read = (units = toUnits(content));
+    let ranges = policy.matcher.find(read, all).map((match) => originRange(read, match));
     // Bidirectional controls can display another word than the logical order spells: check both.
-    const displayed = units.explicitBidi ? displayedUnits(content, units) : undefined;
+    const displayed = read.explicitBidi ? displayedUnits(content, read) : undefined;
     if (displayed && (all || ranges.length === 0)) {
       ranges = ranges.concat(
         policy.matcher.find(displayed, all).map((match) => originRange(displayed, match, false)),
@@ -132,12 +155,21 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
     }
   }
 
+  let hold: HoldRule | undefined;
+  if (policy.holdMatcher.size > 0 && holdTermIn(policy, content, units ?? toUnits(content))) {
+    hold = 'holdTerms';
+  }
+
   if (policy.links.action !== 'ALLOW') {
     const links = findLinks(content).filter((link) => !isAllowedHost(link.host, policy.links.allowedDomains));
     if (links.length > 0) {
       if (policy.links.action === 'DENY') return deny('links');
-      fired.push('links');
-      mask(links);
+      if (policy.links.action === 'HOLD') {
+        hold ??= 'links';
+      } else {
+        fired.push('links');
+        mask(links);
+      }
     }
   }
 
@@ -153,5 +185,15 @@ export function applyRules(policy: CompiledPolicy, content: string): Verdict {
     mask(found);
   }
 
-  return { result: 'ALLOW', content: masked === undefined ? content : applyMask(content, masked), fired };
+  const delivered = masked === undefined ? content : applyMask(content, masked);
+  return hold === undefined
+    ? { result: 'ALLOW', content: delivered, fired }
+    : { result: 'ALLOW', content: delivered, fired, hold };
+}
+
+/** Whether a hold term is in the message, in logical or (with bidi controls) display order. */
+function holdTermIn(policy: CompiledPolicy, content: string, units: Units): boolean {
+  if (policy.holdMatcher.find(units, false).length > 0) return true;
+  const displayed = units.explicitBidi ? displayedUnits(content, units) : undefined;
+  return displayed !== undefined && policy.holdMatcher.find(displayed, false).length > 0;
 }

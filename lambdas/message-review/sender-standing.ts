@@ -7,8 +7,8 @@
  *
  * The sender's app roles come from the token's `role` attribute, which the token service sets (it is
  * trusted: clients cannot change Sender.Attributes): `admin` is bound by no ban, `moderator` is an
- * app-wide moderator. One strongly consistent BatchGetItem per message, raced against the review
- * budget by the handler. Enabled when CHAT_TABLE is set; the DynamoDB client comes from the Lambda
+ * app-wide moderator. One strongly consistent BatchGetItem per message (with the sender's last-send
+ * item, for slow mode), raced against the review budget by the handler. Enabled when CHAT_TABLE is set; the DynamoDB client comes from the Lambda
  * runtime's SDK and is loaded at init: a static import, so the module is loaded before the runtime
  * takes its first message (an `import()` here went on after init, 0.7-1 s in a fresh worker on a
  * loaded machine, and a first message that came meanwhile waited for it and ran out its budget).
@@ -16,6 +16,8 @@
 import {
   BatchGetItemCommand,
   DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandInput,
   type BatchGetItemCommandOutput,
@@ -29,10 +31,16 @@ import {
   type StandingView,
 } from '../../shared/access/standing.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
-import type { ItemKey } from '../../shared/table/keys.js';
+import { keys, type ItemKey } from '../../shared/table/keys.js';
+import { createRoomModeWrites, type RoomModeWrites } from './room-modes.js';
 
 export type Standing =
-  | { readonly blocked: false; readonly view: StandingView | undefined }
+  | {
+      readonly blocked: false;
+      readonly view: StandingView | undefined;
+      /** When the sender's last message in the room was accepted (slow mode), epoch ms. */
+      readonly lastSentAt?: number | undefined;
+    }
   | { readonly blocked: true; readonly reason: string };
 
 export interface Sender {
@@ -63,7 +71,7 @@ export function standingReason(
   }
 }
 
-/** The attributes read: what shared/access/standing.ts looks at, nothing else. */
+/** The attributes read: what shared/access/standing.ts looks at, and slow mode's `sentAt`. */
 const ATTRIBUTES = [
   'pk',
   'sk',
@@ -76,6 +84,7 @@ const ATTRIBUTES = [
   'slowModeSeconds',
   'membersOnlySend',
   'holdForReview',
+  'sentAt',
 ] as const;
 
 /** A low-level item as a plain object: strings, numbers and booleans are all the standing needs. */
@@ -104,15 +113,21 @@ export function createStandingCheck(options: {
   return async (roomArn, sender, signal) => {
     const roomId = parseRoomArn(roomArn)?.id;
     if (roomId === undefined) return { blocked: false, view: undefined };
-    const keys = standingKeys(roomId, sender.userId);
+    const standing = standingKeys(roomId, sender.userId);
+    // The last-send item rides along (slow mode): no second round trip when the room has the mode.
+    const lastSend = keys.lastSend(roomId, sender.userId);
     const output = await options.read(
       {
         RequestItems: {
           [options.tableName]: {
-            Keys: [keys.room, keys.member, keys.roomBan, keys.timeout, keys.appBan].map((key: ItemKey) => ({
-              pk: { S: key.pk },
-              sk: { S: key.sk },
-            })),
+            Keys: [
+              standing.room,
+              standing.member,
+              standing.roomBan,
+              standing.timeout,
+              standing.appBan,
+              lastSend,
+            ].map((key: ItemKey) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
             ConsistentRead: true,
             ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
             ExpressionAttributeNames: Object.fromEntries(
@@ -132,11 +147,11 @@ export function createStandingCheck(options: {
     const at = (key: { pk: string; sk: string }): Item | undefined => found.get(`${key.pk}|${key.sk}`);
     const view = standingFromItems(
       {
-        room: at(keys.room),
-        member: at(keys.member),
-        roomBan: at(keys.roomBan),
-        timeout: at(keys.timeout),
-        appBan: at(keys.appBan),
+        room: at(standing.room),
+        member: at(standing.member),
+        roomBan: at(standing.roomBan),
+        timeout: at(standing.timeout),
+        appBan: at(standing.appBan),
       },
       sender.userId,
       now(),
@@ -149,7 +164,14 @@ export function createStandingCheck(options: {
       privacy: view.privacy,
       caller: facts,
     });
-    if (decision.allowed) return { blocked: false, view };
+    if (decision.allowed) {
+      const sentAt = at(lastSend)?.sentAt;
+      return {
+        blocked: false,
+        view,
+        lastSentAt: typeof sentAt === 'number' && Number.isFinite(sentAt) ? sentAt : undefined,
+      };
+    }
     switch (decision.refusal.code) {
       case 'banned':
         return view.appBan
@@ -169,10 +191,24 @@ export function createStandingCheck(options: {
   };
 }
 
+/** What the review function does with the chat table: the standing read and the modes' writes. */
+export interface ReviewTable {
+  readonly standing: StandingCheck;
+  readonly modes: RoomModeWrites;
+}
+
 /** The check against the table named by CHAT_TABLE, or undefined when it is not set. */
 export function standingCheckFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): StandingCheck | undefined {
+  return reviewTableFromEnv(env, { heldMessageHours: 24 })?.standing;
+}
+
+/** The table named by CHAT_TABLE, one client for every call, or undefined when it is not set. */
+export function reviewTableFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { readonly heldMessageHours: number },
+): ReviewTable | undefined {
   const tableName = env.CHAT_TABLE?.trim();
   if (!tableName) return undefined;
   // Built at init, not on the first message: IVS's 200 ms include the cold start either way.
@@ -181,16 +217,44 @@ export function standingCheckFromEnv(
     tableName,
     read: (input, signal) => client.send(new BatchGetItemCommand(input), { abortSignal: signal }),
   });
+  const modes = createRoomModeWrites({
+    tableName,
+    update: (input, signal) => client.send(new UpdateItemCommand(input), { abortSignal: signal }),
+    put: (input, signal) => client.send(new PutItemCommand(input), { abortSignal: signal }),
+    heldMessageHours: options.heldMessageHours,
+  });
   // One read at init, of keys no room or user has, so that the first message does not pay for the
   // SDK's first request: in a fresh runtime it cost 90-190 ms against 20-40 ms for the next ones
   // (loaded 2-core machine; its code runs for the first time, the connection opens), enough to run
   // out the budget and answer the first message of a banned sender with the fallback.
-  check(
-    PRIMING_ROOM_ARN,
-    { userId: 'priming-read', role: undefined },
-    AbortSignal.timeout(PRIMING_TIMEOUT_MS),
-  ).catch(() => undefined);
-  return check;
+  // The same holds for the modes' first UpdateItem and PutItem (each command's code runs for the first
+  // time): one of each after the read, on a key no room has, with a condition that cannot hold, so
+  // DynamoDB refuses them and nothing is written.
+  const primingKey = { pk: { S: 'ROOM#primingRead0' }, sk: { S: 'SENT#priming-write' } };
+  const refused = { ConditionExpression: 'attribute_exists(pk)' };
+  const primingSignal = AbortSignal.timeout(PRIMING_TIMEOUT_MS);
+  check(PRIMING_ROOM_ARN, { userId: 'priming-read', role: undefined }, primingSignal)
+    .catch(() => undefined)
+    .then(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: primingKey,
+          UpdateExpression: 'SET sentAt = :zero',
+          ExpressionAttributeValues: { ':zero': { N: '0' } },
+          ...refused,
+        }),
+        { abortSignal: primingSignal },
+      ),
+    )
+    .catch(() => undefined)
+    .then(() =>
+      client.send(new PutItemCommand({ TableName: tableName, Item: primingKey, ...refused }), {
+        abortSignal: primingSignal,
+      }),
+    )
+    .catch(() => undefined);
+  return { standing: check, modes };
 }
 
 /** A well-formed room ARN of no room: IVS room ids are 12 random letters and digits. */

@@ -31,6 +31,7 @@ const REVIEW_ENV_KEYS = [
   'FALLBACK_RESULT',
   'REVIEW_BUDGET_MS',
   'LOG_LEVEL',
+  'HELD_MESSAGE_HOURS',
 ];
 
 export function defaultFunctionMap(env: NodeJS.ProcessEnv = process.env): FunctionMap {

@@ -19,6 +19,7 @@ import { TableRateLimitStore } from './features/chat-tokens/token-limit-store.js
 import { appBanRoutes } from './features/app-bans/routes.js';
 import { devLoginRoutes } from './features/dev-login/routes.js';
 import type { DevIdentityProvider } from './features/dev-login/identity.js';
+import { heldRoutes } from './features/held/routes.js';
 import { memberRoutes } from './features/members/routes.js';
 import { messageRoutes } from './features/messages/routes.js';
 import { moderationRoutes } from './features/moderation/routes.js';
@@ -125,6 +126,7 @@ export function routesOf(deps: AppDeps, openApi: () => unknown): Route[] {
     ...roomRoutes(service),
     ...memberRoutes(service),
     ...moderationRoutes(service),
+    ...heldRoutes(service),
     ...appBanRoutes(service),
     ...messageRoutes(service),
   ];

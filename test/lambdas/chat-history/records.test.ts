@@ -32,6 +32,65 @@ describe('parseChatLogRecord', () => {
   });
 });
 
+const approvedRecord = (attributes: Record<string, string>): string =>
+  JSON.stringify({
+    event_timestamp: '2026-01-05T14:35:00.100Z',
+    type: 'EVENT',
+    version: '1.0',
+    payload: {
+      Type: 'EVENT',
+      Id: 'Ev3nt0000002',
+      EventName: 'app:approved-message',
+      Attributes: attributes,
+      SendTime: '2026-01-05T14:35:00.050Z',
+    },
+  });
+
+describe('parseChatLogRecord of an approved held message', () => {
+  it("keeps it as a message of its original sender, from the event's attributes, at the event's time", () => {
+    const parsed = parseChatLogRecord(
+      approvedRecord({
+        heldId: 'AAAAAAAAAAAAAAA1',
+        userId: 'bob',
+        displayName: 'Bob',
+        text: 'big spoiler ahead',
+        senderAttributes: JSON.stringify({ displayName: 'Bob', role: 'user' }),
+      }),
+    );
+
+    assert.ok(parsed.ok && parsed.value.kind === 'message');
+    assert.deepEqual(parsed.value.message, {
+      id: 'Ev3nt0000002',
+      content: 'big spoiler ahead',
+      sendTime: '2026-01-05T14:35:00.050Z',
+      sender: { userId: 'bob', attributes: { displayName: 'Bob', role: 'user' } },
+      attributes: { heldId: 'AAAAAAAAAAAAAAA1' },
+    });
+    assert.equal(parsed.value.sendTimeMs, Date.parse('2026-01-05T14:35:00.050Z'));
+  });
+
+  it('falls back to the display name when the sender attributes did not fit', () => {
+    const parsed = parseChatLogRecord(
+      approvedRecord({ heldId: 'AAAAAAAAAAAAAAA1', userId: 'bob', displayName: 'Bob', text: 'hi' }),
+    );
+
+    assert.ok(parsed.ok && parsed.value.kind === 'message');
+    assert.deepEqual(parsed.value.message.sender, { userId: 'bob', attributes: { displayName: 'Bob' } });
+  });
+
+  it('refuses one without a sender, a text or a well-formed held id (skipped, not stored)', () => {
+    const cases = [
+      { heldId: 'AAAAAAAAAAAAAAA1', text: 'hi' },
+      { heldId: 'AAAAAAAAAAAAAAA1', userId: 'bob' },
+      { heldId: 'short', userId: 'bob', text: 'hi' },
+    ];
+
+    for (const attributes of cases) {
+      assert.equal(parseChatLogRecord(approvedRecord(attributes)).ok, false, JSON.stringify(attributes));
+    }
+  });
+});
+
 describe('history sort keys', () => {
   it('orders nanosecond and millisecond send times as the times they name', () => {
     const times = ['2026-01-05T14:33:32.9Z', '2026-01-05T14:33:32.894089757Z', '2026-01-05T14:33:32Z'];

@@ -12,7 +12,7 @@ describe('compilePolicy', () => {
     const compiled = compilePolicy({});
 
     assert.ok(compiled.ok);
-    const { matcher: _matcher, ...policy } = compiled.value;
+    const { matcher: _matcher, holdMatcher: _holdMatcher, ...policy } = compiled.value;
     assert.deepEqual(policy, DEFAULT_POLICY);
   });
 

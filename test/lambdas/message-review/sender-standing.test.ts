@@ -91,7 +91,7 @@ const signal = new AbortController().signal;
 const sender = (userId: string, role?: string) => ({ userId, role });
 
 describe('the sender standing check', () => {
-  it('reads the five keys the token service reads, in one strongly consistent request', async () => {
+  it('reads the five keys the token service reads and the last-send item, in one strongly consistent request', async () => {
     const r = await room('public');
     asked.length = 0;
 
@@ -109,6 +109,7 @@ describe('the sender standing check', () => {
       keys.roomBan(r.id, 'bob'),
       keys.timeout(r.id, 'bob'),
       keys.appBan('bob'),
+      keys.lastSend(r.id, 'bob'),
     ]
       .map((key) => `${key.pk}|${key.sk}`)
       .sort();

@@ -36,6 +36,8 @@ export interface LogEntry {
   readonly until?: string | undefined;
   readonly messageId?: string | undefined;
   readonly eventName?: string | undefined;
+  /** The held message approved or rejected (features/held). */
+  readonly heldId?: string | undefined;
 }
 
 /** How long the moderation log keeps an entry. */
@@ -73,6 +75,7 @@ function parseLogEntry(item: Record<string, unknown>): LogEntry | undefined {
     until: stringField(item, 'until'),
     messageId: stringField(item, 'messageId'),
     eventName: stringField(item, 'eventName'),
+    heldId: stringField(item, 'heldId'),
   };
 }
 

@@ -84,6 +84,7 @@ export const LogEntry = named(
     until: z.optional(z.string()),
     messageId: z.optional(z.string()),
     eventName: z.optional(z.string()),
+    heldId: z.optional(z.string()),
   }),
   'ModerationLogEntry',
 );
