@@ -8,6 +8,7 @@
 import type * as z from 'zod/mini';
 import type { LogEntry, ModerationLog, Restriction } from '../../token-vending/features/moderation/schema.js';
 import type { Pinned, Room, RoomModes } from '../../token-vending/features/rooms/schema.js';
+import type { HeldMessage } from '../../token-vending/features/held/schema.js';
 
 /** A Room as `GET /v1/rooms/{roomId}`, the listings and PATCH answer it. */
 export type ApiRoom = z.infer<typeof Room>;
@@ -21,3 +22,5 @@ export type ApiModerationAction = ApiLogEntry['action'];
 export type ApiModerationLog = z.infer<typeof ModerationLog>;
 /** A ban or a timeout as `GET /v1/rooms/{roomId}/bans|timeouts` lists it. */
 export type ApiRestriction = Readonly<z.infer<typeof Restriction>>;
+/** One message of `GET /v1/rooms/{roomId}/held`, waiting for a moderator. */
+export type ApiHeldMessage = Readonly<z.infer<typeof HeldMessage>>;

@@ -1,27 +1,20 @@
 /**
  * Messages held for review, with no DOM: the moderators' queue (`GET /v1/rooms/{roomId}/held`), the
  * approved message announced to everyone (`app:approved-message`), and the sender's own held message
- * waiting for a moderator.
- *
- * The held routes' schema is being written beside the review function's hold (contract version 3);
- * until it is in the service's features, the page writes the shapes of the contract here. Once it is,
- * these types come from it as the others do (api-types.ts).
+ * waiting for a moderator. The queue's type is the service's schema (api-types.ts); the event's
+ * attributes are read by shared/review/approved-message.ts, the module the token service writes them
+ * with and the chat-history function reads them with, so the three agree.
  */
 import { isRecord } from '../../../shared/json.js';
+import { APPROVED_MESSAGE_EVENT, parseApprovedMessage } from '../../../shared/review/approved-message.js';
+import type { ApiHeldMessage } from './api-types.js';
 import { isIsoTime, nonEmptyString } from './fields.js';
 import type { ShownMessage } from './history.js';
 import { formatUntil } from './moderation.js';
 import { displayNameOf } from './view.js';
 
-/** One held message, as the queue lists it (oldest first). */
-export interface HeldMessage {
-  readonly id: string;
-  readonly content: string;
-  readonly sender: { readonly userId: string; readonly attributes: Readonly<Record<string, string>> };
-  readonly heldAt: string;
-  /** Why the review function held it (e.g. a listed term, a link). */
-  readonly reason: string;
-}
+/** One held message, as the queue lists it (oldest first); `reason` says why the review held it. */
+export type HeldMessage = ApiHeldMessage;
 
 export interface HeldPage {
   readonly held: readonly HeldMessage[];
@@ -31,18 +24,7 @@ export interface HeldPage {
 /** Asked for per page: the route takes 1–50 (`maxResults`, as every listing). */
 export const HELD_PAGE_SIZE = 20;
 
-export const APPROVED_EVENT = 'app:approved-message';
-
-/**
- * The attribute names of `app:approved-message` (sender id, display name, text, held id). Named once
- * here, so that a change on the service's side is one line on the page's.
- */
-export const APPROVED_ATTRIBUTES = {
-  senderId: 'userId',
-  displayName: 'displayName',
-  text: 'text',
-  heldId: 'heldId',
-} as const;
+export const APPROVED_EVENT = APPROVED_MESSAGE_EVENT;
 
 function stringRecord(value: unknown): Record<string, string> | undefined {
   if (value === undefined) return {};
@@ -106,30 +88,26 @@ export interface ApprovedMessage extends ShownMessage {
 }
 
 /**
- * An `app:approved-message` event as a message from its original sender; undefined when it lacks the
- * sender or the text. The event's id keys it in the list: history records the approved message in its
- * place, and a later history read then merges with it.
+ * An `app:approved-message` event as a message from its original sender; undefined when its
+ * attributes are not an approved message's. The event's id keys it in the list: the chat-history
+ * function records the approved message under that id, so a later history read merges with it.
  */
 export function approvedMessage(event: {
   readonly id: string;
   readonly sendTime: Date;
   readonly attributes?: Readonly<Record<string, string>> | undefined;
 }): ApprovedMessage | undefined {
-  const attributes = event.attributes ?? {};
-  const senderId = attributes[APPROVED_ATTRIBUTES.senderId];
-  const text = attributes[APPROVED_ATTRIBUTES.text];
-  if (!nonEmptyString(senderId) || text === undefined || !nonEmptyString(event.id)) return undefined;
-  const displayName = attributes[APPROVED_ATTRIBUTES.displayName];
-  const heldId = attributes[APPROVED_ATTRIBUTES.heldId];
+  const approved = parseApprovedMessage(event.attributes);
+  if (approved === undefined || !nonEmptyString(event.id)) return undefined;
   return {
     id: event.id,
     sendTime: event.sendTime,
-    heldId: nonEmptyString(heldId) ? heldId : undefined,
+    heldId: approved.heldId,
     message: {
       id: event.id,
-      content: text,
+      content: approved.text,
       sendTime: event.sendTime,
-      sender: { userId: senderId, attributes: nonEmptyString(displayName) ? { displayName } : {} },
+      sender: { userId: approved.sender.userId, attributes: { ...approved.sender.attributes } },
     },
   };
 }
