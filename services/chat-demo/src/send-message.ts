@@ -43,6 +43,8 @@ export async function sendMessage(page: ChatPage): Promise<void> {
       // Not lost: it waits for a moderator, shown in the list; the box is free for the next one.
       if (ui.message.value === content) ui.message.value = '';
       showPendingHeld(page, current, content, heldIdFromRefusal(reason));
+      // A moderator whose own message was held sees it in their queue at once.
+      void current.roomTools?.held.load();
       setFeedback(ui, HELD_FEEDBACK, 'info');
       noteDelivered(page, current, Date.now());
       return;
