@@ -8,9 +8,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { feedback, messageItem, send, sendAndSee, WAIT_MS } from './chat-page.js';
+import { feedback, messageItem, send, sendAndSee, WAIT_MS, type ChatUser } from './chat-page.js';
 import { chatRoom } from './chat-room.js';
+import { ROOT } from './demo-stack.js';
 
 /** Wide enough for the panels to sit beside the chat. */
 const WIDE = { width: 1100, height: 900 };
@@ -52,6 +55,21 @@ async function heldEntry(page: Page, name: string, text: string) {
   return entry;
 }
 
+/** The artifact: the moderator's and the sender's screens side by side (test-results/ is ignored by git). */
+async function saveSheet(left: ChatUser, right: ChatUser, path: string): Promise<void> {
+  const shots = await Promise.all([left.page.screenshot(), right.page.screenshot()]);
+  const sheet = await left.context.newPage();
+  await sheet.setViewportSize({ width: 2240, height: 920 });
+  await sheet.setContent(
+    `<body style="margin:0;padding:10px;display:flex;gap:20px;background:#444">${shots
+      .map((shot) => `<img alt="" src="data:image/png;base64,${shot.toString('base64')}">`)
+      .join('')}</body>`,
+  );
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  await sheet.screenshot({ path: join(ROOT, path) });
+  await sheet.close();
+}
+
 describe('held messages and slow mode through the review function, on the demo page', () => {
   const room = chatRoom({
     name: 'e2e-held',
@@ -78,6 +96,7 @@ describe('held messages and slow mode through the review function, on the demo p
 
     // Mia approves it from the queue: it reaches Cat as a message from Bob, and replaces Bob's copy.
     const entry = await heldEntry(mia.page, 'Bob', doubtful);
+    await saveSheet(mia, bob, 'test-results/chat-held.png');
     await entry.getByRole('button', { name: 'Approve the message from Bob' }).click();
     await entry.waitFor({ state: 'detached' });
     const onCat = messageItem(cat.page, doubtful);
