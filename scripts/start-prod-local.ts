@@ -40,8 +40,7 @@ export interface ProductionLocal {
 
 export async function startProductionLocal(options: ProductionLocalOptions = {}): Promise<ProductionLocal> {
   const env = options.env ?? process.env;
-  const logger =
-    options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'prod-local' } });
+  const logger = options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'prod-local' } });
   const stack = await startLocalStack({
     env: { ...env, CHAT_BACKEND: 'local' },
     port: options.idpPort ?? portFrom(env, 'PORT', 3000),

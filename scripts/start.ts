@@ -136,8 +136,7 @@ function curlCommands(tokenServiceUrl: string, roomArn: string): string {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
-  const logger =
-    options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'local-stack' } });
+  const logger = options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'local-stack' } });
   const host = env.HOST ?? '127.0.0.1';
   const port = options.port ?? portFrom(env, 'PORT', 3000);
   const backendText = env.CHAT_BACKEND?.trim() || 'local';

@@ -8,6 +8,7 @@
  * write (after finishing the rest of the batch): CloudWatch Logs invokes asynchronously, so Lambda
  * retries the whole batch, which the idempotent writes make harmless.
  */
+import { metricFields } from '../../shared/metrics.js';
 import { describeError, type Logger } from '../../shared/logger.js';
 import type { Table } from '../../shared/table/client.js';
 import { ttlSeconds } from '../../shared/table/keys.js';
@@ -178,25 +179,16 @@ export function createHistoryHandler(dependencies: HistoryDependencies): History
       // One line per batch that is also a CloudWatch embedded-metric record (as the review Lambda does).
       log.info('chat history batch', {
         ...counts,
-        Written: counts.written,
-        Deleted: counts.deleted,
-        Skipped: counts.skipped,
-        Failed: counts.failed,
-        _aws: {
-          Timestamp: now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'IvsChatHistory',
-              Dimensions: [[]],
-              Metrics: [
-                { Name: 'Written', Unit: 'Count' },
-                { Name: 'Deleted', Unit: 'Count' },
-                { Name: 'Skipped', Unit: 'Count' },
-                { Name: 'Failed', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
+        ...metricFields(
+          'IvsChatHistory',
+          {
+            Written: counts.written,
+            Deleted: counts.deleted,
+            Skipped: counts.skipped,
+            Failed: counts.failed,
+          },
+          { at: now() },
+        ),
       });
     } catch {
       // A failing log sink must not fail a batch that was stored.

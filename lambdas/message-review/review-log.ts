@@ -15,6 +15,7 @@
  * The counts live beside the handler for the life of the container; no message content is kept.
  */
 import type { Logger } from '../../shared/logger.js';
+import { metricFields } from '../../shared/metrics.js';
 
 export interface ReviewOutcome {
   readonly requestId: string | undefined;
@@ -53,27 +54,14 @@ export function createReviewRecorder(options: ReviewRecorderOptions): ReviewReco
     const { reviewed, allowed, denied, rewritten } = counts;
     counts = { reviewed: 0, allowed: 0, denied: 0, rewritten: 0 };
     windowStart = at;
-    logger.info('review counts', {
-      Reviewed: reviewed,
-      Allowed: allowed,
-      Denied: denied,
-      Rewritten: rewritten,
-      _aws: {
-        Timestamp: at,
-        CloudWatchMetrics: [
-          {
-            Namespace: METRICS_NAMESPACE,
-            Dimensions: [[]],
-            Metrics: [
-              { Name: 'Reviewed', Unit: 'Count' },
-              { Name: 'Allowed', Unit: 'Count' },
-              { Name: 'Denied', Unit: 'Count' },
-              { Name: 'Rewritten', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-    });
+    logger.info(
+      'review counts',
+      metricFields(
+        METRICS_NAMESPACE,
+        { Reviewed: reviewed, Allowed: allowed, Denied: denied, Rewritten: rewritten },
+        { at },
+      ),
+    );
   };
 
   return {

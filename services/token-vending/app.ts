@@ -159,22 +159,25 @@ export function createApp(deps: AppDeps): express.Express {
     ),
   );
   const corsAll = config.corsOrigins.includes('*');
+  const corsOptions = {
+    methods: [...CORS_METHODS],
+    allowedHeaders: [...CORS_ALLOWED_HEADERS],
+    exposedHeaders: [...CORS_EXPOSED_HEADERS],
+    maxAge: CORS_MAX_AGE_SECONDS,
+  };
   app.use(
-    cors({
-      origin: (origin, callback) => {
-        const allowed = origin === undefined || corsAll || config.corsOrigins.includes(origin);
-        // A browser on an origin not listed gets a bare CORS error: say so here, where it can be fixed.
-        if (!allowed) {
-          logger.warn('CORS: origin not in CORS_ORIGINS; the browser will refuse the answer', {
-            origin: origin.slice(0, 100),
-          });
-        }
-        callback(null, corsAll ? '*' : allowed);
-      },
-      methods: [...CORS_METHODS],
-      allowedHeaders: [...CORS_ALLOWED_HEADERS],
-      exposedHeaders: [...CORS_EXPOSED_HEADERS],
-      maxAge: CORS_MAX_AGE_SECONDS,
+    cors((req, callback) => {
+      const origin = req.headers.origin;
+      const allowed = origin === undefined || corsAll || config.corsOrigins.includes(origin);
+      // A browser on an origin not listed gets a bare CORS error: say so here, where it can be fixed.
+      // Not for the page this service serves itself: browsers send Origin on its POSTs too, and a
+      // same-origin request needs no CORS.
+      if (!allowed && origin !== `${req.protocol}://${req.headers.host ?? ''}`) {
+        logger.warn('CORS: origin not in CORS_ORIGINS; the browser will refuse the answer', {
+          origin: origin.slice(0, 100),
+        });
+      }
+      callback(null, { ...corsOptions, origin: corsAll ? '*' : allowed });
     }),
   );
   app.use(rejectDuplicateHeaders, requireUtf8Body);

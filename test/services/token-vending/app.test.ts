@@ -356,6 +356,26 @@ describe('every response', () => {
     assert.match(String(allowed.headers['access-control-allow-headers']), /Authorization/);
     assert.equal(other.headers['access-control-allow-origin'], undefined);
   });
+
+  it('warns of a refused CORS origin, but not of the page it serves itself (same origin)', async () => {
+    const t = buildTestApp({ jwksUri: jwks.jwksUri });
+    const warnings = (): string[] => t.logs.filter((line) => line.includes('origin not in CORS_ORIGINS'));
+
+    const sameOrigin = await request(t.app)
+      .get('/healthz')
+      .set('Host', '127.0.0.1:4100')
+      .set('Origin', 'http://127.0.0.1:4100');
+    const afterSameOrigin = warnings().length;
+    await request(t.app)
+      .options('/v1/chat-tokens')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+
+    assert.equal(sameOrigin.status, 200);
+    assert.equal(afterSameOrigin, 0);
+    assert.equal(warnings().length, 1);
+    assert.match(warnings()[0] ?? '', /https:\/\/evil\.example/);
+  });
 });
 
 /** Every (method, path) the app routes, read from Express's own router (nested routers included). */

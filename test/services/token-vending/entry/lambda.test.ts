@@ -108,7 +108,7 @@ for (const { label, load } of entries) {
 
       const result = await handler(event, context);
 
-      assert.equal(at(result, 'statusCode'), 200);
+      assert.equal(at(result, 'statusCode'), 200, `answered ${String(at(result, 'body'))}`);
       const body: unknown = JSON.parse(String(at(result, 'body')));
       assert.equal(at(body, 'userId'), 'lambda-user');
       assert.deepEqual(at(body, 'capabilities'), ['SEND_MESSAGE']);

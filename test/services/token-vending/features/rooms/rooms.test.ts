@@ -558,7 +558,7 @@ describe('PATCH and DELETE /v1/rooms/{roomId}', () => {
     assert.ok(!(at(mine.body, 'rooms') as unknown[]).some((item) => at(item, 'id') === room.id));
     // Only the tombstone stays (until its TTL): the history function drops what still arrives.
     assert.deepEqual(
-      left.Items?.map((item) => item.sk),
+      left.Items?.map((item): unknown => item.sk),
       [keys.roomTombstone(room.id).sk],
     );
   });
