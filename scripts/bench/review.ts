@@ -8,7 +8,8 @@
  * Every figure is measured here, in this run; nothing is asserted. Libraries that cannot finish the
  * corpus within a per-library time cap are measured on the prefix they finished (the corpus is
  * shuffled, so a prefix is a fair sample) and the table says so. After the table, where this Lambda's
- * p99 comes from (review-tail.ts). REVIEW_BENCH_BASELINE names another build of the bundle (an older
+ * p99 comes from (review-tail.ts), and the whole handler with its table calls against dynalite beside
+ * the handler without a table (review-table.ts). REVIEW_BENCH_BASELINE names another build of the bundle (an older
  * version, say) to measure beside this one in the same run.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +32,7 @@ import { lambdaContext, loadBuiltHandler } from '../invoke-review.js';
 import { percentile } from './stats.js';
 import { buildCorpus, buildTerms } from './review-corpus.js';
 import { tailBreakdown } from './review-tail.js';
+import { tableBench } from './review-table.js';
 import { EVASIONS, INNOCENTS, score, type Score } from '../../test/lambdas/message-review/labelled-set.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -300,6 +302,8 @@ async function main(): Promise<void> {
     maskHandler(event(text), context),
   ))
     console.log(line);
+
+  for (const line of await tableBench(BUNDLE)) console.log(line);
 
   await loggedLevels(terms, corpus);
 
