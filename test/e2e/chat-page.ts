@@ -129,7 +129,7 @@ export function roomEntry(list: Locator, name: string): Locator {
 export async function refreshRooms(page: Page): Promise<void> {
   await page.locator('#rooms[aria-busy="false"]').waitFor();
   // The click handler marks the panel busy before it returns, so the wait below sees the new read.
-  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
   await page.locator('#rooms[aria-busy="false"]').waitFor();
 }
 

@@ -1,7 +1,9 @@
 import { CHAT_TOKEN_CAPABILITIES, type ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
 import { isIsoTime, nonEmptyString } from './fields.js';
+import { HELD_PAGE_SIZE, parseHeldPage, type HeldPage } from './held.js';
 import { parseHistoryPage, type HistoryPage } from './history.js';
+import { LOG_PAGE_SIZE, parseLogPage, type LogPage } from './moderation-log.js';
 import {
   parseRestriction,
   parseRestrictionPage,
@@ -9,6 +11,7 @@ import {
   type RestrictionKind,
   type RestrictionPage,
 } from './moderation.js';
+import type { RoomModes } from './room-modes.js';
 import { parseRoom, parseRoomPage, type DemoRoom, type Privacy, type RoomPage } from './rooms.js';
 
 /**
@@ -157,6 +160,9 @@ export interface NewRoom {
 /** Room roles a caller may grant with PUT …/members/{userId} (`owner` is the creator only). */
 export type GrantableRole = 'member' | 'moderator';
 
+/** What `PUT /v1/rooms/{roomId}/pin` takes: a moderator's own text, or a message of the room. */
+export type PinRequest = { readonly text: string } | { readonly messageId: string };
+
 export interface ApiClient {
   /** `POST /v1/dev/login` (local stack only) → an app JWT. */
   devLogin(login: DevLogin): Promise<string>;
@@ -187,6 +193,22 @@ export interface ApiClient {
   lift(idToken: string, kind: RestrictionKind, roomId: string, userId: string): Promise<void>;
   /** `GET /v1/rooms/{roomId}/bans|timeouts`: one page of those in force. */
   listRestrictions(idToken: string, kind: RestrictionKind, roomId: string): Promise<RestrictionPage>;
+  /** `GET /v1/rooms/{roomId}`: the room with its modes, its pin and the caller's role in it. */
+  getRoom(idToken: string, roomId: string): Promise<DemoRoom>;
+  /** `PATCH /v1/rooms/{roomId}` `{modes}` (owner, moderators, admins); announced as `app:modes`. */
+  setModes(idToken: string, roomId: string, modes: Partial<RoomModes>): Promise<DemoRoom>;
+  /** `PUT /v1/rooms/{roomId}/pin`, replacing any pin; announced as `app:pin`. */
+  pin(idToken: string, roomId: string, pin: PinRequest): Promise<DemoRoom>;
+  /** `DELETE /v1/rooms/{roomId}/pin`; announced as `app:unpin`. */
+  unpin(idToken: string, roomId: string): Promise<void>;
+  /** `GET /v1/rooms/{roomId}/held`: one page of the messages waiting for a moderator, oldest first. */
+  listHeld(idToken: string, roomId: string, nextToken?: string): Promise<HeldPage>;
+  /** `POST /v1/rooms/{roomId}/held/{heldId}/approve`: delivered as `app:approved-message`. */
+  approveHeld(idToken: string, roomId: string, heldId: string): Promise<void>;
+  /** `POST /v1/rooms/{roomId}/held/{heldId}/reject`: dropped. */
+  rejectHeld(idToken: string, roomId: string, heldId: string, reason: string | undefined): Promise<void>;
+  /** `GET /v1/rooms/{roomId}/moderation-log`: one page, newest first. */
+  readModerationLog(idToken: string, roomId: string, nextToken?: string): Promise<LogPage>;
 }
 
 const PLURAL: Readonly<Record<RestrictionKind, string>> = { ban: 'bans', timeout: 'timeouts' };
@@ -194,6 +216,13 @@ const PLURAL: Readonly<Record<RestrictionKind, string>> = { ban: 'bans', timeout
 /** `/v1/rooms/{roomId}/…`, every part escaped (user and message ids are the callers'). */
 function roomPath(roomId: string, ...parts: readonly string[]): string {
   return ['/v1/rooms', ...[roomId, ...parts].map(encodeURIComponent)].join('/');
+}
+
+/** `?maxResults=…&nextToken=…` for a listing's page. */
+function pageQuery(maxResults: number, nextToken: string | undefined): string {
+  const query = new URLSearchParams({ maxResults: String(maxResults) });
+  if (nextToken !== undefined) query.set('nextToken', nextToken);
+  return `?${query.toString()}`;
 }
 
 /** A parsed answer, or a BAD_RESPONSE error saying what was not as expected. */
@@ -206,7 +235,7 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
   const base = baseUrl.replace(/\/+$/, '');
 
   async function request(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     options: { body?: unknown; idToken?: string } = {},
   ): Promise<unknown> {
@@ -288,6 +317,35 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
         kind,
       );
       return expected(page, `The ${PLURAL[kind]} list`);
+    },
+    async getRoom(idToken, roomId) {
+      return expected(parseRoom(await request('GET', roomPath(roomId), { idToken })), 'The room');
+    },
+    async setModes(idToken, roomId, modes) {
+      const body = { modes };
+      return expected(parseRoom(await request('PATCH', roomPath(roomId), { body, idToken })), 'The room');
+    },
+    async pin(idToken, roomId, pin) {
+      const answer = await request('PUT', roomPath(roomId, 'pin'), { body: pin, idToken });
+      return expected(parseRoom(answer), 'The room');
+    },
+    async unpin(idToken, roomId) {
+      await request('DELETE', roomPath(roomId, 'pin'), { idToken });
+    },
+    async listHeld(idToken, roomId, nextToken) {
+      const path = `${roomPath(roomId, 'held')}${pageQuery(HELD_PAGE_SIZE, nextToken)}`;
+      return expected(parseHeldPage(await request('GET', path, { idToken })), 'The held messages');
+    },
+    async approveHeld(idToken, roomId, heldId) {
+      await request('POST', roomPath(roomId, 'held', heldId, 'approve'), { idToken });
+    },
+    async rejectHeld(idToken, roomId, heldId, reason) {
+      const body = reason === undefined ? {} : { reason };
+      await request('POST', roomPath(roomId, 'held', heldId, 'reject'), { body, idToken });
+    },
+    async readModerationLog(idToken, roomId, nextToken) {
+      const path = `${roomPath(roomId, 'moderation-log')}${pageQuery(LOG_PAGE_SIZE, nextToken)}`;
+      return expected(parseLogPage(await request('GET', path, { idToken })), 'The moderation log');
     },
   };
 }

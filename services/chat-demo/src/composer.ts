@@ -3,6 +3,7 @@
  * pressed, and whether the box shows at all for what the token allows.
  */
 import type { ChatPage, Session } from './page-state.js';
+import { membersOnlyNotice } from './room-modes.js';
 import { canSend, counterState, describeCapabilities, showsComposer } from './view.js';
 
 /** The open room's maximumMessageLength, else the configured room's, else the IVS default. */
@@ -18,15 +19,35 @@ export function updateCounter(page: ChatPage): void {
   ui.counter.textContent = state.over ? `${state.label}: ${-state.remaining} too many` : state.label;
   ui.counter.classList.toggle('over', state.over);
   ui.message.setAttribute('aria-invalid', String(state.over));
-  ui.send.disabled = !canSend(ui.message.value, max) || page.state.session?.room.state !== 'connected';
+  const session = page.state.session;
+  // Slow mode holds the user back until its countdown ends (slow-mode.ts).
+  const slowed = session?.slowModeUntil !== undefined && session.slowModeUntil > Date.now();
+  ui.send.disabled = !canSend(ui.message.value, max) || session?.room.state !== 'connected' || slowed;
 }
 
-/** Shows the box or the viewer note, and what the token allows, after a token or a timeout change. */
+/**
+ * Shows the box, the members-only notice (with Join for a public room) or the viewer note, and what
+ * the token allows, after a token, a timeout or the room's modes changed.
+ */
 export function applyCapabilities(page: ChatPage, current: Session): void {
   const { ui } = page;
-  const composer = showsComposer(current.capabilities, current.sendBlockedUntil !== undefined);
+  const timedOut = current.sendBlockedUntil !== undefined;
+  const composer = showsComposer(current.capabilities, timedOut);
+  const membersOnly = composer
+    ? undefined
+    : membersOnlyNotice({
+        modes: current.modes,
+        capabilities: current.capabilities,
+        roomRole: current.roomRole,
+        privacy: current.privacy,
+        appRoles: current.appRoles,
+        timedOut,
+      });
   ui.composer.hidden = !composer;
-  ui.viewerNote.hidden = composer;
+  ui.membersOnly.hidden = membersOnly === undefined;
+  ui.membersOnlyText.textContent = membersOnly?.text ?? '';
+  ui.membersOnlyJoin.hidden = membersOnly?.canJoin !== true;
+  ui.viewerNote.hidden = composer || membersOnly !== undefined;
   ui.whoami.textContent = `Signed in as ${current.displayName}: ${describeCapabilities(current.capabilities)}`;
   updateCounter(page);
 }

@@ -10,18 +10,50 @@
  * config.json. The parts: sign-in.ts (sign in and out), open-room.ts (a room's connection and its
  * events), token-provider.ts (chat tokens for the SDK), session-lifecycle.ts (timers, renewal,
  * leaving), message-list.ts and message-actions.ts (the messages and what a moderator can do to
- * them), room-history.ts, standing.ts (bans and timeouts), composer.ts and send-message.ts.
+ * them), room-history.ts, standing.ts (bans and timeouts), composer.ts and send-message.ts;
+ * room-state.ts (the room's modes and pin), slow-mode.ts (the countdown), members-only.ts, and the
+ * moderators' room-tools.ts (modes and pin panel, held messages queue, moderation log).
  */
 import { createApiClient } from './api.js';
 import { wireComposer, updateCounter } from './composer.js';
 import { parseDemoConfig } from './config.js';
+import { joinFromNotice } from './members-only.js';
 import { moderationElements } from './moderation-controller.js';
-import { chatElements } from './page-elements.js';
+import { chatElements, setFeedback } from './page-elements.js';
 import { createPageState, type ChatPage } from './page-state.js';
+import { roomToolsElements } from './room-tools.js';
 import { roomsElements } from './rooms-controller.js';
 import { sendMessage } from './send-message.js';
 import { signIn, signOut } from './sign-in.js';
 import '../app.css';
+
+/** The moderators' panels for the room's modes, pin, held messages and log (room-tools.ts). */
+function wireRoomTools(page: ChatPage): void {
+  const { ui, roomToolsUi, state } = page;
+  const tools = () => state.session?.roomTools;
+  roomToolsUi.modes.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void tools()?.modes.save();
+  });
+  roomToolsUi.modes.pinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void tools()?.modes.pinOwnText();
+  });
+  ui.unpin.addEventListener('click', () => {
+    const modes = tools()?.modes;
+    if (modes === undefined) return;
+    ui.unpin.disabled = true;
+    void modes.unpin().then((problem) => {
+      ui.unpin.disabled = false;
+      if (problem !== undefined) setFeedback(ui, problem);
+    });
+  });
+  roomToolsUi.held.refresh.addEventListener('click', () => void tools()?.held.load());
+  roomToolsUi.held.more.addEventListener('click', () => void tools()?.held.more());
+  roomToolsUi.log.refresh.addEventListener('click', () => void tools()?.log.load());
+  roomToolsUi.log.more.addEventListener('click', () => void tools()?.log.more());
+  ui.membersOnlyJoin.addEventListener('click', () => void joinFromNotice(page));
+}
 
 function wire(page: ChatPage): void {
   const { ui, roomsUi, moderationUi, state } = page;
@@ -46,6 +78,7 @@ function wire(page: ChatPage): void {
     event.preventDefault();
     void state.rooms?.addMember();
   });
+  wireRoomTools(page);
 }
 
 async function loadConfig(page: ChatPage): Promise<void> {
@@ -69,6 +102,7 @@ const page: ChatPage = {
   ui: chatElements(),
   roomsUi: roomsElements(),
   moderationUi: moderationElements(),
+  roomToolsUi: roomToolsElements(),
   state: createPageState(),
 };
 wire(page);

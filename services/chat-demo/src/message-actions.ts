@@ -1,7 +1,7 @@
 /**
  * The buttons under a message for those who may moderate (`messageActions` in moderation.ts
  * decides which): Delete, Disconnect user with what the token allows, Ban and Time out through the
- * service with a small form under the message.
+ * service with a small form under the message; Pin for the room's moderators (room-tools.ts).
  */
 import { DeleteMessageRequest, DisconnectUserRequest } from 'amazon-ivs-chat-messaging';
 import { textElement } from './dom.js';
@@ -43,6 +43,14 @@ export function actionsFor(
       });
       actions.append(open);
     }
+  }
+  // Whoever has the room's tools moderates it: they may pin any message, their own too.
+  if (current.roomTools !== undefined) {
+    const pin = textElement('button', 'action pin', 'Pin');
+    pin.type = 'button';
+    pin.setAttribute('aria-label', `Pin message from ${view.senderName}`);
+    pin.addEventListener('click', () => void pinMessage(page, current, view, pin));
+    actions.append(pin);
   }
   if (offered.disconnect) {
     const kick = textElement('button', 'action disconnect', 'Disconnect user');
@@ -118,6 +126,23 @@ async function disconnectUser(
     await current.room.disconnectUser(new DisconnectUserRequest(view.senderId, DISCONNECT_REASON));
   } catch (error) {
     setFeedback(page.ui, describeRequestError(error).text);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function pinMessage(
+  page: ChatPage,
+  current: Session,
+  view: MessageView,
+  button: HTMLButtonElement,
+): Promise<void> {
+  const tools = current.roomTools;
+  if (tools === undefined) return;
+  button.disabled = true;
+  try {
+    const problem = await tools.modes.pinMessage(view.id);
+    if (problem !== undefined) setFeedback(page.ui, problem);
   } finally {
     button.disabled = false;
   }

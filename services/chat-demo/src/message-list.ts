@@ -10,6 +10,7 @@ import type {
   DisconnectUserEvent,
 } from 'amazon-ivs-chat-messaging';
 import { textElement } from './dom.js';
+import { pendingFor, type ApprovedMessage, type PendingHeld } from './held.js';
 import { insertionPoints, mergeMessages, withoutMessage, type ShownMessage } from './history.js';
 import { actionsFor } from './message-actions.js';
 import { setFeedback } from './page-elements.js';
@@ -143,4 +144,49 @@ export function clearChat(page: ChatPage): void {
 export function showEvent(page: ChatPage, event: ChatEvent): void {
   const summary = eventSummary(event);
   appendItem(page, renderNotice(`Event ${summary.name}`, summary.details));
+}
+
+/** A notice line of the page's own (e.g. the room's modes changed). */
+export function showNotice(page: ChatPage, current: Session, title: string, details: string): void {
+  if (isCurrent(page, current)) appendItem(page, renderNotice(title, details));
+}
+
+/**
+ * The user's own message held for review, at the end of the list: their text, marked as waiting for a
+ * moderator. It stays until a moderator approves it (then the approved message takes its place) or the
+ * room is left; a rejection is not announced.
+ */
+export function showPendingHeld(
+  page: ChatPage,
+  current: Session,
+  text: string,
+  heldId: string | undefined,
+): void {
+  if (!isCurrent(page, current)) return;
+  const entry: PendingHeld = { text, heldId };
+  const item = document.createElement('li');
+  item.className = 'message own held';
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.append(
+    textElement('span', 'author', current.displayName),
+    textElement('span', 'badge held', 'waiting for a moderator'),
+  );
+  item.append(meta, textElement('p', 'text', text));
+  current.pendingHeld.set(entry, item);
+  appendItem(page, item);
+}
+
+/**
+ * `app:approved-message`: a held message a moderator approved, shown for everyone as a message from
+ * its original sender. The sender's own waiting copy goes.
+ */
+export function showApprovedMessage(page: ChatPage, current: Session, approved: ApprovedMessage): void {
+  if (!isCurrent(page, current)) return;
+  const pending = pendingFor([...current.pendingHeld.keys()], approved, current.userId);
+  if (pending !== undefined) {
+    current.pendingHeld.get(pending)?.remove();
+    current.pendingHeld.delete(pending);
+  }
+  showMessages(page, current, [approved]);
 }

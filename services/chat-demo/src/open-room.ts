@@ -3,14 +3,16 @@
  * the message list, the user's standing and the composer, and the moderation tools for those who
  * moderate the room.
  */
-import { ChatRoom, type DisconnectReason } from 'amazon-ivs-chat-messaging';
+import { ChatRoom, type ChatEvent, type DisconnectReason } from 'amazon-ivs-chat-messaging';
 import { ApiError, describeApiError, type ChatTokenGrant } from './api.js';
 import { applyCapabilities, updateCounter } from './composer.js';
+import { APPROVED_EVENT, approvedMessage } from './held.js';
 import { createModerationController } from './moderation-controller.js';
 import { mayModerateRoom, roomIdOf } from './moderation.js';
 import {
   clearChat,
   removeDeletedMessage,
+  showApprovedMessage,
   showEvent,
   showLiveMessage,
   showUserDisconnect,
@@ -24,7 +26,10 @@ import {
   type Session,
   type Setup,
 } from './page-state.js';
+import { PIN_EVENT, UNPIN_EVENT } from './pinned.js';
 import { HISTORY_SETTLE_MS, loadHistory } from './room-history.js';
+import { MODES_EVENT, MODES_OFF } from './room-modes.js';
+import { ensureRoomTools, loadRoom, onModesEvent, onPinEvent, setModes, setPinned } from './room-state.js';
 import { closeSession, later } from './session-lifecycle.js';
 import { clearBan, endTimeout, noteTimeout, showBan } from './standing.js';
 import { chatTokenSource, createTokenProvider } from './token-provider.js';
@@ -45,6 +50,10 @@ export function openRoom(page: ChatPage, target: RoomTarget): void {
   ui.reconnect.hidden = true;
   state.rooms?.redraw();
   void current.moderation?.load();
+  // What the lists (or config.json) know of the room, at once; read again once connected.
+  ensureRoomTools(page, current);
+  setModes(page, current, current.modes);
+  setPinned(page, current, current.pinned);
   current.room.connect();
   const focusComposer = current.room.addListener('connect', () => {
     focusComposer();
@@ -82,6 +91,28 @@ function onDisconnect(page: ChatPage, current: Session, reason: DisconnectReason
   updateCounter(page);
   // Put out by the server: a ban does that, and the service says so (with the reason) when asked.
   if (reason === 'serverDisconnect') void loadHistory(page, current);
+}
+
+/** The service's own events change the page; any other application event is shown as a notice. */
+function onRoomEvent(page: ChatPage, current: Session, event: ChatEvent): void {
+  if (!isCurrent(page, current)) return;
+  switch (event.eventName) {
+    case MODES_EVENT:
+      onModesEvent(page, current, event.attributes);
+      return;
+    case PIN_EVENT:
+    case UNPIN_EVENT:
+      onPinEvent(page, current, event.attributes, event.eventName === UNPIN_EVENT);
+      return;
+    case APPROVED_EVENT: {
+      const approved = approvedMessage(event);
+      if (approved === undefined) break;
+      showApprovedMessage(page, current, approved);
+      void current.roomTools?.held.load();
+      return;
+    }
+  }
+  showEvent(page, event);
 }
 
 /** A session for `target` with its ChatRoom (not connected yet) and, for its moderators, the tools. */
@@ -133,6 +164,13 @@ function startSession(page: ChatPage, target: RoomTarget, setup: Setup, who: Acc
     deleted: new Set(),
     sendBlockedUntil: undefined,
     timers: new Set(),
+    roomRole: target.myRole,
+    privacy: target.privacy,
+    modes: target.modes ?? MODES_OFF,
+    pinned: target.pinned,
+    slowModeUntil: undefined,
+    pendingHeld: new Map(),
+    roomTools: undefined,
   };
   current.unsubscribe.push(...listenTo(page, current));
   return current;
@@ -154,6 +192,9 @@ function listenTo(page: ChatPage, current: Session): (() => void)[] {
       updateCounter(page);
       // Live messages are subscribed already: history fills in what came before, without a gap.
       void loadHistory(page, current);
+      // Events are subscribed too: the room's modes and pin as they are now (changes missed while
+      // disconnected included).
+      void loadRoom(page, current);
       later(page.state, current, HISTORY_SETTLE_MS, () => void loadHistory(page, current));
     }),
     room.addListener('disconnect', (reason) => {
@@ -169,7 +210,7 @@ function listenTo(page: ChatPage, current: Session): (() => void)[] {
       showUserDisconnect(page, current, event);
     }),
     room.addListener('event', (event) => {
-      showEvent(page, event);
+      onRoomEvent(page, current, event);
     }),
   ];
 }

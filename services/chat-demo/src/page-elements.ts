@@ -27,6 +27,18 @@ export interface ChatElements {
   readonly counter: HTMLParagraphElement;
   readonly viewerNote: HTMLParagraphElement;
   readonly standing: HTMLParagraphElement;
+  /** The room's modes, one part each ("Slow mode: 10 s", "Members only", …). */
+  readonly modesLine: HTMLParagraphElement;
+  readonly pinned: HTMLElement;
+  readonly pinnedText: HTMLParagraphElement;
+  readonly pinnedDetail: HTMLParagraphElement;
+  readonly unpin: HTMLButtonElement;
+  /** Slow mode's countdown under the box. */
+  readonly slowModeWait: HTMLParagraphElement;
+  readonly membersOnly: HTMLDivElement;
+  readonly membersOnlyText: HTMLParagraphElement;
+  readonly membersOnlyJoin: HTMLButtonElement;
+  readonly membersOnlyError: HTMLParagraphElement;
 }
 
 export function chatElements(): ChatElements {
@@ -50,6 +62,16 @@ export function chatElements(): ChatElements {
     counter: byId('counter', HTMLParagraphElement),
     viewerNote: byId('viewer-note', HTMLParagraphElement),
     standing: byId('standing', HTMLParagraphElement),
+    modesLine: byId('modes-line', HTMLParagraphElement),
+    pinned: byId('pinned', HTMLElement),
+    pinnedText: byId('pinned-text', HTMLParagraphElement),
+    pinnedDetail: byId('pinned-detail', HTMLParagraphElement),
+    unpin: byId('unpin', HTMLButtonElement),
+    slowModeWait: byId('slow-mode-wait', HTMLParagraphElement),
+    membersOnly: byId('members-only', HTMLDivElement),
+    membersOnlyText: byId('members-only-text', HTMLParagraphElement),
+    membersOnlyJoin: byId('members-only-join', HTMLButtonElement),
+    membersOnlyError: byId('members-only-error', HTMLParagraphElement),
   };
 }
 

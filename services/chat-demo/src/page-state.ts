@@ -7,12 +7,16 @@ import type { ChatRoom } from 'amazon-ivs-chat-messaging';
 import type { ChatTokenCapability } from '../../../shared/ivs/limits.js';
 import type { ApiClient, DemoRole, Identity } from './api.js';
 import type { DemoConfig } from './config.js';
+import type { PendingHeld } from './held.js';
 import type { ShownMessage } from './history.js';
 import type { ModerationController } from './moderation-controller.js';
 import type { ModerationPanelElements } from './moderation-panel.js';
 import type { ChatElements } from './page-elements.js';
+import type { Pinned } from './pinned.js';
+import type { RoomModes } from './room-modes.js';
+import type { RoomTools, RoomToolsElements } from './room-tools.js';
 import type { RoomsController, RoomsElements } from './rooms-controller.js';
-import type { RoomRole } from './rooms.js';
+import type { Privacy, RoomRole } from './rooms.js';
 
 /** Who is signed in: their dev-login identity and app roles, for every room they open. */
 export interface Account {
@@ -22,11 +26,17 @@ export interface Account {
   readonly identity: Identity;
 }
 
-/** The room to open: its ARN and limit, and the caller's room role when the room lists know it. */
+/**
+ * The room to open: its ARN and limit, and what the room lists (or config.json) know of it: the
+ * caller's room role, its privacy, modes and pin. The room is read again once it is open.
+ */
 export interface RoomTarget {
   readonly arn: string;
   readonly maximumMessageLength: number;
   readonly myRole?: RoomRole | null | undefined;
+  readonly privacy?: Privacy | undefined;
+  readonly modes?: RoomModes | undefined;
+  readonly pinned?: Pinned | undefined;
 }
 
 /** One room connection of the signed-in user, and what its last token allowed. */
@@ -56,6 +66,19 @@ export interface Session {
   sendBlockedUntil: string | undefined;
   /** Pending timers (history refetch, timeout end), cleared when the room is left. */
   readonly timers: Set<ReturnType<typeof setTimeout>>;
+  /** The caller's room role as last read; undefined until known. */
+  roomRole: RoomRole | null | undefined;
+  privacy: Privacy | undefined;
+  /** The room's modes as last read or announced (`app:modes`). */
+  modes: RoomModes;
+  /** The pinned message as last read or announced (`app:pin`, `app:unpin`). */
+  pinned: Pinned | undefined;
+  /** Slow mode holds this user back until then (ms since the epoch). */
+  slowModeUntil: number | undefined;
+  /** The user's own messages held for review, shown until a moderator approves them. */
+  readonly pendingHeld: Map<PendingHeld, HTMLLIElement>;
+  /** Modes, pins, the held queue and the moderation log, for the room's moderators. */
+  roomTools: RoomTools | undefined;
 }
 
 /** config.json and the token service client made from it: both or neither. */
@@ -79,6 +102,7 @@ export interface ChatPage {
   readonly ui: ChatElements;
   readonly roomsUi: RoomsElements;
   readonly moderationUi: ModerationPanelElements;
+  readonly roomToolsUi: RoomToolsElements;
   readonly state: PageState;
 }
 

@@ -69,6 +69,8 @@ export interface RoomsControllerOptions {
   readonly currentArn: () => string | undefined;
   /** Switches the chat to a room. */
   readonly openRoom: (room: DemoRoom) => void;
+  /** The caller joined the room the chat shows (its token may need renewing, members-only.ts). */
+  readonly joinedOpenRoom: () => void;
 }
 
 export interface RoomsController {
@@ -85,7 +87,7 @@ export interface RoomsController {
 }
 
 export function createRoomsController(ui: RoomsElements, options: RoomsControllerOptions): RoomsController {
-  const { client, identity, currentArn, openRoom } = options;
+  const { client, identity, currentArn, openRoom, joinedOpenRoom } = options;
   let lists: { mine: readonly DemoRoom[]; visible: readonly DemoRoom[] } = { mine: [], visible: [] };
   let closed = false;
   // A function, not the variable: the flag changes while a call awaits, which narrowing cannot see.
@@ -147,8 +149,10 @@ export function createRoomsController(ui: RoomsElements, options: RoomsControlle
       if (isClosed()) return;
       ui.error.textContent = '';
       ui.note.textContent = `You joined ${roomTitle(room)}.`;
-      // Joining the room already open keeps its connection (and the messages on screen).
+      // Joining the room already open keeps its connection (and the messages on screen), unless
+      // its token was a non-member's that may not send (a members-only room).
       if (room.arn !== currentArn()) openRoom(room);
+      else joinedOpenRoom();
       await load();
     } catch (error) {
       button.disabled = false;

@@ -5,23 +5,23 @@
  */
 import { IVS_LIMITS, codePointLength } from '../../../shared/ivs/limits.js';
 import { isRecord } from '../../../shared/json.js';
+import type { ApiRoom } from './api-types.js';
+import { parsePinned, type Pinned } from './pinned.js';
+import { MODES_OFF, parseModes } from './room-modes.js';
 
-export const PRIVACIES = ['public', 'private'] as const;
-export type Privacy = (typeof PRIVACIES)[number];
-export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const;
-export type RoomRole = (typeof ROOM_ROLES)[number];
+export type Privacy = ApiRoom['privacy'];
+export type RoomRole = NonNullable<ApiRoom['myRole']>;
+// Checked against the service's schema: a value added there fails here until the page knows it.
+export const PRIVACIES = ['public', 'private'] as const satisfies readonly Privacy[];
+export const ROOM_ROLES = ['owner', 'moderator', 'member'] as const satisfies readonly RoomRole[];
 
-/** The parts of the service's Room the page uses. */
-export interface DemoRoom {
-  readonly id: string;
-  readonly arn: string;
-  readonly name: string;
-  readonly privacy: Privacy;
-  /** In code points, as IVS counts it. */
-  readonly maximumMessageLength: number;
-  /** The caller's room role; null when not a member. */
-  readonly myRole: RoomRole | null;
-}
+/**
+ * The parts of the service's Room the page uses (`maximumMessageLength` in code points, as IVS counts
+ * it; `myRole` null when the caller is not a member), with the pin as optional field made explicit.
+ */
+export type DemoRoom = Readonly<
+  Pick<ApiRoom, 'id' | 'arn' | 'name' | 'privacy' | 'maximumMessageLength' | 'myRole' | 'modes'>
+> & { readonly pinned: Pinned | undefined };
 
 export interface RoomPage {
   readonly rooms: readonly DemoRoom[];
@@ -38,6 +38,9 @@ export function parseRoom(value: unknown): DemoRoom | undefined {
   const { id, arn, name, privacy, maximumMessageLength, myRole } = value;
   const knownPrivacy = oneOf(PRIVACIES, privacy);
   const role = myRole === null ? null : oneOf(ROOM_ROLES, myRole);
+  // A service from before room modes sends none: they are off. Malformed ones are not guessed at.
+  const modes = value['modes'] === undefined ? MODES_OFF : parseModes(value['modes']);
+  const pinned = value['pinned'] === undefined ? undefined : parsePinned(value['pinned']);
   if (
     typeof id !== 'string' ||
     !IVS_LIMITS.resourceId.pattern.test(id) ||
@@ -49,11 +52,13 @@ export function parseRoom(value: unknown): DemoRoom | undefined {
     !Number.isInteger(maximumMessageLength) ||
     maximumMessageLength < IVS_LIMITS.maximumMessageLength.min ||
     maximumMessageLength > IVS_LIMITS.maximumMessageLength.max ||
-    role === undefined
+    role === undefined ||
+    modes === undefined ||
+    (value['pinned'] !== undefined && pinned === undefined)
   ) {
     return undefined;
   }
-  return { id, arn, name, privacy: knownPrivacy, maximumMessageLength, myRole: role };
+  return { id, arn, name, privacy: knownPrivacy, maximumMessageLength, myRole: role, modes, pinned };
 }
 
 /** `{"rooms": [Room], "nextToken"?}`; undefined if the shape or any room is not as expected. */

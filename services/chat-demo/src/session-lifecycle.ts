@@ -62,6 +62,15 @@ export function closeSession(page: ChatPage): void {
   for (const timer of current.timers) clearTimeout(timer);
   current.timers.clear();
   current.moderation?.close();
+  current.roomTools?.close();
+  current.roomTools = undefined;
+  current.slowModeUntil = undefined;
   setStanding(page.ui, undefined);
+  // The room's own lines go with it; the next room shows its own.
+  const { ui } = page;
+  ui.modesLine.hidden = true;
+  ui.pinned.hidden = true;
+  ui.slowModeWait.hidden = true;
+  ui.membersOnly.hidden = true;
   current.room.disconnect();
 }

@@ -4,6 +4,7 @@
  */
 import { createIdentity, describeApiError, isDemoRole } from './api.js';
 import { markInvalid, markValid } from './dom.js';
+import { joinedOpenRoom } from './members-only.js';
 import { openRoom } from './open-room.js';
 import { clearChat } from './message-list.js';
 import { setStatus } from './page-elements.js';
@@ -44,6 +45,9 @@ export async function signIn(page: ChatPage): Promise<void> {
       openRoom: (room) => {
         openRoom(page, room);
       },
+      joinedOpenRoom: () => {
+        if (state.session !== undefined) joinedOpenRoom(page, state.session);
+      },
     });
     state.rooms = rooms;
     ui.signin.hidden = true;
@@ -51,10 +55,15 @@ export async function signIn(page: ChatPage): Promise<void> {
     // The lists first (one quick read), so the configured room opens with the caller's role in it
     // (its moderators get the moderation tools); a failed read is shown and the room opens anyway.
     await rooms.load();
+    const listed = rooms.roomByArn(config.roomArn);
     openRoom(page, {
       arn: config.roomArn,
       maximumMessageLength: config.maximumMessageLength,
-      myRole: rooms.roomByArn(config.roomArn)?.myRole,
+      myRole: listed?.myRole,
+      privacy: listed?.privacy,
+      // config.json carries the room's modes and pin as the page was served; the lists are newer.
+      modes: listed?.modes ?? config.modes,
+      pinned: listed === undefined ? config.pinned : listed.pinned,
     });
     ui.signout.focus();
   } catch (error) {

@@ -448,6 +448,73 @@ describe('createApiClient', () => {
     });
   });
 
+  it('patches the room’s modes and returns the room with them', async () => {
+    const modes = { slowModeSeconds: 10, membersOnlySend: false, holdForReview: true };
+    stub.replies.set('/v1/rooms/abcDEF123456', json(200, { ...ROOM_JSON, modes }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const room = await api.setModes('jwt-1', 'abcDEF123456', { slowModeSeconds: 10, holdForReview: true });
+
+    assert.deepEqual(room.modes, modes);
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'PATCH',
+      url: '/v1/rooms/abcDEF123456',
+      authorization: 'Bearer jwt-1',
+      body: { modes: { slowModeSeconds: 10, holdForReview: true } },
+    });
+  });
+
+  it('pins a text or a message with PUT, and unpins with DELETE', async () => {
+    const pinned = { text: 'Be kind', by: 'mia', at: '2026-01-05T14:00:00.000Z' };
+    const modes = { slowModeSeconds: 0, membersOnlySend: false, holdForReview: false };
+    stub.replies.set('/v1/rooms/abcDEF123456/pin', (response) => {
+      if (stub.requests.at(-1)?.method === 'DELETE') response.writeHead(204).end();
+      else json(200, { ...ROOM_JSON, modes, pinned })(response);
+    });
+    const api = createApiClient({ baseUrl, fetch });
+
+    const room = await api.pin('jwt-1', 'abcDEF123456', { messageId: 'msgABC123456' });
+    assert.deepEqual(room.pinned, pinned);
+    assert.deepEqual(stub.requests.at(-1)?.body, { messageId: 'msgABC123456' });
+    assert.equal(stub.requests.at(-1)?.method, 'PUT');
+    await api.unpin('jwt-1', 'abcDEF123456');
+    assert.equal(stub.requests.at(-1)?.method, 'DELETE');
+  });
+
+  it('pages the held queue and decides on a held message', async () => {
+    const held = {
+      id: 'AbCdEfGhIjKlMnOp',
+      content: 'see example.com',
+      sender: { userId: 'bob', attributes: { displayName: 'Bob' } },
+      heldAt: '2026-01-05T14:00:00.000Z',
+      reason: 'link',
+    };
+    stub.replies.set('/v1/rooms/abcDEF123456/held?maxResults=20&nextToken=n1', json(200, { held: [held] }));
+    stub.replies.set('/v1/rooms/abcDEF123456/held/AbCdEfGhIjKlMnOp/reject', json(200, {}));
+    const api = createApiClient({ baseUrl, fetch });
+
+    const page = await api.listHeld('jwt-1', 'abcDEF123456', 'n1');
+    assert.deepEqual(page, { held: [held], nextToken: undefined });
+    await api.rejectHeld('jwt-1', 'abcDEF123456', held.id, 'spam');
+    assert.deepEqual(stub.requests.at(-1), {
+      method: 'POST',
+      url: '/v1/rooms/abcDEF123456/held/AbCdEfGhIjKlMnOp/reject',
+      authorization: 'Bearer jwt-1',
+      body: { reason: 'spam' },
+    });
+  });
+
+  it('reads the moderation log with its page size', async () => {
+    const entry = { time: '2026-01-05T14:00:00.000Z', action: 'unpin', by: 'mia' };
+    stub.replies.set('/v1/rooms/abcDEF123456/moderation-log?maxResults=25', json(200, { entries: [entry] }));
+    const api = createApiClient({ baseUrl, fetch });
+
+    assert.deepEqual(await api.readModerationLog('jwt-1', 'abcDEF123456'), {
+      entries: [entry],
+      nextToken: undefined,
+    });
+  });
+
   it('signs in once for every call of the same identity: rooms and tokens share the fresh JWT', async () => {
     stub.replies.set('/v1/rooms?memberId=me', (response) => {
       const fresh = stub.requests.at(-1)?.authorization === 'Bearer jwt-fresh';

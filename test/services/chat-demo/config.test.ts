@@ -53,6 +53,19 @@ describe('parseDemoConfig', () => {
     assert.throws(() => parseDemoConfig({ ...valid, maximumMessageLength: 12.5 }), ConfigError);
   });
 
+  it('keeps the room’s modes and pin the token service adds, and names malformed ones', () => {
+    const modes = { slowModeSeconds: 5, membersOnlySend: true, holdForReview: false };
+    const pinned = { text: 'Be kind', by: 'mia', at: '2026-01-05T14:00:00.000Z' };
+    assert.deepEqual(parseDemoConfig({ ...valid, modes, pinned }), { ...valid, modes, pinned });
+    assert.throws(
+      () => parseDemoConfig({ ...valid, modes: { ...modes, slowModeSeconds: 4000 }, pinned: { text: 'x' } }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /modes must be/.test(error.message) &&
+        /pinned must be/.test(error.message),
+    );
+  });
+
   it('refuses something that is not an object', () => {
     assert.throws(() => parseDemoConfig([valid]), ConfigError);
     assert.throws(() => parseDemoConfig(null), ConfigError);

@@ -14,6 +14,7 @@ import {
   type DemoRoom,
   type RoomPage,
 } from '../../../services/chat-demo/src/rooms.js';
+import { MODES_OFF } from '../../../services/chat-demo/src/room-modes.js';
 
 function room(id: string, overrides: Partial<DemoRoom> = {}): DemoRoom {
   return {
@@ -23,6 +24,8 @@ function room(id: string, overrides: Partial<DemoRoom> = {}): DemoRoom {
     privacy: 'public',
     maximumMessageLength: 500,
     myRole: null,
+    modes: MODES_OFF,
+    pinned: undefined,
     ...overrides,
   };
 }
@@ -49,7 +52,36 @@ describe('parseRoom', () => {
       privacy: 'private',
       maximumMessageLength: 300,
       myRole: 'owner',
+      modes: MODES_OFF,
+      pinned: undefined,
     });
+  });
+
+  it('keeps the room’s modes and its pin', () => {
+    const modes = { slowModeSeconds: 10, membersOnlySend: true, holdForReview: false };
+    const pinned = {
+      text: 'Be kind',
+      by: 'mia-1',
+      at: '2026-01-01T10:00:00.000Z',
+      messageId: 'msgMSG123456',
+    };
+
+    const parsed = parseRoom({ ...SERVICE_ROOM, modes, pinned });
+
+    assert.deepEqual(parsed?.modes, modes);
+    assert.deepEqual(parsed.pinned, pinned);
+  });
+
+  it('refuses malformed modes or a malformed pin rather than guess', () => {
+    assert.equal(
+      parseRoom({
+        ...SERVICE_ROOM,
+        modes: { slowModeSeconds: -1, membersOnlySend: false, holdForReview: false },
+      }),
+      undefined,
+    );
+    assert.equal(parseRoom({ ...SERVICE_ROOM, modes: { slowModeSeconds: 5 } }), undefined);
+    assert.equal(parseRoom({ ...SERVICE_ROOM, pinned: { text: 'x', by: 'mia' } }), undefined);
   });
 
   it('accepts a room the caller has no role in (myRole null)', () => {
