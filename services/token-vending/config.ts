@@ -77,6 +77,15 @@ export interface RateLimitConfig {
   readonly authFailuresMax?: number;
 }
 
+/** Admission at IVS's CreateChatToken quota (features/chat-tokens/admission.ts). */
+export interface AdmissionConfig {
+  /** CreateChatToken calls a second across every instance; 0: admission off. */
+  readonly tps: number;
+}
+
+/** TOKEN_ADMISSION_TPS's default: IVS's 200 a second, less a margin for clocks and late callers. */
+export const DEFAULT_ADMISSION_TPS = 190;
+
 export interface Config {
   readonly backend: ChatBackend;
   readonly port: number;
@@ -87,6 +96,7 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly policy: ChatPolicy;
   readonly rateLimit: RateLimitConfig;
+  readonly admission: AdmissionConfig;
   /** Express `trust proxy` hop count: how many reverse proxies sit in front (0 = none). */
   readonly trustProxy: number;
   readonly ivs: IvsConfig;
@@ -270,6 +280,20 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (accountId !== undefined && !/^[0-9]{12}$/.test(accountId)) {
     problems.push(`AWS_ACCOUNT_ID must be 12 digits; got "${accountId}"`);
   }
+  // 0 or `off` turns admission off; more than IVS's quota could only be throttled by IVS.
+  const admissionText = read('TOKEN_ADMISSION_TPS');
+  const admissionMax = IVS_LIMITS.rates.createChatToken;
+  let admissionTps = DEFAULT_ADMISSION_TPS;
+  if (admissionText?.toLowerCase() === 'off') admissionTps = 0;
+  else if (admissionText !== undefined) {
+    admissionTps = Number(admissionText);
+    if (!/^\d{1,4}$/.test(admissionText) || admissionTps > admissionMax) {
+      problems.push(
+        `TOKEN_ADMISSION_TPS must be off, 0 (off) or a whole number up to ${admissionMax} (IVS's CreateChatToken quota); got "${admissionText.slice(0, 64)}"`,
+      );
+      admissionTps = DEFAULT_ADMISSION_TPS;
+    }
+  }
   const config: Config = {
     backend: backend ?? 'local',
     port: integer('PORT', 3000, 0, 65535),
@@ -284,6 +308,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       windowMs: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
       authFailuresMax: integer('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
     },
+    admission: { tps: admissionTps },
     trustProxy: integer('TRUST_PROXY', 0, 0, 10),
     ivs: {
       endpoint: local ? `http://127.0.0.1:${emulatorPort}` : undefined,
