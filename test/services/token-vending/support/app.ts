@@ -106,6 +106,7 @@ export function appOn(options: {
   readonly table: Table;
   readonly jwksUri: string;
   readonly logs?: string[];
+  readonly config?: Partial<AppConfig>;
 }): express.Express {
   const logs = options.logs;
   return createApp({
@@ -121,7 +122,7 @@ export function appOn(options: {
     policy: DEFAULT_POLICY,
     clock: Date.now,
     logger: logs ? createLogger({ write: (line) => logs.push(line) }) : createLogger({ level: 'silent' }),
-    config: TEST_CONFIG,
+    config: { ...TEST_CONFIG, ...options.config },
     validateResponses: true,
   });
 }
