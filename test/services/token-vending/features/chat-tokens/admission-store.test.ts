@@ -86,7 +86,7 @@ describe('tableSchedule', () => {
 
     const bookings = [];
     for (let i = 0; i < 4; i++) bookings.push(await schedule.book(2, START, SPACING, { limit, busy: true }));
-    const beyond = await schedule.book(2, START, SPACING, open);
+    const beyond = await schedule.book(2, START, SPACING, { ...open, busy: true });
 
     assert.deepEqual(
       bookings.map((booking) => booking?.at),
