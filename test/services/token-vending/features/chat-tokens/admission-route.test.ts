@@ -4,6 +4,7 @@
  * who goes first, and that a refusal never reaches IVS.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import request from 'supertest';
@@ -14,6 +15,7 @@ import { putMembership } from '../../../../../services/token-vending/features/me
 import { ROOM_ARN, buildTestApp, type TestApp } from '../../support/app.js';
 import { newRsaKey, signToken, startJwksServer, type JwksServer } from '../../support/jwks-server.js';
 import { freshTable } from '../../support/table.js';
+import { listenOnFreePort } from '../../../../support/ports.js';
 
 const key = newRsaKey('admission');
 let jwks: JwksServer;
@@ -38,6 +40,15 @@ function ask(test: TestApp, userId: string, options: { roles?: string[]; ticket?
     .set('authorization', `Bearer ${signToken(key, { sub: userId, roles: options.roles ?? [] })}`);
   if (options.ticket !== undefined) call.set('admission-ticket', options.ticket);
   return call.send({ roomIdentifier: ROOM_ARN });
+}
+
+/** Runs the calls eight at a time, answers in the calls' order. */
+async function inBatches<T>(calls: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < calls.length; i += 8) {
+    results.push(...(await Promise.all(calls.slice(i, i + 8).map((call) => call()))));
+  }
+  return results;
 }
 
 const ivsCalls = (test: TestApp): number => test.ivs.commandCalls(CreateChatTokenCommand).length;
@@ -139,5 +150,95 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     assert.ok(Number(viewer.headers['retry-after']) >= 3);
     assert.deepEqual([owner.status, moderator.status, admin.status], [200, 200, 200]);
     assert.equal(test.logs.filter((line) => line.includes('"admission":"priority"')).length, 3);
+  });
+
+  it('keeps two instances on one table at or under the rate together, each caller asking at most twice', async () => {
+    // 40 a second: two shards. 100 callers at the same moment (the clock stands still), half to each
+    // instance, over real sockets; then the shared clock moves a second at a time and every caller
+    // whose Retry-After is up retries with their ticket. Requests go eight at a time: dynalite
+    // serialises writes to one item, and on a loaded machine a hundred at once outlast the table's
+    // 2 s deadline, which is not what this test is about.
+    const tps = 40;
+    const CALLERS = 100;
+    const table = await freshTable();
+    const apps = [0, 1].map(() =>
+      buildTestApp({ jwksUri: jwks.jwksUri, table, config: { admission: { tps } } }),
+    );
+    const start = apps[0]?.clock.now ?? 0;
+    const setClock = (now: number): void => {
+      for (const test of apps) test.clock.now = now;
+    };
+    setClock(start);
+    const servers = apps.map((test) => createServer(test.app));
+    const ports = await Promise.all(servers.map((server) => listenOnFreePort(server)));
+    try {
+      const tokens = new Map<number, string>();
+      const requests = new Map<number, number>();
+      const askOver = async (user: number, ticket?: string) => {
+        requests.set(user, (requests.get(user) ?? 0) + 1);
+        const jwt = tokens.get(user) ?? signToken(key, { sub: `viewer-${user}`, roles: [] });
+        tokens.set(user, jwt);
+        const res = await fetch(`http://127.0.0.1:${ports[user % 2] ?? 0}/v1/chat-tokens`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${jwt}`,
+            'content-type': 'application/json',
+            ...(ticket === undefined ? {} : { 'admission-ticket': ticket }),
+          },
+          body: JSON.stringify({ roomIdentifier: ROOM_ARN }),
+        });
+        await res.arrayBuffer();
+        return {
+          user,
+          status: res.status,
+          retryAfter: Number(res.headers.get('retry-after') ?? Number.NaN),
+          ticket: res.headers.get('admission-ticket') ?? undefined,
+        };
+      };
+      // The room is recorded once before the wave (its first request reads it from IVS).
+      await askOver(1000);
+      const servedBefore = apps.reduce((sum, test) => sum + ivsCalls(test), 0);
+
+      const servedAt: number[] = [];
+      let waiting = await inBatches(Array.from({ length: CALLERS }, (_, user) => () => askOver(user)));
+      for (let second = 0; second <= 10 && waiting.length > 0; second++) {
+        setClock(start + second * 1000);
+        if (second > 0) {
+          const due = waiting.filter((answer) => answer.retryAfter <= second);
+          const later = waiting.filter((answer) => answer.retryAfter > second);
+          const answers = await inBatches(due.map((answer) => () => askOver(answer.user, answer.ticket)));
+          waiting = [
+            ...later,
+            ...answers.map((answer) => ({ ...answer, retryAfter: second + answer.retryAfter })),
+          ];
+        }
+        servedAt.push(waiting.filter((answer) => answer.status === 200).length);
+        waiting = waiting.filter((answer) => answer.status !== 200);
+      }
+
+      const served = apps.reduce((sum, test) => sum + ivsCalls(test), 0) - servedBefore;
+      assert.equal(waiting.length, 0, 'every caller is served within the queue');
+      assert.equal(served, CALLERS);
+      const most = Math.max(...Array.from({ length: CALLERS }, (_, user) => requests.get(user) ?? 0));
+      assert.ok(most <= 2, `a caller asked ${most} times`);
+      // In any window of L seconds at most tps x (L + 1) + shards calls (admission.ts): here per second.
+      let total = 0;
+      servedAt.forEach((count, second) => {
+        total += count;
+        assert.ok(count <= tps + 2, `second ${second}: ${count} calls`);
+        assert.ok(total <= tps * (second + 1) + 2, `by second ${second}: ${total} calls`);
+      });
+    } finally {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => {
+                resolve();
+              });
+            }),
+        ),
+      );
+    }
   });
 });
