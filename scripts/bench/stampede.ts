@@ -52,6 +52,8 @@ const IVS_TPS = 200;
 const ISSUER = 'https://stampede-idp.example';
 const AUDIENCE = 'stampede-app';
 const KID = 'stampede';
+/** Requests each service process answers before a path starts (not counted). */
+const WARMUP_REQUESTS = 20;
 
 // ---------------------------------------------------------------------------------------------------
 // The ivs process: emulator (quotas on) and dynalite, counting CreateChatToken outcomes from the log.
@@ -254,7 +256,7 @@ async function importGuideClient(): Promise<{ client: GuideClient; cleanup: () =
  * `fetch` for the guide's code on a bounded keep-alive pool (node:http, so the pool's size is ours),
  * counting requests per JWT. Only what fetchChatToken uses: POST with headers and a string body.
  */
-function pooledFetch(agent: Agent, counts: Map<string, number>): typeof fetch {
+function pooledFetch(agent: Agent, counts: Map<string, number>, answers: Map<string, number>): typeof fetch {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
       const headers = (init?.headers ?? {}) as Record<string, string>;
@@ -267,6 +269,9 @@ function pooledFetch(agent: Agent, counts: Map<string, number>): typeof fetch {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
+            const code = /"code":"([a-z_]+)"/.exec(Buffer.concat(chunks).toString('utf8', 0, 400))?.[1];
+            const answer = `${res.statusCode ?? 0}${code === undefined ? '' : ` ${code}`}`;
+            answers.set(answer, (answers.get(answer) ?? 0) + 1);
             resolve(
               new Response(Buffer.concat(chunks), {
                 status: res.statusCode ?? 500,
@@ -278,6 +283,7 @@ function pooledFetch(agent: Agent, counts: Map<string, number>): typeof fetch {
         },
       );
       req.on('error', () => {
+        answers.set('no answer', (answers.get('no answer') ?? 0) + 1);
         reject(new TypeError('fetch failed'));
       });
       req.end(typeof init?.body === 'string' ? init.body : undefined);
@@ -306,6 +312,8 @@ interface PathResult {
   readonly maxs: number;
   readonly spearman: number;
   readonly wallS: number;
+  /** Every answer the crowd got, by status and problem code. */
+  readonly answers: string;
   /** CPU seconds each part used during the path: the crowd, both services, the emulator and dynalite. */
   readonly cpu: { readonly crowd: number; readonly services: number; readonly ivs: number };
 }
@@ -331,6 +339,7 @@ async function runPath(
   ivs: { proc: ChildProcess; ready: IvsReady },
   jwksUri: string,
   jwts: readonly string[],
+  warmup: readonly string[],
   client: GuideClient,
 ): Promise<PathResult> {
   const env = {
@@ -344,10 +353,22 @@ async function runPath(
     spawn('service', parseServiceUrl, env),
   ]);
   const urls = services.map((service) => service.ready);
+  // Warm, as a deployed service is: the first requests load the SDKs' lazy parts, fetch the JWKS and
+  // make the admission key; that costs tens of ms of CPU each and is not what this measures.
+  for (const url of urls) {
+    for (const token of warmup) {
+      await fetch(`${url}/v1/chat-tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ roomIdentifier: ivs.ready.roomArn }),
+      }).then((res) => res.arrayBuffer());
+    }
+  }
   const agent = new Agent({ keepAlive: true, maxSockets: SOCKETS });
   const counts = new Map<string, number>();
+  const answers = new Map<string, number>();
   const realFetch = globalThis.fetch;
-  globalThis.fetch = pooledFetch(agent, counts);
+  globalThis.fetch = pooledFetch(agent, counts, answers);
   // A second for IVS's bucket to fill again after the previous path.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const before = await ivsCounts(ivs.proc);
@@ -427,6 +448,10 @@ async function runPath(
     maxs: waits.at(-1) ?? Number.NaN,
     spearman: spearman(admitted),
     wallS,
+    answers: [...answers.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([answer, count]) => `${answer}: ${count}`)
+      .join(', '),
     cpu: {
       crowd: crowdCpu,
       services: sum(servicesAfter) - sum(servicesBefore),
@@ -480,6 +505,7 @@ function print(results: readonly PathResult[]): void {
   for (const [label, value, goal] of rows) {
     console.log(`${label.padEnd(width)}  ${results.map((r) => value(r).padStart(38)).join('')}  ${goal}`);
   }
+  for (const result of results) console.log(`\nanswers, ${result.name}: ${result.answers}`);
   console.log(
     `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load ${loadavg()
       .map((l) => l.toFixed(1))
@@ -500,22 +526,23 @@ async function main(): Promise<void> {
     use: 'sig',
   });
   process.stderr.write(`signing ${VIEWERS} JWTs...\n`);
-  const jwts = Array.from({ length: VIEWERS }, (_, i) =>
-    jwt.sign({ sub: `viewer-${i}`, jti: randomUUID() }, privateKey, {
+  const sign = (sub: string): string =>
+    jwt.sign({ sub, jti: randomUUID() }, privateKey, {
       algorithm: 'ES256',
       keyid: KID,
       issuer: ISSUER,
       audience: AUDIENCE,
       expiresIn: '2h',
-    }),
-  );
+    });
+  const jwts = Array.from({ length: VIEWERS }, (_, i) => sign(`viewer-${i}`));
+  const warmup = Array.from({ length: WARMUP_REQUESTS }, (_, i) => sign(`warmup-${i}`));
   const ivs = await spawn('ivs', parseIvsReady);
   const results: PathResult[] = [];
   try {
     process.stderr.write('admission on (TOKEN_ADMISSION_TPS default 190)...\n');
-    results.push(await runPath('admission (default)', '190', ivs, jwks.uri, jwts, client));
+    results.push(await runPath('admission (default)', '190', ivs, jwks.uri, jwts, warmup, client));
     process.stderr.write('naive (TOKEN_ADMISSION_TPS=off, clients with jitter)...\n');
-    results.push(await runPath('naive (admission off)', 'off', ivs, jwks.uri, jwts, client));
+    results.push(await runPath('naive (admission off)', 'off', ivs, jwks.uri, jwts, warmup, client));
   } finally {
     await stop(ivs.proc);
     jwks.close();
