@@ -107,6 +107,8 @@ export function appOn(options: {
   readonly jwksUri: string;
   readonly logs?: string[];
   readonly config?: Partial<AppConfig>;
+  /** The app's clock (milliseconds since the epoch); default Date.now. JWTs are checked on real time. */
+  readonly clock?: () => number;
 }): express.Express {
   const logs = options.logs;
   return createApp({
@@ -120,7 +122,7 @@ export function appOn(options: {
       rolesClaim: 'roles',
     }),
     policy: DEFAULT_POLICY,
-    clock: Date.now,
+    clock: options.clock ?? Date.now,
     logger: logs ? createLogger({ write: (line) => logs.push(line) }) : createLogger({ level: 'silent' }),
     config: { ...TEST_CONFIG, ...options.config },
     validateResponses: true,

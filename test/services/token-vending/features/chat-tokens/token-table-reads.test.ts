@@ -94,15 +94,24 @@ describe('POST /v1/chat-tokens table cost', () => {
   });
 
   it('with admission on: one more write to book a place; a retry on its ticket books nothing', async () => {
-    // One call a second: the second caller's place is a second ahead.
-    const admitting = appOn({ ivs, table, jwksUri: jwks.jwksUri, config: { admission: { tps: 1 } } });
+    // One call a second: the second caller's place is a second ahead. The clock moves only when
+    // told, so a slow request on a loaded machine does not move anyone's place.
+    let now = Date.now();
+    const admitting = appOn({
+      ivs,
+      table,
+      jwksUri: jwks.jwksUri,
+      config: { admission: { tps: 1 } },
+      clock: () => now,
+    });
     const made = await ivs.send(new CreateRoomCommand({ name: 'admitted' }));
     const arn = String(made.arn);
     await tableCallsFor(signToken(key, { sub: 'cal' }), arn, { on: admitting }); // records the room
+    now += 1000; // cal's place is past
 
     const admitted = await tableCallsFor(signToken(key, { sub: 'dee' }), arn, { on: admitting });
     const queued = await tableCallsFor(signToken(key, { sub: 'eli' }), arn, { on: admitting });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    now += 1000; // eli's time
     const retried = await tableCallsFor(signToken(key, { sub: 'eli' }), arn, {
       on: admitting,
       ...(queued.ticket === undefined ? {} : { ticket: queued.ticket }),
