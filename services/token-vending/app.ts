@@ -16,6 +16,8 @@ import type { TokenVerifier } from './auth/verifier.js';
 import type { Config } from './config.js';
 import { chatTokenRoutes } from './features/chat-tokens/routes.js';
 import { TableRateLimitStore } from './features/chat-tokens/token-limit-store.js';
+import { Admission } from './features/chat-tokens/admission.js';
+import { tableSchedule, tableTicketKey } from './features/chat-tokens/admission-store.js';
 import { appBanRoutes } from './features/app-bans/routes.js';
 import { devLoginRoutes } from './features/dev-login/routes.js';
 import type { DevIdentityProvider } from './features/dev-login/identity.js';
@@ -45,7 +47,12 @@ import type { IvschatClient } from '@aws-sdk/client-ivschat';
 export type { SiteOptions } from './features/system/routes.js';
 export type { PlatformIds } from './platform/access-log.js';
 
-export type AppConfig = Pick<Config, 'allowAnonymous' | 'corsOrigins' | 'rateLimit' | 'trustProxy' | 'rooms'>;
+export type AppConfig = Pick<
+  Config,
+  'allowAnonymous' | 'corsOrigins' | 'rateLimit' | 'trustProxy' | 'rooms'
+> &
+  // Absent (apps built in tests): admission off.
+  Partial<Pick<Config, 'admission'>>;
 
 export interface AppDeps {
   readonly ivs: IvschatClient;
@@ -103,6 +110,13 @@ function tokenLimits(config: AppConfig, table: Table, clock: () => number): expr
   ];
 }
 
+/** Admission at IVS's CreateChatToken quota, shared through the table; none when TOKEN_ADMISSION_TPS is 0. */
+function admissionFor(config: AppConfig, table: Table, clock: () => number): Admission | undefined {
+  const tps = config.admission?.tps ?? 0;
+  if (tps <= 0) return undefined;
+  return new Admission({ tps, schedule: tableSchedule(table), ticketKey: tableTicketKey(table), clock });
+}
+
 /** Every route the app serves, in the order it matches them (also what the OpenAPI document lists). */
 export function routesOf(deps: AppDeps, openApi: () => unknown): Route[] {
   const { config } = deps;
@@ -122,6 +136,7 @@ export function routesOf(deps: AppDeps, openApi: () => unknown): Route[] {
       ...service,
       allowAnonymous: config.allowAnonymous,
       limits: tokenLimits(config, deps.table, deps.clock),
+      admission: admissionFor(config, deps.table, deps.clock),
     }),
     ...roomRoutes(service),
     ...memberRoutes(service),

@@ -15,6 +15,7 @@ import {
   readEnv,
   text,
   type Env,
+  type Variable,
 } from '../../shared/config/env.js';
 import type { LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './platform/problem.js';
@@ -95,6 +96,15 @@ export interface RateLimitConfig {
   readonly authFailuresMax?: number;
 }
 
+/** Admission at IVS's CreateChatToken quota (features/chat-tokens/admission.ts). */
+export interface AdmissionConfig {
+  /** CreateChatToken calls a second across every instance; 0: admission off. */
+  readonly tps: number;
+}
+
+/** TOKEN_ADMISSION_TPS's default: IVS's 200 a second, less a margin for clocks and late callers. */
+export const DEFAULT_ADMISSION_TPS = 190;
+
 export interface Config {
   readonly backend: ChatBackend;
   readonly port: number;
@@ -105,6 +115,7 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly policy: ChatPolicy;
   readonly rateLimit: RateLimitConfig;
+  readonly admission: AdmissionConfig;
   /** Express `trust proxy` hop count: how many reverse proxies sit in front (0 = none). */
   readonly trustProxy: number;
   readonly ivs: IvsConfig;
@@ -166,11 +177,34 @@ export const ENVIRONMENT = {
   RATE_LIMIT_WINDOW_SECONDS: integer(60, 1, 86_400),
   AUTH_FAILURE_LIMIT: integer(20, 0, 1_000_000),
   TRUST_PROXY: integer(0, 0, 10),
+  TOKEN_ADMISSION_TPS: admissionTps(),
   IVS_REQUEST_TIMEOUT_MS: integer(3000, 100, 30_000),
   IVS_MAX_ATTEMPTS: integer(2, 1, 5),
   DYNAMODB_REQUEST_TIMEOUT_MS: integer(2000, 100, 30_000),
   DYNAMODB_MAX_ATTEMPTS: integer(2, 1, 5),
 } as const;
+
+/**
+ * TOKEN_ADMISSION_TPS: 0 or `off` turns admission off; more than IVS's quota could only be throttled
+ * by IVS, so it is refused.
+ */
+function admissionTps(): Variable<number> {
+  const max = IVS_LIMITS.rates.createChatToken;
+  return {
+    read(text, name) {
+      const value = text?.trim();
+      if (value === undefined || value === '') return { ok: true, value: DEFAULT_ADMISSION_TPS };
+      if (value.toLowerCase() === 'off') return { ok: true, value: 0 };
+      const number = Number(value);
+      if (/^\d{1,4}$/.test(value) && number <= max) return { ok: true, value: number };
+      return {
+        ok: false,
+        value: DEFAULT_ADMISSION_TPS,
+        problem: `${name} must be off, 0 (off) or a whole number up to ${max} (IVS's CreateChatToken quota); got "${value.slice(0, 64)}"`,
+      };
+    },
+  };
+}
 
 /** CORS_ORIGINS: comma-separated origins (scheme, host, port; no path), or `*`. */
 function corsOrigins(value: string | undefined, problems: string[]): string[] {
@@ -293,6 +327,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000,
       authFailuresMax: v.AUTH_FAILURE_LIMIT,
     },
+    admission: { tps: v.TOKEN_ADMISSION_TPS },
     trustProxy: v.TRUST_PROXY,
     ivs: {
       endpoint: local ? `http://127.0.0.1:${v.EMULATOR_PORT}` : undefined,

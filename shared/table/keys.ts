@@ -20,7 +20,8 @@
  * | app-wide ban      | USER#<userId>   | BAN                  |                   |                           |
  * | session           | USER#<userId>   | SESSION#<roomArn>    |                   |                           |
  * | rate window       | RATE#<key>      | <window start>       |                   |                           |
- * | admission slot    | ADMIT#<shard>   | <second>             |                   |                           |
+ * | admission shard   | ADMIT#<shard>   | SCHEDULE             |                   |                           |
+ * | admission key     | ADMIT#KEY       | KEY                  |                   |                           |
  */
 export interface ItemKey {
   readonly pk: string;
@@ -70,8 +71,13 @@ export const keys = {
   session: (userId: string, roomArn: string): ItemKey => ({ pk: `USER#${userId}`, sk: `SESSION#${roomArn}` }),
   sessionPrefix: 'SESSION#',
   rateWindow: (key: string, windowStart: number): ItemKey => ({ pk: `RATE#${key}`, sk: String(windowStart) }),
-  /** One shard's count of CreateChatToken calls admitted in one second (admission at the quota). */
-  admissionSlot: (shard: number, second: number): ItemKey => ({ pk: `ADMIT#${shard}`, sk: String(second) }),
+  /**
+   * One shard of the CreateChatToken schedule (admission at IVS's quota): the next free place on it.
+   * Each shard is its own partition, so no one key takes every token request's write.
+   */
+  admissionShard: (shard: number): ItemKey => ({ pk: `ADMIT#${shard}`, sk: 'SCHEDULE' }),
+  /** The key every instance signs and checks admission tickets with (made once, on first need). */
+  admissionKey: { pk: 'ADMIT#KEY', sk: 'KEY' } satisfies ItemKey,
 } as const;
 
 /** gsi1 sort key of listings by time: ISO-8601 UTC strings sort as the times they name. */

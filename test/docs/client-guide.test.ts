@@ -39,6 +39,7 @@ interface TokenApiError extends Error {
   readonly until: string | undefined;
   readonly reason: string | undefined;
   readonly action: 'sign-in' | 'retry' | 'give-up';
+  readonly ticket: string | undefined;
 }
 interface RoomEvent {
   readonly userId?: string;
@@ -60,7 +61,19 @@ interface JoinedChat {
   leave(): void;
 }
 interface ChatClientModule {
-  fetchChatToken(options: { apiBaseUrl: string; roomArn: string; idToken?: string }): Promise<unknown>;
+  fetchChatToken(options: {
+    apiBaseUrl: string;
+    roomArn: string;
+    idToken?: string;
+    ticket?: string;
+  }): Promise<unknown>;
+  fetchChatTokenPatiently(options: {
+    apiBaseUrl: string;
+    roomArn: string;
+    getIdToken: () => Promise<string | undefined>;
+    maxRetries?: number;
+    maxWaitSeconds?: number;
+  }): Promise<unknown>;
   joinChat(options: {
     messagingUrl: string;
     apiBaseUrl: string;
@@ -191,7 +204,11 @@ interface Joined {
 }
 
 /** Joins through the snippet and waits for the first outcome: connected, sign-in, unavailable. */
-function joinAs(idToken: string | undefined, extra: Partial<ChatHandlers> = {}): Promise<Joined> {
+function joinAs(
+  idToken: string | undefined,
+  extra: Partial<ChatHandlers> = {},
+  options: { api?: string; maxRetries?: number } = {},
+): Promise<Joined> {
   return new Promise((resolve) => {
     const messages: string[] = [];
     const disconnects: string[] = [];
@@ -209,11 +226,11 @@ function joinAs(idToken: string | undefined, extra: Partial<ChatHandlers> = {}):
       });
     };
     const chat = client.joinChat({
-      apiBaseUrl,
+      apiBaseUrl: options.api ?? apiBaseUrl,
       roomArn,
       messagingUrl,
       getIdToken: () => Promise.resolve(idToken),
-      maxRetries: 0,
+      maxRetries: options.maxRetries ?? 0,
       // The SDK logs every refused request at error level; the assertions below check them instead.
       logger: { debug: () => undefined, info: () => undefined, error: () => undefined },
       on: {
@@ -467,6 +484,147 @@ describe('client guide: joinChat', () => {
       assert.ok(sent.ok, 'the new token may send');
     } finally {
       tom.chat.leave();
+    }
+  });
+});
+
+/** A request the queueing front below saw: when, and with which Admission-Ticket. */
+interface Seen {
+  readonly at: number;
+  readonly ticket: string | undefined;
+}
+
+/**
+ * A token API in front of the real one that queues like the service at its rate: a request without
+ * a ticket is answered 503 `upstream_busy`, `Retry-After: 1` and a ticket; one with the ticket is
+ * passed on to the real service (`serve`), or queued again (`always-busy`).
+ */
+async function queueingFront(
+  mode: 'serve' | 'always-busy',
+): Promise<{ url: string; seen: Seen[]; close: () => void }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const ticket = req.headers['admission-ticket'];
+    seen.push({ at: performance.now(), ticket: typeof ticket === 'string' ? ticket : undefined });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (ticket !== 'place-1' || mode === 'always-busy') {
+        res
+          .writeHead(503, {
+            'content-type': 'application/problem+json',
+            'retry-after': '1',
+            'admission-ticket': 'place-1',
+          })
+          .end(JSON.stringify({ status: 503, code: 'upstream_busy', detail: 'retry in 1 s' }));
+        return;
+      }
+      void fetch(`${apiBaseUrl}${req.url ?? ''}`, {
+        method: 'POST',
+        headers: { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      }).then(async (answer) => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => server.close(),
+  };
+}
+
+describe('client guide: Retry-After and the Admission-Ticket', () => {
+  it('fetchChatToken carries the ticket of a 503 upstream_busy, and sends one back', async () => {
+    const front = await queueingFront('serve');
+    try {
+      const error = await rejection(client.fetchChatToken({ apiBaseUrl: front.url, roomArn, idToken: 'x' }));
+      const grant = await client.fetchChatToken({
+        apiBaseUrl: front.url,
+        roomArn,
+        idToken: await signIn('tix'),
+        ticket: 'place-1',
+      });
+
+      assert.deepEqual(
+        [error.status, error.code, error.retryAfterSeconds, error.ticket],
+        [503, 'upstream_busy', 1, 'place-1'],
+      );
+      assert.equal(error.action, 'retry');
+      assert.ok(isRecord(grant) && grant.userId === 'tix');
+    } finally {
+      front.close();
+    }
+  });
+
+  it('joinChat, queued by the service: two requests, the second with the ticket after exactly Retry-After', async () => {
+    const front = await queueingFront('serve');
+    try {
+      // maxRetries 3 (the default): a client that retried at once, or as the SDK does, would show it.
+      const joined = await joinAs(await signIn('que'), {}, { api: front.url, maxRetries: 3 });
+      joined.chat.leave();
+
+      assert.equal(joined.outcome, 'connected');
+      assert.deepEqual(
+        front.seen.map((request) => request.ticket),
+        [undefined, 'place-1'],
+      );
+      const waited = (front.seen[1]?.at ?? 0) - (front.seen[0]?.at ?? 0);
+      // Retry-After is 1 s; the upper bound allows for a loaded machine (the SDK, a fetch, a sign-in).
+      assert.ok(waited >= 1000 && waited < 2500, `retried after ${Math.round(waited)} ms`);
+    } finally {
+      front.close();
+    }
+  });
+
+  it("joinChat never lets the SDK's immediate retries reach the API: 1 + maxRetries requests, a second apart", async () => {
+    const front = await queueingFront('always-busy');
+    try {
+      const joined = await joinAs(await signIn('wai'), {}, { api: front.url, maxRetries: 2 });
+      joined.chat.leave();
+      // The SDK's three immediate calls would have come by now; give them a moment more.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      assert.equal(joined.outcome, 'unavailable');
+      assert.equal(joined.error?.code, 'upstream_busy');
+      assert.deepEqual(
+        front.seen.map((request) => request.ticket),
+        [undefined, 'place-1', 'place-1'],
+      );
+      for (let i = 1; i < front.seen.length; i++) {
+        const gap = (front.seen[i]?.at ?? 0) - (front.seen[i - 1]?.at ?? 0);
+        assert.ok(gap >= 1000, `request ${i} came ${Math.round(gap)} ms after the one before`);
+      }
+    } finally {
+      front.close();
+    }
+  });
+
+  it('fetchChatTokenPatiently waits Retry-After with jitter (x1 to x2) after other retryable answers', async () => {
+    const api = await cannedApi(
+      503,
+      { 'content-type': 'application/problem+json', 'retry-after': '1' },
+      JSON.stringify({ status: 503, code: 'upstream_unavailable', detail: 'IVS Chat is unavailable' }),
+    );
+    const started = performance.now();
+    try {
+      const error = await rejection(
+        client.fetchChatTokenPatiently({
+          apiBaseUrl: api.url,
+          roomArn,
+          getIdToken: () => Promise.resolve('x'),
+          maxRetries: 1,
+        }),
+      );
+      const waited = performance.now() - started;
+
+      assert.equal(error.code, 'upstream_unavailable');
+      // One wait of 1 to 2 s (plus two local requests, slow on a loaded machine).
+      assert.ok(waited >= 1000 && waited < 3500, `waited ${Math.round(waited)} ms`);
+    } finally {
+      api.server.close();
     }
   });
 });

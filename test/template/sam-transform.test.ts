@@ -71,8 +71,8 @@ describe('template.yaml through the SAM transform', () => {
         {
           allowOrigins: { 'Fn::Split': [',', { Ref: 'CorsOrigins' }] },
           allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-          allowHeaders: ['authorization', 'content-type', 'x-request-id'],
-          exposeHeaders: ['x-request-id', 'retry-after', 'location'],
+          allowHeaders: ['authorization', 'content-type', 'x-request-id', 'admission-ticket'],
+          exposeHeaders: ['x-request-id', 'retry-after', 'location', 'admission-ticket'],
           maxAge: 600,
         },
         { Ref: 'AWS::NoValue' },

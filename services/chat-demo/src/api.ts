@@ -58,6 +58,8 @@ export class ApiError extends Error {
   readonly problemCode: string | undefined;
   /** The ban, when the service refused because the caller is banned. */
   readonly ban: BanNotice | undefined;
+  /** 503 `upstream_busy`: the Admission-Ticket that keeps the caller's place in the token queue. */
+  readonly admissionTicket: string | undefined;
 
   constructor(
     code: ApiErrorCode,
@@ -67,6 +69,7 @@ export class ApiError extends Error {
       retryAfterSeconds?: number;
       problemCode?: string;
       ban?: BanNotice;
+      admissionTicket?: string;
       cause?: unknown;
     } = {},
   ) {
@@ -76,6 +79,7 @@ export class ApiError extends Error {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.problemCode = options.problemCode;
     this.ban = options.ban;
+    this.admissionTicket = options.admissionTicket;
   }
 }
 
@@ -167,7 +171,7 @@ export interface ApiClient {
   /** `POST /v1/dev/login` (local stack only) → an app JWT. */
   devLogin(login: DevLogin): Promise<string>;
   /** `POST /v1/chat-tokens`: the server decides capabilities from the JWT, never from this page. */
-  createChatToken(idToken: string, roomArn: string): Promise<ChatTokenGrant>;
+  createChatToken(idToken: string, roomArn: string, admissionTicket?: string): Promise<ChatTokenGrant>;
   /**
    * `GET /v1/rooms`: with `mine`, the rooms the caller belongs to (`memberId=me`); without, public
    * rooms plus the caller's private ones. One page; pass its `nextToken` back for the next.
@@ -237,9 +241,10 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
   async function request(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
-    options: { body?: unknown; idToken?: string } = {},
+    options: { body?: unknown; idToken?: string; admissionTicket?: string } = {},
   ): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.admissionTicket !== undefined) headers['admission-ticket'] = options.admissionTicket;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idToken !== undefined) headers['authorization'] = `Bearer ${options.idToken}`;
     let response: Response;
@@ -257,11 +262,13 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
       const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
       const code = problemCode(parsed);
       const ban = parseBanProblem(parsed);
+      const admissionTicket = response.headers.get('admission-ticket') ?? undefined;
       throw new ApiError('HTTP_ERROR', problemText(parsed, response.status), {
         status: response.status,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         ...(code === undefined ? {} : { problemCode: code }),
         ...(ban === undefined ? {} : { ban }),
+        ...(admissionTicket === undefined ? {} : { admissionTicket }),
       });
     }
     return parsed;
@@ -271,8 +278,12 @@ export function createApiClient({ baseUrl, fetch }: ApiClientOptions): ApiClient
     async devLogin(login) {
       return parseIdTokenResponse(await request('POST', '/v1/dev/login', { body: login }));
     },
-    async createChatToken(idToken, roomArn) {
-      const body = await request('POST', '/v1/chat-tokens', { body: { roomIdentifier: roomArn }, idToken });
+    async createChatToken(idToken, roomArn, admissionTicket) {
+      const body = await request('POST', '/v1/chat-tokens', {
+        body: { roomIdentifier: roomArn },
+        idToken,
+        ...(admissionTicket === undefined ? {} : { admissionTicket }),
+      });
       return parseChatTokenGrant(body);
     },
     async listRooms(idToken, { mine, nextToken }) {

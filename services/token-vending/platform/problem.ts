@@ -167,7 +167,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       reason: problem.message,
       ...(cause === undefined ? {} : describeCause(cause)),
     };
-    if (problem.status >= 500) logger.error('request failed', fields);
+    // `upstream_busy` is admission doing its job (a caller told when to come back), not a failure.
+    if (problem.status >= 500 && problem.code !== 'upstream_busy') logger.error('request failed', fields);
     else logger.info('request refused', fields);
     if (cause instanceof Error)
       logger.debug('request error detail', { requestId, errorMessage: cause.message });

@@ -54,6 +54,9 @@ export async function startResilienceStack(extraEnv: Record<string, string> = {}
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
     RATE_LIMIT_MAX: '0',
+    // As the emulator's quotas are off: these suites are about faults, not IVS's token rate, and
+    // admission's 503 upstream_busy would read as the service struggling.
+    TOKEN_ADMISSION_TPS: 'off',
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };

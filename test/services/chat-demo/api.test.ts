@@ -191,7 +191,8 @@ describe('createApiClient', () => {
 
     stub.replies.set('/v1/chat-tokens', json(429, { title: 'Too Many Requests', status: 429 }));
     await assert.rejects(
-      chatTokenSource(api, ROOM, createIdentity(signIn, 'jwt-1'))(),
+      // No retries: this is about signing in (token-provider.test.ts covers the waiting).
+      chatTokenSource(api, ROOM, createIdentity(signIn, 'jwt-1'), { maxRetries: 0 })(),
       (error: unknown) => error instanceof ApiError && error.status === 429,
     );
     assert.equal(signIns, 1);

@@ -18,6 +18,7 @@ import {
 import {
   chatTokenSource,
   createTokenProvider,
+  retryPlan,
   sdkChatToken,
   type GrantSource,
 } from '../../../services/chat-demo/src/token-provider.js';
@@ -138,19 +139,14 @@ describe('the messaging SDK calling the token provider', () => {
   });
 
   it('asks again at once, maxReconnectAttempts (3) more times, then disconnects with fetchTokenError', async () => {
-    // Prepare
+    // Prepare: a provider that asks the service once per call, as one without its own waiting would.
     requests = 0;
     const client = createApiClient({ baseUrl: serviceUrl, fetch });
-    const source = chatTokenSource(
-      client,
-      ROOM,
-      createIdentity(() => Promise.resolve('jwt'), 'jwt'),
-    );
-    const refused: unknown[] = [];
-    const room = chatRoom(
-      'ws://127.0.0.1:9',
-      createTokenProvider(source, { granted: () => undefined, refused: (e) => refused.push(e) }),
-    );
+    const started: number[] = [];
+    const room = chatRoom('ws://127.0.0.1:9', async () => {
+      started.push(performance.now());
+      return sdkChatToken(await client.createChatToken('jwt', ROOM));
+    });
     const disconnected = nextDisconnect(room);
 
     // Act
@@ -160,10 +156,7 @@ describe('the messaging SDK calling the token provider', () => {
     // Assess: four requests in all, none of them waiting the two seconds the service asked for.
     assert.equal(reason, 'fetchTokenError');
     assert.equal(requests, 4);
-    assert.equal(refused.length, 4);
-    for (const error of refused) {
-      assert.ok(error instanceof ApiError && error.status === 503 && error.retryAfterSeconds === 2);
-    }
+    assert.ok((started.at(-1) ?? 0) - (started[0] ?? 0) < 2000);
   });
 
   it('calls it once per connection with maxReconnectAttempts 0', async () => {
@@ -206,14 +199,15 @@ describe('the messaging SDK calling the token provider', () => {
     });
     const disconnected = nextDisconnect(room);
     try {
-      // Act: the first connection opens; the renewal's four calls fail.
+      // Act: the first connection opens; the renewal fails (the SDK's three immediate calls after it
+      // get the same failure from the provider, without asking the source).
       room.connect();
       const reason = await disconnected;
 
       // Assess: the room is disconnected although its first connection was fine.
       assert.equal(opened, true);
       assert.equal(reason, 'fetchTokenError');
-      assert.equal(calls, 5);
+      assert.equal(calls, 2);
       assert.equal(room.state, 'disconnected');
     } finally {
       room.disconnect();
@@ -226,5 +220,177 @@ describe('the messaging SDK calling the token provider', () => {
         });
       });
     }
+  });
+});
+
+/** The token service queueing callers: 503 `upstream_busy` with a ticket, served when it comes back. */
+async function queueingService(mode: 'serve' | 'always-busy'): Promise<{
+  url: string;
+  seen: { at: number; ticket: string | undefined }[];
+  close: () => Promise<void>;
+}> {
+  const seen: { at: number; ticket: string | undefined }[] = [];
+  const server = createServer((request, response) => {
+    request.resume();
+    const ticket = request.headers['admission-ticket'];
+    seen.push({ at: performance.now(), ticket: typeof ticket === 'string' ? ticket : undefined });
+    if (ticket === 'place-1' && mode === 'serve') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(grant()));
+      return;
+    }
+    response
+      .writeHead(503, {
+        'content-type': 'application/problem+json',
+        'retry-after': '1',
+        'admission-ticket': 'place-1',
+      })
+      .end(JSON.stringify({ title: 'Service Unavailable', status: 503, code: 'upstream_busy' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+describe("the page's token provider at the service's token rate", () => {
+  it('a queued viewer connects with two requests: the second, with its ticket, exactly Retry-After later', async () => {
+    // Prepare: the service, and a messaging server that accepts every connection.
+    const service = await queueingService('serve');
+    const sockets = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => sockets.once('listening', resolve));
+    const { port } = sockets.address() as AddressInfo;
+    const source = chatTokenSource(
+      createApiClient({ baseUrl: service.url, fetch }),
+      ROOM,
+      createIdentity(() => Promise.resolve('jwt'), 'jwt'),
+    );
+    const room = chatRoom(
+      `ws://127.0.0.1:${port}`,
+      createTokenProvider(source, { granted: () => undefined, refused: () => undefined }),
+    );
+    const connected = new Promise<void>((resolve) => {
+      room.addListener('connect', () => {
+        resolve();
+      });
+    });
+    try {
+      // Act
+      room.connect();
+      await connected;
+
+      // Assess
+      assert.deepEqual(
+        service.seen.map((request) => request.ticket),
+        [undefined, 'place-1'],
+      );
+      const waited = (service.seen[1]?.at ?? 0) - (service.seen[0]?.at ?? 0);
+      // Retry-After: 1; the upper bound allows for a loaded machine.
+      assert.ok(waited >= 1000 && waited < 2000, `asked again after ${Math.round(waited)} ms`);
+    } finally {
+      room.disconnect();
+      for (const client of sockets.clients) client.terminate();
+      await new Promise<void>((resolve) => {
+        sockets.close(() => {
+          resolve();
+        });
+      });
+      await service.close();
+    }
+  });
+
+  it("never lets the SDK's immediate calls reach the service: 1 + maxRetries requests, then fetchTokenError", async () => {
+    const service = await queueingService('always-busy');
+    const refused: unknown[] = [];
+    const source = chatTokenSource(
+      createApiClient({ baseUrl: service.url, fetch }),
+      ROOM,
+      createIdentity(() => Promise.resolve('jwt'), 'jwt'),
+      { maxRetries: 1 },
+    );
+    const room = chatRoom(
+      'ws://127.0.0.1:9',
+      createTokenProvider(source, { granted: () => undefined, refused: (error) => refused.push(error) }),
+    );
+    const disconnected = nextDisconnect(room);
+    try {
+      room.connect();
+      const reason = await disconnected;
+      // A later connect() asks again (the kept failure lasts one turn of the event loop).
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const again = nextDisconnect(room);
+      room.connect();
+      await again;
+
+      assert.equal(reason, 'fetchTokenError');
+      assert.deepEqual(
+        service.seen.map((request) => request.ticket),
+        [undefined, 'place-1', undefined, 'place-1'],
+      );
+      assert.equal(refused.length, 2, 'the page hears of each failed connect once');
+      assert.ok(refused[0] instanceof ApiError && refused[0].problemCode === 'upstream_busy');
+    } finally {
+      room.disconnect();
+      await service.close();
+    }
+  });
+});
+
+describe('retryPlan', () => {
+  const busy = (retryAfterSeconds: number) =>
+    new ApiError('HTTP_ERROR', 'busy', {
+      status: 503,
+      retryAfterSeconds,
+      problemCode: 'upstream_busy',
+      admissionTicket: 'place-7',
+    });
+
+  it('waits exactly Retry-After after upstream_busy and sends its ticket back', () => {
+    assert.deepEqual(
+      retryPlan(busy(7), () => 0.9),
+      { seconds: 7, ticket: 'place-7' },
+    );
+  });
+
+  it('spreads other retryable answers over Retry-After x1 to x2, without a ticket', () => {
+    const unavailable = new ApiError('HTTP_ERROR', 'down', {
+      status: 503,
+      retryAfterSeconds: 4,
+      problemCode: 'upstream_unavailable',
+    });
+    const limited = new ApiError('HTTP_ERROR', 'slow down', { status: 429, retryAfterSeconds: 10 });
+    const unreachable = new ApiError('NETWORK_ERROR', 'Cannot reach the token service');
+
+    assert.deepEqual(
+      retryPlan(unavailable, () => 0.5),
+      { seconds: 6, ticket: undefined },
+    );
+    assert.deepEqual(
+      retryPlan(limited, () => 0),
+      { seconds: 10, ticket: undefined },
+    );
+    assert.deepEqual(
+      retryPlan(unreachable, () => 0.25),
+      { seconds: 2.5, ticket: undefined },
+    );
+  });
+
+  it('gives up on answers a retry cannot change', () => {
+    for (const status of [400, 401, 403, 404, 413]) {
+      assert.equal(
+        retryPlan(new ApiError('HTTP_ERROR', 'no', { status }), () => 0),
+        undefined,
+      );
+    }
+    assert.equal(
+      retryPlan(new Error('not an ApiError'), () => 0),
+      undefined,
+    );
   });
 });

@@ -202,4 +202,20 @@ describe('loadConfig', () => {
   it('turns the rate limit off with RATE_LIMIT_MAX=0', () => {
     assert.equal(loadConfig({ RATE_LIMIT_MAX: '0' }).rateLimit.max, 0);
   });
+
+  it('admits 190 CreateChatToken calls a second by default; TOKEN_ADMISSION_TPS sets it, 0 or off turns it off', () => {
+    assert.equal(loadConfig({}).admission.tps, 190);
+    assert.equal(loadConfig({ TOKEN_ADMISSION_TPS: '95' }).admission.tps, 95);
+    assert.equal(loadConfig({ TOKEN_ADMISSION_TPS: '0' }).admission.tps, 0);
+    assert.equal(loadConfig({ TOKEN_ADMISSION_TPS: 'OFF' }).admission.tps, 0);
+  });
+
+  for (const value of ['201', '-1', '1.5', 'fast', '1e2']) {
+    it(`refuses TOKEN_ADMISSION_TPS=${value}, naming IVS's quota`, () => {
+      assert.match(
+        refusal({ TOKEN_ADMISSION_TPS: value }),
+        /TOKEN_ADMISSION_TPS must be off, 0 \(off\) or a whole number up to 200/,
+      );
+    });
+  }
 });

@@ -4,7 +4,8 @@
  * room (the access model, one strongly consistent table read), never from the body.
  */
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { parseRoomArn } from '../../../../shared/ivs/arn.js';
 import { IVS_LIMITS } from '../../../../shared/ivs/limits.js';
 import { actorOf, authorize, loadRoomAccess } from '../../access/room-access.js';
@@ -13,6 +14,8 @@ import { HttpError } from '../../platform/problem.js';
 import { callerOf, requestIdOf } from '../../platform/request-context.js';
 import { defineRoute, type Route } from '../../platform/route.js';
 import { mapIvsError, mapTableError } from '../../platform/upstream-errors.js';
+import type { Caller } from '../../auth/caller.js';
+import { ADMISSION_TICKET_HEADER, type Admission, type AdmissionOutcome } from './admission.js';
 import { grantFor } from './grant.js';
 import { ChatToken, TokenRequest } from './schema.js';
 import { recordSession } from './sessions-store.js';
@@ -24,6 +27,32 @@ export interface ChatTokenDeps extends ServiceDeps {
   readonly allowAnonymous: boolean;
   /** The per-caller token limit (token-limit.ts), run after authentication. */
   readonly limits: readonly RequestHandler[];
+  /** Admission at IVS's CreateChatToken quota (admission.ts); none: every call goes to IVS at once. */
+  readonly admission?: Admission | undefined;
+}
+
+/** Room roles served before the queue (admission.ts): those who run the room, and admins. */
+const FIRST_IN_LINE: ReadonlySet<string> = new Set(['owner', 'moderator', 'admin']);
+
+/** Who a ticket is for: the user, or an anonymous caller's address (as the per-user limit counts them). */
+function ticketCaller(caller: Caller, req: Request): string {
+  return caller.kind === 'user' ? `sub:${caller.sub}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+}
+
+/** 503 `upstream_busy`: when to come back, and the ticket that keeps the caller's place. */
+function busyError(outcome: Extract<AdmissionOutcome, { admitted: false }>): HttpError {
+  const seconds = outcome.retryAfterSeconds;
+  const message =
+    outcome.ticket === undefined
+      ? `the chat service is at its token rate and its queue is full; retry in ${seconds} s`
+      : `the chat service is at its token rate; retry in ${seconds} s with the ${ADMISSION_TICKET_HEADER} header of this answer (your place is kept)`;
+  return new HttpError(503, 'upstream_busy', message, {
+    expose: true,
+    headers: {
+      'Retry-After': String(seconds),
+      ...(outcome.ticket === undefined ? {} : { [ADMISSION_TICKET_HEADER]: outcome.ticket }),
+    },
+  });
 }
 
 export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
@@ -36,7 +65,8 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
     summary: 'Issue an IVS Chat token for the caller',
     description:
       "Capabilities, session cap, user id (the JWT sub) and attributes are decided by the server from the verified JWT, the policy and the caller's standing in the room; a body naming any of them is refused. A private room gives non-members 403 `not_a_member`." +
-      (deps.allowAnonymous ? ' Callers without a JWT get a view-only token.' : ''),
+      (deps.allowAnonymous ? ' Callers without a JWT get a view-only token.' : '') +
+      ` At IVS's token rate the answer is 503 \`upstream_busy\` with \`Retry-After\` and an \`${ADMISSION_TICKET_HEADER}\` header: send that header back with the same request after Retry-After seconds and it is served (room owners, moderators and admins are served at once).`,
     auth: 'caller',
     body: TokenRequest,
     unknownFieldHint: '; the server decides capabilities, user id and attributes',
@@ -48,7 +78,7 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
       },
     },
     problems: [401, 403, 404, 413, 415, 429, 502, 503],
-    handler: async ({ body: request, res }) => {
+    handler: async ({ body: request, req, res }) => {
       const caller = callerOf(res);
       const actor = actorOf(policy, caller);
       if (policy.allowedRooms && !policy.allowedRooms.includes(request.roomIdentifier)) {
@@ -67,6 +97,18 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
         request.sessionDurationInMinutes ?? IVS_LIMITS.sessionDurationMinutes.default,
         grant.maxSessionMinutes,
       );
+      // Past the access checks, so no one waits for a place only to be refused; a place booked is
+      // a call made (or a caller told when to make it).
+      let admittedVia: string = 'off';
+      if (deps.admission) {
+        const outcome = await deps.admission.admit({
+          subject: { caller: ticketCaller(caller, req), roomArn: request.roomIdentifier },
+          priority: FIRST_IN_LINE.has(role),
+          ticket: req.get(ADMISSION_TICKET_HEADER),
+        });
+        if (!outcome.admitted) throw busyError(outcome);
+        admittedVia = outcome.via;
+      }
       const now = clock();
       // Where the user holds a token, written beside the IVS call (no added wait): bans and
       // revocations reach them there. The end recorded may only grow. Both are awaited, so nothing is
@@ -106,6 +148,7 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
         role: grant.role,
         capabilities: grant.capabilities,
         sessionDurationInMinutes,
+        admission: admittedVia,
       });
       const sendBlockedUntil = access.timeout?.until;
       // A chat token is a bearer credential: never cached (the route's default Cache-Control: no-store).

@@ -106,6 +106,9 @@ export function appOn(options: {
   readonly table: Table;
   readonly jwksUri: string;
   readonly logs?: string[];
+  readonly config?: Partial<AppConfig>;
+  /** The app's clock (milliseconds since the epoch); default Date.now. JWTs are checked on real time. */
+  readonly clock?: () => number;
 }): express.Express {
   const logs = options.logs;
   return createApp({
@@ -119,9 +122,9 @@ export function appOn(options: {
       rolesClaim: 'roles',
     }),
     policy: DEFAULT_POLICY,
-    clock: Date.now,
+    clock: options.clock ?? Date.now,
     logger: logs ? createLogger({ write: (line) => logs.push(line) }) : createLogger({ level: 'silent' }),
-    config: TEST_CONFIG,
+    config: { ...TEST_CONFIG, ...options.config },
     validateResponses: true,
   });
 }

@@ -48,13 +48,19 @@ after(async () => {
 
 const app = () => appOn({ ivs, table, jwksUri: jwks.jwksUri });
 
-async function tableCallsFor(jwt: string, roomArn: string): Promise<{ status: number; calls: string[] }> {
+async function tableCallsFor(
+  jwt: string,
+  roomArn: string,
+  options: { on?: ReturnType<typeof app>; ticket?: string } = {},
+): Promise<{ status: number; calls: string[]; ticket: string | undefined }> {
   calls.length = 0;
-  const res = await request(app())
+  const call = request(options.on ?? app())
     .post('/v1/chat-tokens')
-    .set('authorization', `Bearer ${jwt}`)
-    .send({ roomIdentifier: roomArn });
-  return { status: res.status, calls: [...calls] };
+    .set('authorization', `Bearer ${jwt}`);
+  if (options.ticket !== undefined) call.set('admission-ticket', options.ticket);
+  const res = await call.send({ roomIdentifier: roomArn });
+  const ticket = res.headers['admission-ticket'];
+  return { status: res.status, calls: [...calls], ticket: typeof ticket === 'string' ? ticket : undefined };
 }
 
 describe('POST /v1/chat-tokens table cost', () => {
@@ -85,5 +91,45 @@ describe('POST /v1/chat-tokens table cost', () => {
     assert.deepEqual(first.calls, ['BatchGetItemCommand', 'PutItemCommand', 'UpdateItemCommand']);
     assert.equal(second.status, 200);
     assert.deepEqual(second.calls, ['BatchGetItemCommand', 'UpdateItemCommand']);
+  });
+
+  it('with admission on: one more write to book a place; a retry on its ticket books nothing', async () => {
+    // One call a second: the second caller's place is a second ahead. The clock moves only when
+    // told, so a slow request on a loaded machine does not move anyone's place.
+    let now = Date.now();
+    const admitting = appOn({
+      ivs,
+      table,
+      jwksUri: jwks.jwksUri,
+      config: { admission: { tps: 1 } },
+      clock: () => now,
+    });
+    const made = await ivs.send(new CreateRoomCommand({ name: 'admitted' }));
+    const arn = String(made.arn);
+    await tableCallsFor(signToken(key, { sub: 'cal' }), arn, { on: admitting }); // records the room
+    now += 1000; // cal's place is past
+
+    const admitted = await tableCallsFor(signToken(key, { sub: 'dee' }), arn, { on: admitting });
+    const queued = await tableCallsFor(signToken(key, { sub: 'eli' }), arn, { on: admitting });
+    now += 1000; // eli's time
+    const retried = await tableCallsFor(signToken(key, { sub: 'eli' }), arn, {
+      on: admitting,
+      ...(queued.ticket === undefined ? {} : { ticket: queued.ticket }),
+    });
+
+    // The place (UpdateItem on a schedule shard), then the session beside the IVS call.
+    assert.equal(admitted.status, 200);
+    assert.deepEqual(admitted.calls, ['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    // Told to come back: the place, and (once per instance) the ticket key read, made at first need.
+    assert.equal(queued.status, 503);
+    assert.deepEqual(queued.calls, [
+      'BatchGetItemCommand',
+      'UpdateItemCommand',
+      'GetItemCommand',
+      'PutItemCommand',
+    ]);
+    // Served on the ticket: no second place; the same calls as without admission.
+    assert.equal(retried.status, 200);
+    assert.deepEqual(retried.calls, ['BatchGetItemCommand', 'UpdateItemCommand']);
   });
 });

@@ -1,0 +1,269 @@
+/**
+ * Admission at IVS's CreateChatToken quota: 200 calls a second per account and region, not adjustable
+ * (IVS Chat service quotas). Every instance books each CreateChatToken call on one schedule kept in
+ * the table before it makes the call, so that across all instances the calls keep to
+ * TOKEN_ADMISSION_TPS. A caller who cannot be served now is told when to come back (503
+ * `upstream_busy`, `Retry-After`) with a signed ticket for that time: their retry is served without
+ * being booked again, so each admitted caller costs one place on the schedule and about two requests.
+ *
+ * The schedule is GCRA (the generic cell rate algorithm, "virtual scheduling"): a shard remembers the
+ * next free place on it (`tat`); a call takes the later of that place and now, and moves it one
+ * spacing (1 / the shard's rate) on. Places are handed out in the order the writes reach the item, so
+ * callers are placed in arrival order and spread evenly over the coming seconds, never in waves.
+ *
+ * Shards. One item taking every token request's write would make a DynamoDB partition's 1,000 writes
+ * a second the new limit. The schedule is cut into up to 8 shards, each its own partition with an
+ * equal share of the rate, and a request books on the shard this instance last saw with the earliest
+ * free place (a random one among equals), so shards fill evenly and order holds across them to within
+ * a spacing or two. 8 shards take 8,000 bookings a second; each shard keeps at least 20 calls a second,
+ * so rounding to whole seconds (below) moves at most one call per shard across a second's boundary.
+ *
+ * Whole seconds. Retry-After counts whole seconds, so a place is rounded to the nearest second from
+ * now: a place less than half a second ahead is served at once, and a caller's call lands within half
+ * a second of its place. In any window of L seconds the calls made are then at most TPS x (L + 1) +
+ * shards, which IVS's token bucket (200 a second, holding one second's worth; how the emulator models
+ * it) takes for any L when TPS + shards <= 200: 190 + 8 at the defaults.
+ *
+ * Who goes first: a room's owner and moderators, and admins, are served at once. Their call is booked
+ * like any other (so the rate holds over time, and everyone queued moves back one place), but not
+ * waited for: at most their own number of calls above the schedule at any moment, which the bucket's
+ * one second's worth absorbs.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The response header carrying a ticket, and the request header a caller sends it back in. */
+export const ADMISSION_TICKET_HEADER = 'Admission-Ticket';
+/** How far ahead a caller may be placed; beyond, they are refused without a place. */
+export const HORIZON_MS = 300_000;
+/** A place less than this far ahead is served now (Retry-After counts whole seconds). */
+export const NOW_WITHIN_MS = 500;
+/**
+ * A ticket is honoured from this long before its time: instances' clocks differ by milliseconds, and
+ * a client waits Retry-After from when it read the answer, which is after this service's now.
+ */
+export const TICKET_EARLY_MS = 500;
+/** ...until this long after it (a client slowed by its machine or network); later, they queue again. */
+export const TICKET_LATE_MS = 10_000;
+/** Each shard admits at least this many calls a second: fewer shards below 40 TPS. */
+const MIN_SHARD_TPS = 20;
+const MAX_SHARDS = 8;
+/** With the schedule full to the horizon: come back after a random wait in this range (no place). */
+export const FULL_RETRY_SECONDS = { min: 30, max: 60 } as const;
+
+export interface AdmissionPlan {
+  readonly tps: number;
+  readonly shards: number;
+  /** Milliseconds between two places on one shard. */
+  readonly spacingMs: number;
+}
+
+/** The shards and spacing for a rate (calls a second across all instances, at least 1). */
+export function planFor(tps: number): AdmissionPlan {
+  const shards = Math.min(MAX_SHARDS, Math.max(1, Math.floor(tps / MIN_SHARD_TPS)));
+  return { tps, shards, spacingMs: (1000 * shards) / tps };
+}
+
+/** A place on a shard, and the shard's next free place after it. */
+export interface Booking {
+  readonly at: number;
+  readonly next: number;
+}
+
+/** GCRA's step: a call at `now` takes the later of the next free place and now; the next is one on. */
+export function book(nextFree: number | undefined, now: number, spacingMs: number): Booking {
+  const at = nextFree === undefined ? now : Math.max(nextFree, now);
+  return { at, next: at + spacingMs };
+}
+
+export type Verdict =
+  { readonly now: true } | { readonly now: false; readonly retryAfterSeconds: number; readonly due: number };
+
+/** When a caller placed `at` is served: now, or after a whole number of seconds (the nearest). */
+export function verdictFor(at: number, now: number): Verdict {
+  const wait = at - now;
+  if (wait < NOW_WITHIN_MS) return { now: true };
+  const seconds = Math.round(wait / 1000);
+  return { now: false, retryAfterSeconds: seconds, due: now + seconds * 1000 };
+}
+
+/** Who a ticket is for: it is honoured only for the same caller and room. */
+export interface TicketSubject {
+  /** `sub:<JWT sub>`, or `ip:<address>` for an anonymous caller. */
+  readonly caller: string;
+  readonly roomArn: string;
+}
+
+const TICKET = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
+
+function ticketMac(key: Uint8Array, subject: TicketSubject, due: number): string {
+  return createHmac('sha256', key)
+    .update(`admission-ticket/1\n${subject.caller}\n${subject.roomArn}\n${due}`)
+    .digest('base64url')
+    .slice(0, 22); // 132 bits
+}
+
+/** A ticket for `subject` due at `due` (ms since the epoch): its time in base 36, a dot, its MAC. */
+export function signTicket(key: Uint8Array, subject: TicketSubject, due: number): string {
+  const at = Math.round(due);
+  return `${at.toString(36)}.${ticketMac(key, subject, at)}`;
+}
+
+/** The time a ticket is due, when it is one this service signed for `subject`; else undefined. */
+export function readTicket(key: Uint8Array, subject: TicketSubject, ticket: string): number | undefined {
+  const match = TICKET.exec(ticket);
+  if (!match?.[1] || !match[2]) return undefined;
+  const due = Number.parseInt(match[1], 36);
+  if (!Number.isSafeInteger(due)) return undefined;
+  const expected = Buffer.from(ticketMac(key, subject, due));
+  const given = Buffer.from(match[2]);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? due : undefined;
+}
+
+export type TicketTime =
+  | { readonly kind: 'due' }
+  | { readonly kind: 'early'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'stale' };
+
+/** Whether a ticket due at `due` is served at `now`, is early (wait again), or has lapsed. */
+export function ticketTime(due: number, now: number): TicketTime {
+  if (now < due - TICKET_EARLY_MS) {
+    return { kind: 'early', retryAfterSeconds: Math.max(1, Math.ceil((due - now) / 1000)) };
+  }
+  if (now > due + TICKET_LATE_MS) return { kind: 'stale' };
+  return { kind: 'due' };
+}
+
+/**
+ * This instance's view of each shard's next free place: the value its last booking there returned,
+ * moved on by the bookings it has sent since. A request books on the shard seen earliest (unknown
+ * shards count as free now), at random among those within one spacing of it, so bookings spread.
+ */
+export class ShardChooser {
+  readonly #seen: (number | undefined)[];
+  readonly #spacingMs: number;
+  readonly #random: () => number;
+
+  constructor(plan: AdmissionPlan, random: () => number = Math.random) {
+    this.#seen = Array.from({ length: plan.shards }, () => undefined);
+    this.#spacingMs = plan.spacingMs;
+    this.#random = random;
+  }
+
+  /** The shard to book on, and whether it is believed busy (its next place not past). */
+  choose(now: number): { shard: number; busy: boolean } {
+    const free = this.#seen.map((seen) => Math.max(seen ?? Number.NEGATIVE_INFINITY, now));
+    const earliest = Math.min(...free);
+    const near = free.flatMap((at, shard) => (at <= earliest + this.#spacingMs ? [shard] : []));
+    const shard = near[Math.min(near.length - 1, Math.floor(this.#random() * near.length))] ?? 0;
+    const busy = (this.#seen[shard] ?? Number.NEGATIVE_INFINITY) >= now;
+    // Counted before the answer comes, so requests in flight together spread over the shards.
+    this.#seen[shard] = (free[shard] ?? now) + this.#spacingMs;
+    return { shard, busy };
+  }
+
+  /** A booking's answer: the shard's next free place, as the table holds it now. */
+  saw(shard: number, next: number): void {
+    this.#seen[shard] = Math.max(this.#seen[shard] ?? Number.NEGATIVE_INFINITY, next);
+  }
+}
+
+/** Where the schedule is kept (the table: admission-store.ts; a map in unit tests). */
+export interface ScheduleStore {
+  /**
+   * Books the next place on `shard` for a call at `now` (the `book` step), unless that place would be
+   * `limit` or later: then undefined, nothing booked. `busy` says which case to try first.
+   */
+  book(
+    shard: number,
+    now: number,
+    spacingMs: number,
+    options: { readonly busy: boolean; readonly limit: number },
+  ): Promise<Booking | undefined>;
+}
+
+export interface AdmissionRequest {
+  readonly subject: TicketSubject;
+  /** A room owner or moderator, or an admin: served at once. */
+  readonly priority: boolean;
+  /** The Admission-Ticket header the caller sent, if any. */
+  readonly ticket: string | undefined;
+}
+
+export type AdmissionOutcome =
+  | { readonly admitted: true; readonly via: 'schedule' | 'ticket' | 'priority' }
+  | {
+      readonly admitted: false;
+      /** `scheduled`: a place was booked; `early`: a ticket sent before its time; `full`: no place. */
+      readonly why: 'scheduled' | 'early' | 'full';
+      readonly retryAfterSeconds: number;
+      readonly ticket?: string;
+    };
+
+export interface AdmissionOptions {
+  readonly tps: number;
+  readonly schedule: ScheduleStore;
+  /** The key tickets are signed with, the same for every instance (admission-store.ts). */
+  readonly ticketKey: () => Promise<Uint8Array>;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+  readonly random?: () => number;
+}
+
+export class Admission {
+  readonly plan: AdmissionPlan;
+  readonly #options: AdmissionOptions;
+  readonly #chooser: ShardChooser;
+  readonly #random: () => number;
+
+  constructor(options: AdmissionOptions) {
+    if (!Number.isFinite(options.tps) || options.tps < 1) {
+      throw new RangeError(`admission needs a rate of 1 call a second or more; got ${options.tps}`);
+    }
+    this.plan = planFor(options.tps);
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#chooser = new ShardChooser(this.plan, this.#random);
+  }
+
+  /** Whether this caller's CreateChatToken call may be made now; if not, when to come back. */
+  async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
+    const { clock, ticketKey, schedule } = this.#options;
+    const now = clock();
+    // A caller with a ticket was booked already: served at its time, not booked again.
+    if (request.ticket !== undefined && !request.priority) {
+      const due = readTicket(await ticketKey(), request.subject, request.ticket);
+      const time = due === undefined ? undefined : ticketTime(due, now);
+      if (time?.kind === 'due') return { admitted: true, via: 'ticket' };
+      if (time?.kind === 'early') {
+        return {
+          admitted: false,
+          why: 'early',
+          retryAfterSeconds: time.retryAfterSeconds,
+          ticket: request.ticket,
+        };
+      }
+      // A lapsed, forged or another caller's ticket: booked like anyone arriving now.
+    }
+    const { shard, busy } = this.#chooser.choose(now);
+    const limit = request.priority ? Number.POSITIVE_INFINITY : now + HORIZON_MS;
+    const booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit });
+    if (booking !== undefined) this.#chooser.saw(shard, booking.next);
+    if (request.priority) return { admitted: true, via: 'priority' };
+    if (booking === undefined) {
+      const { min, max } = FULL_RETRY_SECONDS;
+      return {
+        admitted: false,
+        why: 'full',
+        retryAfterSeconds: min + Math.floor(this.#random() * (max - min + 1)),
+      };
+    }
+    const verdict = verdictFor(booking.at, now);
+    if (verdict.now) return { admitted: true, via: 'schedule' };
+    return {
+      admitted: false,
+      why: 'scheduled',
+      retryAfterSeconds: verdict.retryAfterSeconds,
+      ticket: signTicket(await ticketKey(), request.subject, verdict.due),
+    };
+  }
+}

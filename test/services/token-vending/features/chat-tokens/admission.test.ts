@@ -1,0 +1,305 @@
+/**
+ * Admission's arithmetic with an injected clock and the schedule in a map: places, whole-second
+ * rounding, tickets, shards, who goes first, and what IVS's token bucket (the emulator's own limiter,
+ * 200 a second holding one second's worth) makes of the calls that result.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Admission,
+  FULL_RETRY_SECONDS,
+  HORIZON_MS,
+  ShardChooser,
+  TICKET_EARLY_MS,
+  TICKET_LATE_MS,
+  book,
+  planFor,
+  readTicket,
+  signTicket,
+  ticketTime,
+  verdictFor,
+  type AdmissionOutcome,
+  type ScheduleStore,
+  type TicketSubject,
+} from '../../../../../services/token-vending/features/chat-tokens/admission.js';
+import { RateLimiter } from '../../../../../services/local-ivschat/rate-limit.js';
+
+const KEY = Buffer.alloc(32, 7);
+const START = 1_800_000_000_000;
+const ROOM = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
+
+/** A seeded generator (mulberry32), so every run draws the same shards. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The schedule in a map: GCRA's step exactly, and a count of bookings. */
+function mapSchedule(): ScheduleStore & { bookings: number; shards: Map<number, number> } {
+  const shards = new Map<number, number>();
+  const store = {
+    bookings: 0,
+    shards,
+    book(shard: number, now: number, spacingMs: number, options: { limit: number }) {
+      const booking = book(shards.get(shard), now, spacingMs);
+      if (booking.at >= options.limit) return Promise.resolve(undefined);
+      shards.set(shard, booking.next);
+      store.bookings += 1;
+      return Promise.resolve(booking);
+    },
+  };
+  return store;
+}
+
+function admission(tps: number, clock: { now: number }, schedule = mapSchedule()) {
+  return {
+    schedule,
+    admission: new Admission({
+      tps,
+      schedule,
+      ticketKey: () => Promise.resolve(KEY),
+      clock: () => clock.now,
+      random: seeded(21),
+    }),
+  };
+}
+
+const subject = (i: number): TicketSubject => ({ caller: `sub:viewer-${i}`, roomArn: ROOM });
+
+/** When the caller's CreateChatToken call happens: now, or when told to come back. */
+function callTime(outcome: AdmissionOutcome, now: number): number | undefined {
+  if (outcome.admitted) return now;
+  return outcome.why === 'scheduled' ? now + outcome.retryAfterSeconds * 1000 : undefined;
+}
+
+/** How many of `times` IVS's bucket (the emulator's, at `rate`) would throttle. */
+function throttled(times: readonly number[], rate: number): number {
+  const bucket = new RateLimiter();
+  return [...times].sort((a, b) => a - b).filter((at) => !bucket.tryTake(at, rate)).length;
+}
+
+describe('planFor', () => {
+  it('cuts 190 a second into 8 shards, and a low rate into one', () => {
+    assert.deepEqual(planFor(190), { tps: 190, shards: 8, spacingMs: 8000 / 190 });
+    assert.equal(planFor(19).shards, 1);
+    assert.equal(planFor(40).shards, 2);
+    assert.equal(planFor(1).spacingMs, 1000);
+  });
+});
+
+describe('book and verdictFor', () => {
+  it("takes the shard's next place when it is ahead, now when it is past or unknown", () => {
+    assert.deepEqual(book(undefined, 1000, 50), { at: 1000, next: 1050 });
+    assert.deepEqual(book(900, 1000, 50), { at: 1000, next: 1050 });
+    assert.deepEqual(book(4000, 1000, 50), { at: 4000, next: 4050 });
+  });
+
+  it('serves a place less than half a second ahead now, and rounds the rest to whole seconds', () => {
+    assert.deepEqual(verdictFor(1499, 1000), { now: true });
+    assert.deepEqual(verdictFor(1500, 1000), { now: false, retryAfterSeconds: 1, due: 2000 });
+    assert.deepEqual(verdictFor(2499, 1000), { now: false, retryAfterSeconds: 1, due: 2000 });
+    assert.deepEqual(verdictFor(2500, 1000), { now: false, retryAfterSeconds: 2, due: 3000 });
+  });
+});
+
+describe('tickets', () => {
+  it('are read back for the same caller and room only', () => {
+    const ticket = signTicket(KEY, subject(1), START + 3000);
+
+    assert.equal(readTicket(KEY, subject(1), ticket), START + 3000);
+    assert.equal(readTicket(KEY, subject(2), ticket), undefined);
+    assert.equal(readTicket(KEY, { ...subject(1), roomArn: `${ROOM}x` }, ticket), undefined);
+    assert.equal(readTicket(Buffer.alloc(32, 8), subject(1), ticket), undefined);
+  });
+
+  it('refuse a changed time, a changed MAC and anything not shaped like one', () => {
+    const ticket = signTicket(KEY, subject(1), START + 3000);
+    const [time = '', mac = ''] = ticket.split('.');
+    const later = `${(START + 1000).toString(36)}.${mac}`;
+    const flipped = `${time}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
+
+    for (const bad of [later, flipped, '', '.', 'x', `${ticket}.`, `${time}.${mac}=`, 'z'.repeat(500)]) {
+      assert.equal(readTicket(KEY, subject(1), bad), undefined, bad);
+    }
+  });
+
+  it('are due from half a second before their time to ten seconds after', () => {
+    const due = START + 5000;
+
+    assert.deepEqual(ticketTime(due, due - TICKET_EARLY_MS - 1), { kind: 'early', retryAfterSeconds: 1 });
+    assert.deepEqual(ticketTime(due, due - 3200), { kind: 'early', retryAfterSeconds: 4 });
+    assert.deepEqual(ticketTime(due, due - TICKET_EARLY_MS), { kind: 'due' });
+    assert.deepEqual(ticketTime(due, due + TICKET_LATE_MS), { kind: 'due' });
+    assert.deepEqual(ticketTime(due, due + TICKET_LATE_MS + 1), { kind: 'stale' });
+  });
+});
+
+describe('ShardChooser', () => {
+  it('spreads requests in flight together evenly over the shards', () => {
+    const chooser = new ShardChooser(planFor(190), seeded(3));
+    const counts = new Map<number, number>();
+
+    for (let i = 0; i < 800; i++) {
+      const { shard } = chooser.choose(START);
+      counts.set(shard, (counts.get(shard) ?? 0) + 1);
+    }
+
+    assert.equal(counts.size, 8);
+    for (const count of counts.values()) assert.ok(Math.abs(count - 100) <= 2, `${count} on one shard`);
+  });
+
+  it('books where the schedule is known to be shortest, and says whether that shard is busy', () => {
+    const plan = planFor(190);
+    const chooser = new ShardChooser(plan, seeded(3));
+    for (let shard = 0; shard < plan.shards; shard++) chooser.saw(shard, START + 60_000);
+    chooser.saw(5, START + 60_000); // never lowers what it saw
+    const shorter = new ShardChooser(plan, seeded(3));
+    for (let shard = 0; shard < plan.shards; shard++) {
+      shorter.saw(shard, shard === 6 ? START - 5000 : START + 60_000);
+    }
+
+    assert.equal(chooser.choose(START).busy, true);
+    assert.deepEqual(shorter.choose(START), { shard: 6, busy: false });
+  });
+});
+
+describe('Admission', () => {
+  it('places a crowd arriving at once in arrival order, about 190 for each coming second', async () => {
+    const clock = { now: START };
+    const { admission: gate } = admission(190, clock);
+
+    const outcomes: AdmissionOutcome[] = [];
+    for (let i = 0; i < 2000; i++)
+      outcomes.push(await gate.admit({ subject: subject(i), priority: false, ticket: undefined }));
+
+    const waits = outcomes.map((outcome) => (outcome.admitted ? 0 : outcome.retryAfterSeconds));
+    const perSecond = new Map<number, number>();
+    for (const wait of waits) perSecond.set(wait, (perSecond.get(wait) ?? 0) + 1);
+    // Served now: the places less than half a second ahead; then one second's rate per second.
+    assert.ok(Math.abs((perSecond.get(0) ?? 0) - 95) <= 8, `${perSecond.get(0)} now`);
+    for (let second = 1; second <= 9; second++) {
+      const count = perSecond.get(second) ?? 0;
+      assert.ok(count >= 190 - 8 && count <= 190 + 8, `${count} told to come back in ${second} s`);
+    }
+    // Arrival order is kept to within a second (shards are filled evenly, not in strict turn).
+    for (let i = 1; i < waits.length; i++) assert.ok((waits[i] ?? 0) >= (waits[i - 1] ?? 0) - 1);
+    assert.ok(outcomes.every((outcome) => outcome.admitted || outcome.ticket !== undefined));
+  });
+
+  it("makes calls IVS's bucket takes without a throttle, even when the whole crowd comes at one instant", async () => {
+    const clock = { now: START };
+    const { admission: gate } = admission(190, clock);
+
+    const times: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const outcome = await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
+      const at = callTime(outcome, clock.now);
+      if (at !== undefined) times.push(at);
+    }
+
+    assert.equal(times.length, 5000);
+    assert.equal(throttled(times, 200), 0);
+  });
+
+  it('holds a steady 300 arrivals a second to 190 calls a second with no throttle', async () => {
+    const clock = { now: START };
+    const { admission: gate } = admission(190, clock);
+    const random = seeded(5);
+
+    const times: number[] = [];
+    for (let i = 0; i < 6000; i++) {
+      clock.now = START + i * (1000 / 300) + random() * 3; // 20 s of arrivals, a little jitter
+      const outcome = await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
+      const at = callTime(outcome, clock.now);
+      if (at !== undefined) times.push(at);
+    }
+
+    assert.equal(throttled(times, 200), 0);
+    const last = Math.max(...times);
+    const rate = times.length / ((last - START) / 1000);
+    assert.ok(rate > 185 && rate <= 191, `${rate.toFixed(1)} calls a second`);
+  });
+
+  it('serves a ticket at its time without booking again, and an early one is told to wait the rest', async () => {
+    const clock = { now: START };
+    const { admission: gate, schedule } = admission(190, clock);
+    for (let i = 0; i < 300; i++)
+      await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
+    const queued = await gate.admit({ subject: subject(999), priority: false, ticket: undefined });
+    assert.ok(!queued.admitted && queued.why === 'scheduled' && queued.ticket !== undefined);
+    const bookings = schedule.bookings;
+
+    clock.now = START + queued.retryAfterSeconds * 1000 - 1500;
+    const early = await gate.admit({ subject: subject(999), priority: false, ticket: queued.ticket });
+    clock.now = START + queued.retryAfterSeconds * 1000 + 40;
+    const due = await gate.admit({ subject: subject(999), priority: false, ticket: queued.ticket });
+    const someoneElse = await gate.admit({ subject: subject(998), priority: false, ticket: queued.ticket });
+
+    assert.deepEqual(early, { admitted: false, why: 'early', retryAfterSeconds: 2, ticket: queued.ticket });
+    assert.deepEqual(due, { admitted: true, via: 'ticket' });
+    // Another caller's ticket is no ticket: they are booked like anyone (the queue is gone by now).
+    assert.deepEqual(someoneElse, { admitted: true, via: 'schedule' });
+    assert.equal(schedule.bookings, bookings + 1);
+  });
+
+  it('books a lapsed ticket again, as a newcomer', async () => {
+    const clock = { now: START };
+    const { admission: gate, schedule } = admission(190, clock);
+    const ticket = signTicket(KEY, subject(1), START - TICKET_LATE_MS - 1);
+
+    const outcome = await gate.admit({ subject: subject(1), priority: false, ticket });
+
+    assert.deepEqual(outcome, { admitted: true, via: 'schedule' });
+    assert.equal(schedule.bookings, 1);
+  });
+
+  it("serves a room's owner and moderators at once at the back of a long queue, and counts their call", async () => {
+    const clock = { now: START };
+    const { admission: gate, schedule } = admission(190, clock);
+    for (let i = 0; i < 3000; i++)
+      await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
+    const before = await gate.admit({ subject: subject(3001), priority: false, ticket: undefined });
+
+    const owner = await gate.admit({ subject: subject(-1), priority: true, ticket: undefined });
+    const after = await gate.admit({ subject: subject(3002), priority: false, ticket: undefined });
+
+    assert.deepEqual(owner, { admitted: true, via: 'priority' });
+    assert.ok(!before.admitted && before.retryAfterSeconds >= 15, 'the queue is 15 s long');
+    assert.ok(!after.admitted && after.retryAfterSeconds >= before.retryAfterSeconds);
+    assert.equal(schedule.bookings, 3003);
+  });
+
+  it('refuses without a place, to come back in 30 to 60 s, when the schedule is full to the horizon', async () => {
+    const clock = { now: START };
+    const schedule = mapSchedule();
+    for (let shard = 0; shard < 8; shard++) schedule.shards.set(shard, START + HORIZON_MS + 1);
+    const { admission: gate } = admission(190, clock, schedule);
+
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        gate.admit({ subject: subject(i), priority: false, ticket: undefined }),
+      ),
+    );
+    const owner = await gate.admit({ subject: subject(-1), priority: true, ticket: undefined });
+
+    for (const outcome of outcomes) {
+      assert.ok(!outcome.admitted && outcome.why === 'full' && outcome.ticket === undefined);
+      assert.ok(
+        outcome.retryAfterSeconds >= FULL_RETRY_SECONDS.min &&
+          outcome.retryAfterSeconds <= FULL_RETRY_SECONDS.max,
+      );
+    }
+    assert.ok(new Set(outcomes.map((outcome) => !outcome.admitted && outcome.retryAfterSeconds)).size > 5);
+    assert.deepEqual(owner, { admitted: true, via: 'priority' });
+    assert.equal(schedule.bookings, 1);
+  });
+
+  it('refuses a rate under one call a second', () => {
+    assert.throws(() => admission(0, { now: START }), RangeError);
+  });
+});
