@@ -10,7 +10,8 @@
  * production-mode service.
  */
 import { fileURLToPath } from 'node:url';
-import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
+import { logLevelOf } from '../shared/config/env.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { LOCAL_AUDIENCE } from '../services/token-vending/config.js';
 import { startTokenService } from '../services/token-vending/entry/start.js';
 import { portFrom, startLocalStack, type LocalStack } from './start.js';
@@ -40,7 +41,7 @@ export interface ProductionLocal {
 export async function startProductionLocal(options: ProductionLocalOptions = {}): Promise<ProductionLocal> {
   const env = options.env ?? process.env;
   const logger =
-    options.logger ?? createLogger({ level: parseLogLevel(env.LOG_LEVEL), base: { service: 'prod-local' } });
+    options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'prod-local' } });
   const stack = await startLocalStack({
     env: { ...env, CHAT_BACKEND: 'local' },
     port: options.idpPort ?? portFrom(env, 'PORT', 3000),

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateRoomCommand, GetRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
-import { createLogger, parseLogLevel, type Logger } from '../shared/logger.js';
+import { logLevelOf } from '../shared/config/env.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { defaultFunctionMap, parseFunctionMap, PROJECT_ROOT } from '../services/local-ivschat/functions.js';
 import {
   QuotaConfigError,
@@ -136,7 +137,7 @@ function curlCommands(tokenServiceUrl: string, roomArn: string): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const logger =
-    options.logger ?? createLogger({ level: parseLogLevel(env.LOG_LEVEL), base: { service: 'local-stack' } });
+    options.logger ?? createLogger({ level: logLevelOf(env), base: { service: 'local-stack' } });
   const host = env.HOST ?? '127.0.0.1';
   const port = options.port ?? portFrom(env, 'PORT', 3000);
   const backendText = env.CHAT_BACKEND?.trim() || 'local';

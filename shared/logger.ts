@@ -18,14 +18,6 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-export function parseLogLevel(value: unknown, fallback: LogLevel = 'info'): LogLevel {
-  if (value === undefined || value === '') return fallback;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
-  if (!level) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${text}"`);
-  return level;
-}
-
 /** An Error's name, code and message (never its stack unless debug), safe to put in a log line. */
 export function describeError(error: unknown): LogFields {
   if (error instanceof Error) {

@@ -36,6 +36,7 @@ const sweeper = createSweep({
   now: Date.now,
   disconnectTps: config.disconnectTps,
   orphanAgeMinutes: config.orphanAgeMinutes,
+  stackTag: config.stackTag,
 });
 
 /** Time kept in hand after the last sweep (the function's timeout must not cut one short). */

@@ -17,15 +17,10 @@ import {
   ListRoomsCommand,
   type IvschatClient,
 } from '@aws-sdk/client-ivschat';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems, deletePartition, keyId } from '../../shared/table/batch.js';
 import { decide } from '../../shared/access/model.js';
-import { factsFrom, standingFromItems, standingKeys, type Item } from '../../shared/access/standing.js';
+import { factsFrom, standingFromItems, standingKeys } from '../../shared/access/standing.js';
 import { PRIVACY_TAG } from '../../shared/ivs/tags.js';
 import { describeError, type Logger } from '../../shared/logger.js';
 import type { Table } from '../../shared/table/client.js';
@@ -53,6 +48,8 @@ export interface SweepDeps {
   readonly now: () => number;
   readonly disconnectTps: number;
   readonly orphanAgeMinutes: number;
+  /** Only rooms with this stack tag are this stack's (two stacks may share an account and region). */
+  readonly stackTag?: string | undefined;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -78,26 +75,7 @@ function field(item: Record<string, unknown>, name: string): string | undefined 
   return typeof value === 'string' ? value : undefined;
 }
 
-const keyId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
-
-async function batchGet(table: Table, wanted: readonly ItemKey[]): Promise<Map<string, Item>> {
-  const found = new Map<string, Item>();
-  let pending = [...new Map(wanted.map((key) => [keyId(key), key])).values()];
-  for (let attempt = 0; pending.length > 0 && attempt < 4; attempt++) {
-    const output = await table.client.send(
-      new BatchGetCommand({ RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    for (const item of output.Responses?.[table.name] ?? []) {
-      if (typeof item.pk === 'string' && typeof item.sk === 'string')
-        found.set(keyId({ pk: item.pk, sk: item.sk }), item);
-    }
-    pending = (output.UnprocessedKeys?.[table.name]?.Keys ?? []).flatMap((key) =>
-      typeof key.pk === 'string' && typeof key.sk === 'string' ? [{ pk: key.pk, sk: key.sk }] : [],
-    );
-  }
-  if (pending.length > 0) throw new Error('the table left keys unprocessed');
-  return found;
-}
+const idOf = (key: ItemKey): string => keyId(key.pk, key.sk);
 
 export function createSweep(deps: SweepDeps) {
   const { table, ivs, logger, now } = deps;
@@ -172,23 +150,23 @@ export function createSweep(deps: SweepDeps) {
     // Sixteen users' standing (five keys) and session (one key) per BatchGetItem of at most 100 keys.
     for (let offset = 0; offset < revocations.length; offset += 16) {
       const chunk = revocations.slice(offset, offset + 16);
-      const items = await batchGet(
+      const items = await batchGetItems(
         table,
-        chunk.flatMap((r) => [
-          ...Object.values(standingKeys(r.roomId, r.userId)),
-          keys.session(r.userId, r.roomArn),
-        ]),
+        chunk.flatMap((r) => {
+          const k = standingKeys(r.roomId, r.userId);
+          return [k.room, k.member, k.roomBan, k.timeout, k.appBan, keys.session(r.userId, r.roomArn)];
+        }),
       );
       const at = now();
       for (const revocation of chunk) {
         const k = standingKeys(revocation.roomId, revocation.userId);
         const view = standingFromItems(
           {
-            room: items.get(keyId(k.room)),
-            member: items.get(keyId(k.member)),
-            roomBan: items.get(keyId(k.roomBan)),
-            timeout: items.get(keyId(k.timeout)),
-            appBan: items.get(keyId(k.appBan)),
+            room: items.get(idOf(k.room)),
+            member: items.get(idOf(k.member)),
+            roomBan: items.get(idOf(k.roomBan)),
+            timeout: items.get(idOf(k.timeout)),
+            appBan: items.get(idOf(k.appBan)),
           },
           revocation.userId,
           at,
@@ -208,7 +186,7 @@ export function createSweep(deps: SweepDeps) {
           restored++;
           continue;
         }
-        const sessionEnd = items.get(keyId(keys.session(revocation.userId, revocation.roomArn)))?.until;
+        const sessionEnd = items.get(idOf(keys.session(revocation.userId, revocation.roomArn)))?.until;
         if (typeof sessionEnd === 'string' && sessionEnd > revocation.until) {
           await extend(revocation, sessionEnd);
           extended++;
@@ -257,12 +235,12 @@ export function createSweep(deps: SweepDeps) {
           (room.createTime?.getTime() ?? Infinity) < cutoff,
       );
       if (tagged.length > 0) {
-        const records = await batchGet(
+        const records = await batchGetItems(
           table,
           tagged.flatMap((room) => (room.id ? [keys.room(room.id)] : [])),
         );
         for (const room of tagged) {
-          if (room.id === undefined || room.arn === undefined || records.has(keyId(keys.room(room.id))))
+          if (room.id === undefined || room.arn === undefined || records.has(idOf(keys.room(room.id))))
             continue;
           try {
             await ivs.send(new DeleteRoomCommand({ identifier: room.arn }));
@@ -295,29 +273,7 @@ export function createSweep(deps: SweepDeps) {
     for (const tombstone of tombstones.Items ?? []) {
       const roomId = field(tombstone, 'roomId');
       if (roomId === undefined) continue;
-      const partition = await table.client.send(
-        new QueryCommand({
-          TableName: table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.roomPartition(roomId) },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          Limit: 100,
-        }),
-      );
-      const stray = (partition.Items ?? []).flatMap((item) =>
-        typeof item.pk === 'string' &&
-        typeof item.sk === 'string' &&
-        item.sk !== keys.roomTombstone(roomId).sk
-          ? [{ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }]
-          : [],
-      );
-      for (let offset = 0; offset < stray.length; offset += 25) {
-        await table.client.send(
-          new BatchWriteCommand({ RequestItems: { [table.name]: stray.slice(offset, offset + 25) } }),
-        );
-      }
-      removed += stray.length;
+      removed += await deletePartition(table, keys.roomPartition(roomId), [keys.roomTombstone(roomId).sk]);
     }
     return removed;
   }

@@ -4,10 +4,17 @@
  * and every invocation then fails with it, so CloudWatch Logs' asynchronous invocation retries the
  * batch and the function's Errors metric shows the misconfiguration instead of records vanishing.
  */
-import { LOG_LEVELS, type LogLevel } from '../../shared/logger.js';
+import { integer, logLevel, readEnv, text, type Env } from '../../shared/config/env.js';
+import type { LogLevel } from '../../shared/logger.js';
 
 export const DEFAULT_RETENTION_DAYS = 7;
 export const MAX_RETENTION_DAYS = 365;
+
+export const ENVIRONMENT = {
+  CHAT_TABLE: text(),
+  HISTORY_RETENTION_DAYS: integer(DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
+  LOG_LEVEL: logLevel({ lenient: true }),
+} as const;
 
 export interface HistoryConfig {
   readonly tableName: string;
@@ -19,33 +26,15 @@ export interface HistoryConfig {
   readonly warnings: readonly string[];
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-function retention(value: string | undefined, problems: string[]): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_RETENTION_DAYS;
-  const parsed = Number(value);
-  if (Number.isInteger(parsed) && parsed >= 1 && parsed <= MAX_RETENTION_DAYS) return parsed;
-  problems.push(`HISTORY_RETENTION_DAYS must be an integer from 1 to ${MAX_RETENTION_DAYS}; got "${value}"`);
-  return DEFAULT_RETENTION_DAYS;
-}
-
-function logLevel(value: string | undefined, warnings: string[]): LogLevel {
-  if (value === undefined || value.trim() === '') return 'info';
-  const found = LOG_LEVELS.find((level) => level === value.trim().toLowerCase());
-  if (found) return found;
-  warnings.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}" (using info)`);
-  return 'info';
-}
+export type Environment = Env;
 
 export function loadConfig(env: Environment): HistoryConfig {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const tableName = env.CHAT_TABLE?.trim() ?? '';
-  if (tableName === '') problems.push('CHAT_TABLE is required (the name of the chat table)');
+  const { values, problems, warnings } = readEnv(env, ENVIRONMENT);
+  if (values.CHAT_TABLE === undefined) problems.push('CHAT_TABLE is required (the name of the chat table)');
   return {
-    tableName,
-    retentionDays: retention(env.HISTORY_RETENTION_DAYS, problems),
-    logLevel: logLevel(env.LOG_LEVEL, warnings),
+    tableName: values.CHAT_TABLE ?? '',
+    retentionDays: values.HISTORY_RETENTION_DAYS,
+    logLevel: values.LOG_LEVEL,
     problems,
     warnings,
   };

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
-import { LOG_LEVELS, type LogLevel } from '../../shared/logger.js';
+import { integer, logLevel, oneOf, readEnv, text, type Env } from '../../shared/config/env.js';
+import type { LogLevel } from '../../shared/logger.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 
 export const DEFAULT_BUDGET_MS = 150;
@@ -19,44 +20,31 @@ export interface ReviewConfig {
   readonly problems: readonly string[];
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type Environment = Env;
 
-/**
- * FALLBACK_RESULT: ALLOW (default) or DENY, case-insensitive. Any other value is a problem and reads
- * as DENY: the operator asked for something explicit, and DENY is the reading that cannot deliver
- * content they meant to stop.
- */
-function fallbackResult(value: string | undefined, problems: string[]): FallbackResult {
-  if (value === undefined || value.trim() === '') return 'ALLOW';
-  const found = FALLBACK_RESULTS.find((result) => result === value.trim().toUpperCase());
-  if (found) return found;
-  problems.push(`FALLBACK_RESULT must be ALLOW or DENY; got "${value}" (reading DENY)`);
-  return 'DENY';
-}
+/** Every variable the review function reads (its policy is REVIEW_POLICY or REVIEW_POLICY_FILE). */
+export const ENVIRONMENT = {
+  /**
+   * ALLOW (default) or DENY, case-insensitive. Any other value is a problem and reads as DENY: the
+   * operator asked for something explicit, and DENY is the reading that cannot deliver content they
+   * meant to stop.
+   */
+  FALLBACK_RESULT: oneOf(FALLBACK_RESULTS, 'ALLOW', { whenInvalid: 'DENY', upperCase: true }),
+  /** 1–199: IVS's review timeout is 200 ms including cold start, not adjustable. */
+  REVIEW_BUDGET_MS: integer(DEFAULT_BUDGET_MS, 1, IVS_LIMITS.reviewTimeoutMs - 1),
+  /** A bad log level must not switch moderation off: it only costs detail in the logs. */
+  LOG_LEVEL: logLevel({ lenient: true }),
+  REVIEW_POLICY: text(),
+  REVIEW_POLICY_FILE: text(),
+} as const;
 
-/** REVIEW_BUDGET_MS: 1–199; IVS's review timeout is 200 ms including cold start, not adjustable. */
-function budget(value: string | undefined, problems: string[]): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_BUDGET_MS;
-  const parsed = Number(value);
-  if (Number.isInteger(parsed) && parsed >= 1 && parsed < IVS_LIMITS.reviewTimeoutMs) return parsed;
-  problems.push(
-    `REVIEW_BUDGET_MS must be an integer from 1 to ${IVS_LIMITS.reviewTimeoutMs - 1}; got "${value}"`,
-  );
-  return DEFAULT_BUDGET_MS;
-}
-
-function logLevel(value: string | undefined, warnings: string[]): LogLevel {
-  if (value === undefined || value.trim() === '') return 'info';
-  const found = LOG_LEVELS.find((level) => level === value.trim().toLowerCase());
-  if (found) return found;
-  // A bad log level must not switch moderation off: it only costs detail in the logs.
-  warnings.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${value}" (using info)`);
-  return 'info';
-}
-
-function policyInput(env: Environment, readFile: (path: string) => string, problems: string[]): unknown {
-  const inline = env.REVIEW_POLICY?.trim() ?? '';
-  const file = env.REVIEW_POLICY_FILE?.trim() ?? '';
+function policyInput(
+  env: { readonly REVIEW_POLICY: string | undefined; readonly REVIEW_POLICY_FILE: string | undefined },
+  readFile: (path: string) => string,
+  problems: string[],
+): unknown {
+  const inline = env.REVIEW_POLICY ?? '';
+  const file = env.REVIEW_POLICY_FILE ?? '';
   if (inline !== '' && file !== '') {
     problems.push('set REVIEW_POLICY or REVIEW_POLICY_FILE, not both');
     return undefined;
@@ -95,14 +83,10 @@ export function loadConfig(
   env: Environment,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): LoadedConfig {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const result = fallbackResult(env.FALLBACK_RESULT, problems);
-  const budgetMs = budget(env.REVIEW_BUDGET_MS, problems);
-  const level = logLevel(env.LOG_LEVEL, warnings);
+  const { values, problems, warnings } = readEnv(env, ENVIRONMENT);
   let policy: CompiledPolicy | undefined;
   try {
-    const input = policyInput(env, readFile, problems);
+    const input = policyInput(values, readFile, problems);
     if (input !== undefined) {
       const compiled = compilePolicy(input);
       if (compiled.ok) policy = compiled.value;
@@ -113,5 +97,12 @@ export function loadConfig(
       `review policy could not be compiled: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return { policy, fallbackResult: result, budgetMs, logLevel: level, problems, warnings };
+  return {
+    policy,
+    fallbackResult: values.FALLBACK_RESULT,
+    budgetMs: values.REVIEW_BUDGET_MS,
+    logLevel: values.LOG_LEVEL,
+    problems,
+    warnings,
+  };
 }

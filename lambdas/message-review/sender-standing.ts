@@ -29,6 +29,7 @@ import {
   type StandingView,
 } from '../../shared/access/standing.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
+import type { ItemKey } from '../../shared/table/keys.js';
 
 export type Standing =
   | { readonly blocked: false; readonly view: StandingView | undefined }
@@ -108,7 +109,10 @@ export function createStandingCheck(options: {
       {
         RequestItems: {
           [options.tableName]: {
-            Keys: Object.values(keys).map((key) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
+            Keys: [keys.room, keys.member, keys.roomBan, keys.timeout, keys.appBan].map((key: ItemKey) => ({
+              pk: { S: key.pk },
+              sk: { S: key.sk },
+            })),
             ConsistentRead: true,
             ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
             ExpressionAttributeNames: Object.fromEntries(

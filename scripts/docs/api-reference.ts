@@ -74,7 +74,11 @@ function typeOf(document: Record<string, unknown>, schema: unknown): string {
     typeof schema.minimum === 'number' && typeof schema.maximum === 'number' && schema.maximum < 1e9
       ? ` ${schema.minimum}–${schema.maximum}`
       : '';
-  const type = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'any');
+  const type = Array.isArray(schema.type)
+    ? schema.type.join(' or ')
+    : typeof schema.type === 'string'
+      ? schema.type
+      : 'any';
   return `${type}${range}`;
 }
 

@@ -7,7 +7,8 @@
  * A bad value stops the start with one line naming the variable (exit 1, no stack).
  * Ctrl-C or SIGTERM stops it cleanly.
  */
-import { createLogger, parseLogLevel, type Logger } from '../../shared/logger.js';
+import { logLevelOf } from '../../shared/config/env.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
 import { parseFunctionMap } from './functions.js';
 import { parseLogSubscriptions } from './log-subscriptions.js';
 import { quotaOptionsFromEnv } from './quotas.js';
@@ -31,7 +32,7 @@ function optionsFromEnv(env: NodeJS.ProcessEnv): EmulatorOptions & { readonly lo
     functions: parseFunctionMap(env.EMULATOR_FUNCTIONS),
     logSubscriptions: parseLogSubscriptions(env.EMULATOR_LOG_SUBSCRIPTIONS),
     quotas: quotaOptionsFromEnv(env),
-    logger: createLogger({ level: parseLogLevel(env.LOG_LEVEL), base: { service: 'local-ivschat' } }),
+    logger: createLogger({ level: logLevelOf(env), base: { service: 'local-ivschat' } }),
   };
 }
 

@@ -1,9 +1,22 @@
 /**
- * Configuration, read from the environment once at startup and validated into typed values. Every
- * problem is reported at once, each message naming the variable and what it should be.
+ * Configuration, read from the environment once at startup and validated into typed values: every
+ * variable is declared once in ENVIRONMENT and read by the shared helper (shared/config/env.ts), then
+ * the few rules that tie variables together are checked. Every problem is reported at once, each
+ * naming the variable and what it should be.
  */
 import { readFileSync } from 'node:fs';
-import { parseLogLevel, type LogLevel } from '../../shared/logger.js';
+import {
+  boolean,
+  httpUrl,
+  integer,
+  logLevel,
+  matching,
+  oneOf,
+  readEnv,
+  text,
+  type Env,
+} from '../../shared/config/env.js';
+import type { LogLevel } from '../../shared/logger.js';
 import { ConfigError } from './platform/problem.js';
 import { DEFAULT_POLICY, parsePolicy, withDisplayNameClaim, type ChatPolicy } from './access/chat-policy.js';
 import { FALLBACK_RESULTS, IVS_LIMITS, type FallbackResult } from '../../shared/ivs/limits.js';
@@ -67,6 +80,11 @@ export interface RoomsConfig {
   /** Account and partition of the IVS rooms, to turn a 12-character room id into its ARN. */
   readonly accountId: string | undefined;
   readonly partition: string;
+  /**
+   * Value of the `ivs-chat-backend:stack` tag put on each new room (ROOM_STACK_TAG; the template sets
+   * the stack's name, and its IAM grant covers only rooms carrying it). Unset: no such tag.
+   */
+  readonly stackTag?: string;
 }
 
 export interface RateLimitConfig {
@@ -115,69 +133,49 @@ export const REQUEST_BUDGET_MS = 9000;
 export const DYNAMODB_DEADLINE_MS = 2000;
 export const JWKS_DEADLINE_MS = 2000;
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Every variable the token service reads, and how its text becomes a value. */
+export const ENVIRONMENT = {
+  CHAT_BACKEND: oneOf(CHAT_BACKENDS, 'local'),
+  PORT: integer(3000, 0, 65535),
+  HOST: text(),
+  AUTH_JWKS_URI: httpUrl(),
+  AUTH_ISSUER: text(),
+  AUTH_AUDIENCE: text(),
+  AUTH_ROLES_CLAIM: text(),
+  AUTH_NAME_CLAIM: text(),
+  ALLOW_ANONYMOUS: boolean(),
+  CORS_ORIGINS: text(),
+  CHAT_POLICY: text(),
+  CHAT_POLICY_FILE: text(),
+  LOG_LEVEL: logLevel(),
+  EMULATOR_PORT: integer(4510, 1, 65535),
+  DYNAMODB_PORT: integer(4511, 1, 65535),
+  AWS_REGION: text(),
+  AWS_ENDPOINT_URL_DYNAMODB: text(),
+  CHAT_TABLE: matching(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)'),
+  REVIEW_HANDLER_ARN: text(),
+  ROOM_FALLBACK_RESULT: oneOf(FALLBACK_RESULTS, 'ALLOW', { upperCase: true }),
+  ROOM_LOGGING_CONFIGURATION_ARN: text(),
+  AWS_ACCOUNT_ID: matching(/^[0-9]{12}$/, '12 digits'),
+  /** The `ivs-chat-backend:stack` tag value on each new room (the template sets the stack's name). */
+  ROOM_STACK_TAG: matching(
+    /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u,
+    `a tag value (at most ${IVS_LIMITS.tags.valueMax} letters, digits, spaces and _ . : / = + - @)`,
+  ),
+  RATE_LIMIT_MAX: integer(30, 0, 1_000_000),
+  RATE_LIMIT_WINDOW_SECONDS: integer(60, 1, 86_400),
+  AUTH_FAILURE_LIMIT: integer(20, 0, 1_000_000),
+  TRUST_PROXY: integer(0, 0, 10),
+  IVS_REQUEST_TIMEOUT_MS: integer(3000, 100, 30_000),
+  IVS_MAX_ATTEMPTS: integer(2, 1, 5),
+  DYNAMODB_REQUEST_TIMEOUT_MS: integer(2000, 100, 30_000),
+  DYNAMODB_MAX_ATTEMPTS: integer(2, 1, 5),
+} as const;
 
-export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
-  const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const text = read(name);
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}; got "${text}"`);
-      return fallback;
-    }
-    return value;
-  };
-  const boolean = (name: string): boolean => {
-    const text = read(name)?.toLowerCase();
-    if (text === undefined || text === 'false' || text === '0') return false;
-    if (text === 'true' || text === '1') return true;
-    problems.push(`${name} must be true or false; got "${text}"`);
-    return false;
-  };
-  const url = (name: string): string | undefined => {
-    const text = read(name);
-    if (text === undefined) return undefined;
-    try {
-      const parsed = new URL(text);
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
-      return text;
-    } catch {
-      problems.push(`${name} must be an http(s) URL; got "${text}"`);
-      return undefined;
-    }
-  };
-
-  const backendText = read('CHAT_BACKEND') ?? 'local';
-  const backend = CHAT_BACKENDS.find((candidate) => candidate === backendText);
-  if (!backend) problems.push(`CHAT_BACKEND must be local or aws; got "${backendText}"`);
-  const local = (backend ?? 'local') === 'local';
-  const lambda = options.runtime === 'lambda';
-
-  const auth: AuthConfig = {
-    jwksUri: url('AUTH_JWKS_URI'),
-    issuer: read('AUTH_ISSUER'),
-    audience: read('AUTH_AUDIENCE'),
-    rolesClaim: read('AUTH_ROLES_CLAIM') ?? 'roles',
-    nameClaim: read('AUTH_NAME_CLAIM') ?? 'name',
-  };
-  if (!local || lambda) {
-    const missing = (['AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter(
-      (name) => read(name) === undefined,
-    );
-    if (missing.length > 0) {
-      const where = lambda ? 'in Lambda' : 'with CHAT_BACKEND=aws';
-      problems.push(`${missing.join(', ')} must be set ${where} (how your app's JWTs are verified)`);
-    }
-  }
-
-  const corsOrigins: string[] = [];
-  for (const origin of (read('CORS_ORIGINS') ?? '')
+/** CORS_ORIGINS: comma-separated origins (scheme, host, port; no path), or `*`. */
+function corsOrigins(value: string | undefined, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const origin of (value ?? '')
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)) {
@@ -187,62 +185,70 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     } catch {
       valid = false;
     }
-    if (valid) corsOrigins.push(origin);
+    if (valid) origins.push(origin);
     else
       problems.push(
         `CORS_ORIGINS entries must be origins like https://app.example.com (no path); got "${origin}"`,
       );
   }
+  return origins;
+}
 
-  // The policy comes inline (CHAT_POLICY, what the SAM template's ChatPolicy parameter sets) or from a
-  // file; either way the same parsePolicy validates it.
+/**
+ * The policy comes inline (CHAT_POLICY, what the SAM template's ChatPolicy parameter sets) or from a
+ * file; either way the same parsePolicy validates it. AUTH_NAME_CLAIM then points displayName at a
+ * claim.
+ */
+function chatPolicy(
+  inline: string | undefined,
+  file: string | undefined,
+  nameClaim: string | undefined,
+  problems: string[],
+): ChatPolicy {
   let policy = DEFAULT_POLICY;
-  const policyFile = read('CHAT_POLICY_FILE');
-  const policyInline = read('CHAT_POLICY');
-  if (policyFile !== undefined && policyInline !== undefined) {
+  if (file !== undefined && inline !== undefined) {
     problems.push('set CHAT_POLICY or CHAT_POLICY_FILE, not both');
-  } else if (policyFile !== undefined || policyInline !== undefined) {
-    const source = policyFile === undefined ? 'CHAT_POLICY' : `CHAT_POLICY_FILE ${policyFile}`;
+  } else if (file !== undefined || inline !== undefined) {
+    const source = file === undefined ? 'CHAT_POLICY' : `CHAT_POLICY_FILE ${file}`;
     try {
-      policy = parsePolicy(JSON.parse(policyInline ?? readFileSync(policyFile ?? '', 'utf8')));
+      policy = parsePolicy(JSON.parse(inline ?? readFileSync(file ?? '', 'utf8')));
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      problems.push(`${source}: ${reason}`);
+      problems.push(`${source}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const nameClaim = read('AUTH_NAME_CLAIM');
-  if (nameClaim !== undefined) {
-    try {
-      policy = withDisplayNameClaim(policy, nameClaim);
-    } catch (error) {
-      problems.push(`AUTH_NAME_CLAIM: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  let logLevel: LogLevel = 'info';
+  if (nameClaim === undefined) return policy;
   try {
-    logLevel = parseLogLevel(read('LOG_LEVEL'));
+    return withDisplayNameClaim(policy, nameClaim);
   } catch (error) {
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(`AUTH_NAME_CLAIM: ${error instanceof Error ? error.message : String(error)}`);
+    return policy;
   }
+}
 
-  const emulatorPort = integer('EMULATOR_PORT', 4510, 1, 65535);
-  const dynamodbPort = integer('DYNAMODB_PORT', 4511, 1, 65535);
-  const region = read('AWS_REGION') ?? (local ? 'us-east-1' : undefined);
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const { values: v, problems } = readEnv(env, ENVIRONMENT);
+  const local = v.CHAT_BACKEND === 'local';
+  const lambda = options.runtime === 'lambda';
 
-  const tableName = read('CHAT_TABLE') ?? (local && !lambda ? LOCAL_TABLE : undefined);
-  if (tableName === undefined) {
+  if (!local || lambda) {
+    const missing = (['AUTH_JWKS_URI', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const).filter(
+      (name) => env[name] === undefined || env[name].trim() === '',
+    );
+    if (missing.length > 0) {
+      const where = lambda ? 'in Lambda' : 'with CHAT_BACKEND=aws';
+      problems.push(`${missing.join(', ')} must be set ${where} (how your app's JWTs are verified)`);
+    }
+  }
+  const region = v.AWS_REGION ?? (local ? 'us-east-1' : undefined);
+  const tableName = v.CHAT_TABLE ?? (local && !lambda ? LOCAL_TABLE : undefined);
+  if (tableName === undefined && (env.CHAT_TABLE ?? '').trim() === '') {
     problems.push(
       `CHAT_TABLE must be set ${lambda ? 'in Lambda' : 'with CHAT_BACKEND=aws'} (the DynamoDB table)`,
-    );
-  } else if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(tableName)) {
-    problems.push(
-      `CHAT_TABLE must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -); got "${tableName}"`,
     );
   }
 
   const reviewHandlerArn =
-    read('REVIEW_HANDLER_ARN') ??
+    v.REVIEW_HANDLER_ARN ??
     (local
       ? `arn:aws:lambda:${region ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:function:message-review`
       : undefined);
@@ -257,60 +263,64 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       `REVIEW_HANDLER_ARN must be a Lambda function ARN of at most ${IVS_LIMITS.reviewHandlerUri.max} characters; got "${reviewHandlerArn}"`,
     );
   }
-  const fallbackText = (read('ROOM_FALLBACK_RESULT') ?? 'ALLOW').toUpperCase();
-  const fallbackResult = FALLBACK_RESULTS.find((candidate) => candidate === fallbackText);
-  if (!fallbackResult) problems.push(`ROOM_FALLBACK_RESULT must be ALLOW or DENY; got "${fallbackText}"`);
-  const loggingConfigurationArn = read('ROOM_LOGGING_CONFIGURATION_ARN');
+  const loggingConfigurationArn = v.ROOM_LOGGING_CONFIGURATION_ARN;
   if (loggingConfigurationArn !== undefined && !parseLoggingConfigurationArn(loggingConfigurationArn)) {
     problems.push(
       `ROOM_LOGGING_CONFIGURATION_ARN must be an IVS Chat logging configuration ARN; got "${loggingConfigurationArn}"`,
     );
   }
-  const accountId = read('AWS_ACCOUNT_ID') ?? reviewArn?.[3] ?? (local ? LOCAL_ACCOUNT_ID : undefined);
-  if (accountId !== undefined && !/^[0-9]{12}$/.test(accountId)) {
-    problems.push(`AWS_ACCOUNT_ID must be 12 digits; got "${accountId}"`);
-  }
+  const accountId = v.AWS_ACCOUNT_ID ?? reviewArn?.[3] ?? (local ? LOCAL_ACCOUNT_ID : undefined);
+  const cors = corsOrigins(v.CORS_ORIGINS, problems);
+  const policy = chatPolicy(v.CHAT_POLICY, v.CHAT_POLICY_FILE, v.AUTH_NAME_CLAIM, problems);
+
   const config: Config = {
-    backend: backend ?? 'local',
-    port: integer('PORT', 3000, 0, 65535),
-    host: read('HOST') ?? '127.0.0.1',
-    auth,
-    allowAnonymous: boolean('ALLOW_ANONYMOUS'),
+    backend: v.CHAT_BACKEND,
+    port: v.PORT,
+    host: v.HOST ?? '127.0.0.1',
+    auth: {
+      jwksUri: v.AUTH_JWKS_URI,
+      issuer: v.AUTH_ISSUER,
+      audience: v.AUTH_AUDIENCE,
+      rolesClaim: v.AUTH_ROLES_CLAIM ?? 'roles',
+      nameClaim: v.AUTH_NAME_CLAIM ?? 'name',
+    },
+    allowAnonymous: v.ALLOW_ANONYMOUS,
     devLogin: local && !lambda,
-    corsOrigins,
+    corsOrigins: cors,
     policy,
     rateLimit: {
-      max: integer('RATE_LIMIT_MAX', 30, 0, 1_000_000),
-      windowMs: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400) * 1000,
-      authFailuresMax: integer('AUTH_FAILURE_LIMIT', 20, 0, 1_000_000),
+      max: v.RATE_LIMIT_MAX,
+      windowMs: v.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      authFailuresMax: v.AUTH_FAILURE_LIMIT,
     },
-    trustProxy: integer('TRUST_PROXY', 0, 0, 10),
+    trustProxy: v.TRUST_PROXY,
     ivs: {
-      endpoint: local ? `http://127.0.0.1:${emulatorPort}` : undefined,
+      endpoint: local ? `http://127.0.0.1:${v.EMULATOR_PORT}` : undefined,
       region,
       dummyCredentials: local,
       connectionTimeoutMs: 1000,
-      requestTimeoutMs: integer('IVS_REQUEST_TIMEOUT_MS', 3000, 100, 30_000),
-      maxAttempts: integer('IVS_MAX_ATTEMPTS', 2, 1, 5),
+      requestTimeoutMs: v.IVS_REQUEST_TIMEOUT_MS,
+      maxAttempts: v.IVS_MAX_ATTEMPTS,
       deadlineMs: IVS_DEADLINE_MS,
     },
     table: {
       name: tableName ?? LOCAL_TABLE,
-      endpoint: local ? (read('AWS_ENDPOINT_URL_DYNAMODB') ?? `http://127.0.0.1:${dynamodbPort}`) : undefined,
+      endpoint: local ? (v.AWS_ENDPOINT_URL_DYNAMODB ?? `http://127.0.0.1:${v.DYNAMODB_PORT}`) : undefined,
       region,
       dummyCredentials: local,
-      requestTimeoutMs: integer('DYNAMODB_REQUEST_TIMEOUT_MS', 2000, 100, 30_000),
-      maxAttempts: integer('DYNAMODB_MAX_ATTEMPTS', 2, 1, 5),
+      requestTimeoutMs: v.DYNAMODB_REQUEST_TIMEOUT_MS,
+      maxAttempts: v.DYNAMODB_MAX_ATTEMPTS,
       deadlineMs: DYNAMODB_DEADLINE_MS,
     },
     rooms: {
       reviewHandlerArn,
-      fallbackResult: fallbackResult ?? 'ALLOW',
+      fallbackResult: v.ROOM_FALLBACK_RESULT,
       loggingConfigurationArn,
       accountId,
       partition: reviewArn?.[1] ?? 'aws',
+      ...(v.ROOM_STACK_TAG === undefined ? {} : { stackTag: v.ROOM_STACK_TAG }),
     },
-    logLevel,
+    logLevel: v.LOG_LEVEL,
   };
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

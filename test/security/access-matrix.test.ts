@@ -194,7 +194,11 @@ before(async () => {
 });
 
 after(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   ivs.destroy();
   table.client.destroy();
   await Promise.all([emulator.close(), local.close(), jwks.close()]);
@@ -379,7 +383,7 @@ describe('the access model over HTTP: every action, caller and target', () => {
                 decision,
                 answer,
               );
-              if (answer.status < 300) await reset(fx);
+              if (answer.status < 300) await repair(fx, action, self ? ownRole : targetRole, targetId);
             }
           }
           // Last: deleting the room ends the fixture.

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, describeError, parseLogLevel } from '../../shared/logger.js';
+import { createLogger, describeError } from '../../shared/logger.js';
+import { logLevelOf } from '../../shared/config/env.js';
 
 describe('createLogger', () => {
   it('writes one JSON line per entry at or above its level, with child fields', () => {
@@ -25,9 +26,9 @@ describe('createLogger', () => {
   });
 });
 
-describe('parseLogLevel', () => {
+describe('logLevelOf', () => {
   it('refuses an unknown level with the allowed ones named', () => {
-    assert.throws(() => parseLogLevel('loud'), /debug, info, warn, error, silent/);
+    assert.throws(() => logLevelOf({ LOG_LEVEL: 'loud' }), /debug, info, warn, error, silent/);
   });
 });
 

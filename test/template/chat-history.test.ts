@@ -1,13 +1,22 @@
 /**
  * template.yaml's chat history wiring: the room's chat log group feeds the history function through a
  * subscription filter that CloudWatch Logs may invoke for that group only, and the function may do
- * nothing but its single-item writes in room partitions of the chat table.
+ * nothing but its writes and tombstone reads in room partitions of the chat table.
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { isRecord } from '../../shared/json.js';
 import { resourcesOfType, serverlessFunction } from '../../scripts/sam-template.js';
-import { template, properties, isRef, isGetAtt, asList } from './support.js';
+import {
+  template,
+  properties,
+  isRef,
+  isGetAtt,
+  asList,
+  awsActionsOf,
+  functionStatements,
+  grantedActions,
+} from './support.js';
 
 describe('chat history wiring', () => {
   const fn = serverlessFunction(template, 'ChatHistoryFunction');
@@ -41,14 +50,14 @@ describe('chat history wiring', () => {
     assert.deepEqual([retention.Default, retention.MinValue, retention.MaxValue], [7, 1, 365]);
   });
 
-  it('lets the function write and read single items of room partitions of the chat table, nothing else', () => {
-    const policies = asList(properties('ChatHistoryFunction').Policies);
-    const statements = policies.flatMap((policy) => (isRecord(policy) ? asList(policy.Statement) : []));
+  it('lets the function write and read items of room partitions of the chat table, nothing else', () => {
+    const statements = functionStatements('ChatHistoryFunction');
     assert.equal(statements.length, 1);
     const [statement] = statements;
     assert.ok(isRecord(statement));
     assert.equal(statement.Effect, 'Allow');
     assert.deepEqual([...asList(statement.Action)].sort(), [
+      'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -57,6 +66,10 @@ describe('chat history wiring', () => {
     assert.deepEqual(statement.Condition, {
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROOM#*'] },
     });
+  });
+
+  it('allows exactly the AWS calls the history function’s code makes', async () => {
+    assert.deepEqual(grantedActions('ChatHistoryFunction'), await awsActionsOf(fn.entryPoints[0] ?? ''));
   });
 
   it('outputs the logging configuration, so rooms made elsewhere can feed history too', () => {

@@ -62,7 +62,7 @@ describe('ChatPolicy parameter', () => {
 });
 
 describe('Tracing parameter', () => {
-  it('switches X-Ray for both functions, Active by default', () => {
+  it('switches X-Ray for every function, Active by default', () => {
     const globals = isRecord(template.Globals) ? template.Globals.Function : undefined;
     assert.ok(isRecord(globals) && isRef(globals.Tracing, 'Tracing'));
     assert.equal(parameter('Tracing').Default, 'Active');
@@ -80,7 +80,7 @@ describe('rollback through the live alias', () => {
 
 describe('alarms', () => {
   it('exist only when Monitoring is not none, and notify AlarmTopicArn on alarm and on recovery', () => {
-    assert.ok(alarms.length >= 7);
+    assert.ok(alarms.length >= 11, `${alarms.length} alarms`);
     for (const [id, alarm] of alarms) {
       assert.equal(alarm.Condition, 'CreateAlarms', id);
       const expected = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
@@ -156,14 +156,20 @@ describe('alarms', () => {
 });
 
 describe('dashboard', () => {
-  it('is optional and its body is JSON naming both functions and the API', () => {
+  it('is optional and its body is JSON naming the review, token and sweeper functions and the API', () => {
     const [id, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
     assert.ok(id && dashboard);
     assert.equal(dashboard.Condition, 'CreateDashboard');
     const body = properties(id).DashboardBody;
     assert.ok(isRecord(body) && typeof body['Fn::Sub'] === 'string');
     const text = body['Fn::Sub'];
-    for (const name of ['MessageReviewFunction', 'TokenVendingFunction', 'TokenApi', 'AWS::Region']) {
+    for (const name of [
+      'MessageReviewFunction',
+      'TokenVendingFunction',
+      'AccessSweeperFunction',
+      'TokenApi',
+      'AWS::Region',
+    ]) {
       assert.ok(text.includes(`\${${name}}`), name);
     }
     // What CloudFormation's Sub produces: every ${X} replaced by a plain string.

@@ -96,6 +96,8 @@ describe('template.yaml through the SAM transform', () => {
     for (const [id, group] of [
       ['MessageReviewFunction', 'MessageReviewLogGroup'],
       ['TokenVendingFunction', 'TokenVendingLogGroup'],
+      ['ChatHistoryFunction', 'ChatHistoryLogGroup'],
+      ['AccessSweeperFunction', 'AccessSweeperLogGroup'],
     ] as const) {
       const fn = props(resources, id);
       assert.equal(fn.Runtime, 'nodejs22.x');
@@ -126,6 +128,39 @@ describe('template.yaml through the SAM transform', () => {
       'ivschat:TagResource',
       'ivschat:UpdateRoom',
     ]);
+  });
+
+  it("invokes the access sweeper's live alias every minute from an EventBridge rule, and only that rule", () => {
+    const rules = Object.entries(resources).filter(
+      ([, resource]) => isRecord(resource) && resource.Type === 'AWS::Events::Rule',
+    );
+    assert.equal(rules.length, 1);
+    const [ruleId = ''] = rules[0] ?? [];
+    const rule = props(resources, ruleId);
+    assert.equal(rule.ScheduleExpression, 'rate(1 minute)');
+    assert.deepEqual(
+      (Array.isArray(rule.Targets) ? rule.Targets : []).map((target: unknown) =>
+        isRecord(target) ? target.Arn : undefined,
+      ),
+      [{ Ref: 'AccessSweeperFunctionAliaslive' }],
+    );
+    const permissions = Object.keys(resources).filter(
+      (id) => Reflect.get(resources[id] ?? {}, 'Type') === 'AWS::Lambda::Permission',
+    );
+    const fromRule = permissions.filter((id) => props(resources, id).Principal === 'events.amazonaws.com');
+    assert.equal(fromRule.length, 1);
+    const permission = props(resources, fromRule[0] ?? '');
+    assert.deepEqual(permission.FunctionName, { Ref: 'AccessSweeperFunctionAliaslive' });
+    assert.deepEqual(permission.SourceArn, { 'Fn::GetAtt': [ruleId, 'Arn'] });
+  });
+
+  it('keeps the stack-tag conditions on the token and sweeper roles through the transform', () => {
+    for (const role of ['TokenVendingFunctionRole', 'AccessSweeperFunctionRole']) {
+      const text = JSON.stringify(props(resources, role));
+      assert.match(text, /"aws:ResourceTag\/ivs-chat-backend:stack":\{"Ref":"AWS::StackName"\}/, role);
+    }
+    const token = JSON.stringify(props(resources, 'TokenVendingFunctionRole'));
+    assert.match(token, /"aws:RequestTag\/ivs-chat-backend:stack":\{"Ref":"AWS::StackName"\}/);
   });
 
   it('gives the review function role no ivschat permission at all', () => {

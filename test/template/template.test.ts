@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { targets } from '../../scripts/build.js';
 import { isRecord } from '../../shared/json.js';
 import { TABLE_KEYS, tableDefinition } from '../../shared/table/schema.js';
+import { STACK_TAG } from '../../shared/ivs/tags.js';
 import {
   defaultValue,
   repoRoot,
@@ -18,7 +19,7 @@ import {
   serverlessFunction,
   type Json,
 } from '../../scripts/sam-template.js';
-import { template, all, properties, isRef, isGetAtt, asList } from './support.js';
+import { template, all, properties, isRef, isGetAtt, asList, functionStatements } from './support.js';
 
 const functionIds = resourcesOfType(template, 'AWS::Serverless::Function').map(([id]) => id);
 
@@ -94,8 +95,9 @@ describe('template.yaml globals', () => {
 });
 
 describe('template.yaml functions', () => {
-  it('has the three deployable functions', () => {
+  it('has the four deployable functions', () => {
     assert.deepEqual([...functionIds].sort(), [
+      'AccessSweeperFunction',
       'ChatHistoryFunction',
       'MessageReviewFunction',
       'TokenVendingFunction',
@@ -233,7 +235,7 @@ describe('message review wiring', () => {
 describe('logging', () => {
   it('keeps every log group for a bounded time', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    assert.ok(groups.length >= 5, 'the three functions, the chat log and the API access log');
+    assert.ok(groups.length >= 6, 'the four functions, the chat log and the API access log');
     for (const [id] of groups)
       assert.ok(
         isRef(properties(id).RetentionInDays, 'LogRetentionInDays') ||
@@ -287,7 +289,11 @@ describe('IAM', () => {
   });
 
   it('lets the token function use exactly the ivschat actions the service calls', () => {
-    const actions = new Set(ivschatStatements.flatMap((statement) => asList(statement.Action)));
+    const actions = new Set(
+      functionStatements('TokenVendingFunction')
+        .flatMap((statement) => asList(statement.Action))
+        .filter((action) => typeof action === 'string' && action.startsWith('ivschat:')),
+    );
     assert.deepEqual([...actions].sort(), [
       'ivschat:CreateChatToken',
       'ivschat:CreateRoom',
@@ -300,6 +306,51 @@ describe('IAM', () => {
       'ivschat:TagResource',
       'ivschat:UpdateRoom',
     ]);
+  });
+
+  // Rooms are made at run time, so the grant cannot name them: it names the stack's tag instead. IVS
+  // Chat's entry in the service authorization reference lists aws:ResourceTag for every room action
+  // and aws:RequestTag for CreateRoom and TagResource.
+  const byStackTag = (key: 'ResourceTag' | 'RequestTag') => ({
+    StringEquals: { [`aws:${key}/${STACK_TAG}`]: { Ref: 'AWS::StackName' } },
+  });
+  const creating = new Set(['ivschat:CreateRoom', 'ivschat:TagResource']);
+
+  it('grants every room action of every function only on rooms tagged with the stack name', () => {
+    const onRooms = ivschatStatements.filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(roomsOfThisRegion),
+    );
+    assert.ok(onRooms.length >= 3, 'the token function (two) and the sweeper');
+    for (const statement of onRooms) {
+      const actions = asList(statement.Action).map(String);
+      const creates = actions.filter((action) => creating.has(action));
+      // A room that exists is judged by its tag, one being made by the tag requested: never both.
+      assert.ok(creates.length === 0 || creates.length === actions.length, String(statement.Sid));
+      const expected = creates.length > 0 ? byStackTag('RequestTag') : byStackTag('ResourceTag');
+      assert.deepEqual(statement.Condition, expected, String(statement.Sid));
+    }
+  });
+
+  it('lets the token function create rooms only with the stack tag, which it is told to put on them', () => {
+    const statements = functionStatements('TokenVendingFunction').filter((statement) =>
+      asList(statement.Action).some((action) => creating.has(String(action))),
+    );
+    const onRooms = statements.filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(roomsOfThisRegion),
+    );
+    assert.equal(onRooms.length, 1);
+    assert.deepEqual([...asList(onRooms[0]?.Action)].sort(), [...creating].sort());
+    assert.deepEqual(onRooms[0]?.Condition, byStackTag('RequestTag'));
+    const env = serverlessFunction(template, 'TokenVendingFunction').environment;
+    assert.ok(isRef(env.ROOM_STACK_TAG, 'AWS::StackName'), 'ROOM_STACK_TAG is the stack name');
+  });
+
+  it("tags the stack's own room with the stack name, so the functions may use it", () => {
+    for (const [id] of resourcesOfType(template, 'AWS::IVSChat::Room')) {
+      const tags = asList(properties(id).Tags).filter(isRecord);
+      const tag = tags.find((candidate) => candidate.Key === STACK_TAG);
+      assert.ok(tag && isRef(tag.Value, 'AWS::StackName'), `${id} has ${STACK_TAG}`);
+    }
   });
 
   it('lets the token function use the chat table and its index only, with no Scan and no table admin', () => {

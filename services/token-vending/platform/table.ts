@@ -2,11 +2,11 @@
  * Small helpers over the document client shared by the item modules: every call goes through
  * `run`, which maps DynamoDB failures to HTTP problems (errors.ts) so no route sees a raw SDK error.
  */
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems, keyId } from '../../../shared/table/batch.js';
 import { TABLE_KEYS } from '../../../shared/table/schema.js';
 import type { ItemKey } from '../../../shared/table/keys.js';
 import { mapTableError } from './upstream-errors.js';
-import { isRecord } from '../../../shared/json.js';
 
 import type { Table } from '../../../shared/table/client.js';
 export type { Table } from '../../../shared/table/client.js';
@@ -19,53 +19,19 @@ export async function run<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** BatchGetItem may return some keys unprocessed under load; ask again, a bounded number of times. */
-const BATCH_GET_ATTEMPTS = 4;
-
 /**
- * Reads up to 100 items by key in one round trip (more only when DynamoDB hands some back as
- * unprocessed). Strongly consistent: a ban or a membership change written a moment ago is seen.
+ * Reads up to 100 items by key, strongly consistent: a ban or a membership change written a moment
+ * ago is seen (shared/table/batch.ts), with DynamoDB's failures mapped to problems.
  */
 export async function batchGet(
   client: DynamoDBDocumentClient,
   tableName: string,
   itemKeys: readonly ItemKey[],
 ): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  let pending: ItemKey[] = dedupe(itemKeys);
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= BATCH_GET_ATTEMPTS) {
-      throw mapTableError(Object.assign(new Error('unprocessed keys'), { name: 'ThrottlingException' }));
-    }
-    const keys = pending;
-    const output = await run(() =>
-      client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-      ),
-    );
-    for (const item of output.Responses?.[tableName] ?? []) {
-      if (typeof item.pk === 'string' && typeof item.sk === 'string')
-        found.set(keyId(item.pk, item.sk), item);
-    }
-    pending = (output.UnprocessedKeys?.[tableName]?.Keys ?? []).flatMap((key) =>
-      isRecord(key) && typeof key.pk === 'string' && typeof key.sk === 'string'
-        ? [{ pk: key.pk, sk: key.sk }]
-        : [],
-    );
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-  }
-  return found;
+  return run(() => batchGetItems({ name: tableName, client }, itemKeys));
 }
 
-export function keyId(pk: string, sk: string): string {
-  return `${pk}\u0000${sk}`;
-}
-
-function dedupe(itemKeys: readonly ItemKey[]): ItemKey[] {
-  const seen = new Map<string, ItemKey>();
-  for (const key of itemKeys) seen.set(keyId(key.pk, key.sk), { pk: key.pk, sk: key.sk });
-  return [...seen.values()];
-}
+export { keyId };
 
 export function itemAt(
   items: Map<string, Record<string, unknown>>,

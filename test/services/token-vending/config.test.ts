@@ -84,6 +84,24 @@ describe('loadConfig', () => {
     assert.equal(config.rooms.accountId, '210987654321');
   });
 
+  it('puts no stack tag on new rooms unless ROOM_STACK_TAG is set', () => {
+    assert.equal(loadConfig({}).rooms.stackTag, undefined);
+    assert.equal(loadConfig({ ROOM_STACK_TAG: '  ' }).rooms.stackTag, undefined);
+  });
+
+  it('takes the stack tag of new rooms from ROOM_STACK_TAG (in AWS: the stack name)', () => {
+    assert.equal(loadConfig({ ROOM_STACK_TAG: 'ivs-chat-backend' }).rooms.stackTag, 'ivs-chat-backend');
+  });
+
+  for (const [name, value] of [
+    ['a character AWS refuses in tag values', 'stack;drop'],
+    ['more than 256 characters', 'a'.repeat(257)],
+  ] as const) {
+    it(`refuses a ROOM_STACK_TAG with ${name}`, () => {
+      assert.match(refusal({ ROOM_STACK_TAG: value }), /ROOM_STACK_TAG must be a tag value/);
+    });
+  }
+
   for (const [name, env, message] of [
     ['a table name with spaces', { CHAT_TABLE: 'my table' }, /CHAT_TABLE must be a DynamoDB table name/],
     [

@@ -6,7 +6,7 @@ import { GetRoomCommand, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { formatArn } from '../../../../shared/ivs/arn.js';
 import { FALLBACK_RESULTS, IVS_LIMITS } from '../../../../shared/ivs/limits.js';
 import { describeError } from '../../../../shared/logger.js';
-import { PRIVACY_TAG, RESERVED_TAG_PREFIXES } from '../../../../shared/ivs/tags.js';
+import { PRIVACY_TAG, RESERVED_TAG_PREFIXES, STACK_TAG } from '../../../../shared/ivs/tags.js';
 import { keys } from '../../../../shared/table/keys.js';
 import type { ServiceDeps } from '../../platform/deps.js';
 import { HttpError } from '../../platform/problem.js';
@@ -97,6 +97,15 @@ async function adopt(deps: DirectoryDeps, roomId: string, givenArn: string | und
   try {
     output = await deps.ivs.send(new GetRoomCommand({ identifier: arn }));
   } catch (error) {
+    // With the stack's tag scoping its IAM grant, a room of another stack (or the console's) is
+    // refused to this one: for this service it does not exist.
+    if (
+      deps.rooms.stackTag !== undefined &&
+      error instanceof Error &&
+      error.name === 'AccessDeniedException'
+    ) {
+      throw notFound();
+    }
     throw mapIvsError(error);
   }
   if (output.id !== roomId || output.tags?.[PRIVACY_TAG] !== undefined) throw notFound();
@@ -132,8 +141,13 @@ export function createIvsRoomSync(deps: DirectoryDeps): () => Promise<void> {
           ...(nextToken ? { nextToken } : {}),
         }),
       );
+      // A room without this stack's tag is not this stack's to adopt (its IAM grant stops at them).
+      const stackTag = deps.rooms.stackTag;
       const summaries = (output.rooms ?? []).filter(
-        (summary) => summary.id !== undefined && summary.tags?.[PRIVACY_TAG] === undefined,
+        (summary) =>
+          summary.id !== undefined &&
+          summary.tags?.[PRIVACY_TAG] === undefined &&
+          (stackTag === undefined || summary.tags?.[STACK_TAG] === stackTag),
       );
       const known = await batchGet(
         deps.table.client,

@@ -11,7 +11,7 @@ import {
   type IvschatClient,
 } from '@aws-sdk/client-ivschat';
 import { IVS_LIMITS, attributesByteSize } from '../../../../shared/ivs/limits.js';
-import { PRIVACY_TAG } from '../../../../shared/ivs/tags.js';
+import { PRIVACY_TAG, STACK_TAG } from '../../../../shared/ivs/tags.js';
 import { decodeUserPath } from '../../../../shared/api/user-path.js';
 import { describeError } from '../../../../shared/logger.js';
 import { keys } from '../../../../shared/table/keys.js';
@@ -142,7 +142,12 @@ export function roomRoutes(deps: ServiceDeps): Route[] {
             ...(roomsConfig.loggingConfigurationArn === undefined
               ? {}
               : { loggingConfigurationIdentifiers: [roomsConfig.loggingConfigurationArn] }),
-            tags: { ...request.tags, [PRIVACY_TAG]: request.privacy },
+            tags: {
+              ...request.tags,
+              [PRIVACY_TAG]: request.privacy,
+              // The stack's IAM grant covers only rooms with this tag, and CreateRoom only with it.
+              ...(roomsConfig.stackTag === undefined ? {} : { [STACK_TAG]: roomsConfig.stackTag }),
+            },
           }),
         );
       } catch (error) {

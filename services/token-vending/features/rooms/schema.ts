@@ -17,8 +17,8 @@ import {
   text,
 } from '../../platform/fields.js';
 
-/** One tag is the service's own (the room's privacy), so callers get one fewer than IVS allows. */
-export const MAX_CALLER_TAGS = IVS_LIMITS.tags.maxPerResource - 1;
+/** Two tags are the service's own (the room's privacy and its stack), so callers get two fewer than IVS allows. */
+export const MAX_CALLER_TAGS = IVS_LIMITS.tags.maxPerResource - 2;
 export const SLOW_MODE_SECONDS = { min: 0, max: 3600 } as const;
 export const PIN_TEXT_LENGTH = { min: 1, max: 500 } as const;
 

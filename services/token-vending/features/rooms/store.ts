@@ -3,17 +3,11 @@
  * IVS fields it set, so reads need no IVS call: room operations are capped at 5 TPS per account).
  * Public rooms carry gsi1 keys (the public listing, newest first); private rooms do not.
  */
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FALLBACK_RESULTS, type FallbackResult } from '../../../../shared/ivs/limits.js';
 import { PUBLIC_ROOMS, TOMBSTONES, keys, timeOrderKey, ttlSeconds } from '../../../../shared/table/keys.js';
 import { isRecord } from '../../../../shared/json.js';
+import { deletePartition } from '../../../../shared/table/batch.js';
 import { mapTableError } from '../../platform/upstream-errors.js';
 import { PRIVACIES, type Privacy } from '../../../../shared/access/model.js';
 import { numberField, queryIndexNewestFirst, run, stringField, type Table } from '../../platform/table.js';
@@ -259,64 +253,16 @@ export async function deleteRoomItem(table: Table, roomId: string): Promise<void
 }
 
 /**
- * Deletes every item kept for a room (its partition: members, bans, timeouts, log, history), a page
- * of keys at a time, and the room item last: a failure part-way leaves the room findable, so a retry
- * of the same delete finishes the job.
+ * Deletes every item kept for a room (its partition: members, bans, timeouts, log, history) but its
+ * tombstone, a page of keys at a time, and the room item last: a failure part-way leaves the room
+ * findable, so a retry of the same delete finishes the job.
  */
 export async function deleteRoomPartition(table: Table, roomId: string): Promise<number> {
-  let deleted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const from = start;
-    const page = await run(() =>
-      table.client.send(
-        new QueryCommand({
-          TableName: table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.roomPartition(roomId) },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          Limit: 100,
-          ...(from === undefined ? {} : { ExclusiveStartKey: from }),
-        }),
-      ),
-    );
-    const kept = new Set([keys.room(roomId).sk, keys.roomTombstone(roomId).sk]);
-    const itemKeys = (page.Items ?? []).flatMap((item) =>
-      typeof item.pk === 'string' && typeof item.sk === 'string' && !kept.has(item.sk)
-        ? [{ pk: item.pk, sk: item.sk }]
-        : [],
-    );
-    for (let offset = 0; offset < itemKeys.length; offset += 25) {
-      deleted += await deleteBatch(table, itemKeys.slice(offset, offset + 25));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+  const deleted = await run(() =>
+    deletePartition(table, keys.roomPartition(roomId), [keys.room(roomId).sk, keys.roomTombstone(roomId).sk]),
+  );
   await deleteRoomItem(table, roomId);
   return deleted + 1;
-}
-
-/** BatchWriteItem deletes, asking again for what DynamoDB hands back unprocessed (bounded). */
-async function deleteBatch(table: Table, itemKeys: readonly { pk: string; sk: string }[]): Promise<number> {
-  let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = itemKeys.map((key) => ({
-    DeleteRequest: { Key: { pk: key.pk, sk: key.sk } },
-  }));
-  let deleted = 0;
-  for (let attempt = 0; requests.length > 0; attempt++) {
-    if (attempt > 5)
-      throw mapTableError(Object.assign(new Error('unprocessed deletes'), { name: 'ThrottlingException' }));
-    const batch = requests;
-    const output = await run(() =>
-      table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: batch } })),
-    );
-    const unprocessed = output.UnprocessedItems?.[table.name] ?? [];
-    deleted += batch.length - unprocessed.length;
-    requests = unprocessed.flatMap((request) =>
-      request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
-    );
-    if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-  }
-  return deleted;
 }
 
 export interface Page<T> {
