@@ -18,7 +18,10 @@ export interface CpuProfile {
 
 function isCpuProfile(value: unknown): value is CpuProfile {
   return (
-    isRecord(value) && Array.isArray(value.nodes) && Array.isArray(value.samples) && Array.isArray(value.timeDeltas)
+    isRecord(value) &&
+    Array.isArray(value.nodes) &&
+    Array.isArray(value.samples) &&
+    Array.isArray(value.timeDeltas)
   );
 }
 
@@ -80,4 +83,42 @@ export function selfTimeByModule(profile: CpuProfile, root: string): Map<string,
     byModule.set(name, (byModule.get(name) ?? 0) + delta);
   });
   return byModule;
+}
+
+export interface FrameCost {
+  /** `function (file:line)`, or V8's own entry. */
+  readonly frame: string;
+  readonly module: string;
+  readonly micros: number;
+}
+
+/** The frames with the most self time, the idle time left out. */
+export function topFrames(profile: CpuProfile, root: string, count: number): FrameCost[] {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const byFrame = new Map<string, FrameCost>();
+  profile.samples.forEach((id, index) => {
+    const frame = nodes.get(id);
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (!frame || frame.functionName === '(idle)') return;
+    const module = moduleOf(frame.url, frame.functionName, root);
+    const file = frame.url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*node_modules\//, '')
+      .replace(root + '/', '');
+    const name = `${frame.functionName || '(anonymous)'}${file === '' ? '' : ` (${file})`}`;
+    const previous = byFrame.get(name);
+    byFrame.set(name, { frame: name, module, micros: (previous?.micros ?? 0) + delta });
+  });
+  return [...byFrame.values()].sort((a, b) => b.micros - a.micros).slice(0, count);
+}
+
+/** Total sampled time, the idle time left out (microseconds). */
+export function busyMicros(profile: CpuProfile): number {
+  const idle = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id),
+  );
+  return profile.samples.reduce(
+    (sum, id, index) => sum + (idle.has(id) ? 0 : (profile.timeDeltas[index] ?? 0)),
+    0,
+  );
 }

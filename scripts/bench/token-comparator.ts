@@ -10,7 +10,7 @@
  *    audience, clock tolerance); the key found by the token's kid through jsonwebtoken's key callback;
  * 2. the per-user token limit: one UpdateItem ADD on the rate-window item of the same key shape;
  * 3. the caller's standing: one strongly consistent BatchGetItem of the same five keys (room,
- *    membership, room ban, timeout, app ban);
+ *    membership, room ban, timeout, app ban), through the same shared/table/batch.ts the service uses;
  * 4. CreateChatToken and the session's conditional UpdateItem, side by side.
  * It answers the same JSON. What it leaves out is the framework: Express, helmet, CORS, request ids and
  * the access log, zod validation, the access model's rule table, problem+json, the request budget and
@@ -20,9 +20,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { keys, ttlSeconds } from '../../shared/table/keys.js';
+import { isRecord } from '../../shared/json.js';
+import { batchGetItems, keyId } from '../../shared/table/batch.js';
 import { createTableClient } from '../../shared/table/client.js';
 import { ALLOWED_ALGORITHMS } from '../../services/token-vending/auth/verifier.js';
 import { loadConfig } from '../../services/token-vending/config.js';
@@ -84,6 +86,16 @@ function verify(token: string, options: ComparatorOptions): Promise<JwtPayload> 
   });
 }
 
+function parseBody(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isRecord(value)) return value;
+  } catch {
+    // answered below
+  }
+  throw new Refusal(400, 'body');
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -111,14 +123,11 @@ export async function startTokenComparator(options: ComparatorOptions): Promise<
     ]);
     const sub = claims.sub;
     if (typeof sub !== 'string' || sub === '') throw new Refusal(401, 'no sub');
-    const request: unknown = JSON.parse(body);
-    const roomArn =
-      typeof request === 'object' && request !== null && 'roomIdentifier' in request
-        ? request.roomIdentifier
-        : undefined;
+    const request = parseBody(body);
+    const roomArn = request.roomIdentifier;
     if (typeof roomArn !== 'string') throw new Refusal(400, 'roomIdentifier');
     const asked =
-      'sessionDurationInMinutes' in request && typeof request.sessionDurationInMinutes === 'number'
+      typeof request.sessionDurationInMinutes === 'number'
         ? request.sessionDurationInMinutes
         : DEFAULT_SESSION_MINUTES;
 
@@ -139,7 +148,7 @@ export async function startTokenComparator(options: ComparatorOptions): Promise<
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      const hits = counted.Attributes?.hits;
+      const hits: unknown = counted.Attributes?.hits;
       if (typeof hits === 'number' && hits > max) throw new Refusal(429, 'rate limited');
     }
 
@@ -152,12 +161,9 @@ export async function startTokenComparator(options: ComparatorOptions): Promise<
       keys.timeout(roomId, sub),
       keys.appBan(sub),
     ];
-    const read = await table.client.send(
-      new BatchGetCommand({ RequestItems: { [table.name]: { Keys: wanted, ConsistentRead: true } } }),
-    );
-    const items = read.Responses?.[table.name] ?? [];
+    const items = await batchGetItems(table, wanted);
     const found = (key: { pk: string; sk: string }): Record<string, unknown> | undefined =>
-      items.find((item) => item.pk === key.pk && item.sk === key.sk);
+      items.get(keyId(key.pk, key.sk));
     const [roomKey, memberKey, banKey, timeoutKey, appBanKey] = wanted;
     const room = roomKey && found(roomKey);
     if (room?.privacy === 'private' && room.ownerId !== sub && !(memberKey && found(memberKey))) {
