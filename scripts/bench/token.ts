@@ -1,6 +1,9 @@
 /**
- * `npm run bench:token`: the token service against a bare node:http server making the same
- * CreateChatToken call with no auth and no validation, measured in the same run.
+ * `npm run bench:token`: the token service's CPU per request beside a comparator doing exactly its work
+ * without a framework (token-comparator.ts: the same RS256 verification, table reads and writes and
+ * CreateChatToken, through the same clients), measured in adjacent runs; a CPU profile of the service
+ * under load, summed by module (profile.ts); and the service against a bare node:http server making
+ * only the CreateChatToken call, measured in the same run. `--cost-only` skips the paced runs.
  *
  * Three processes, so load generation does not share a thread with what it measures:
  *   - this one: autocannon and the JWT pool (signed before the run, so signing is not measured);
@@ -9,7 +12,7 @@
  *   - the targets: startTokenService (RS256 verify through JWKS, body validation, policy, helmet,
  *     CORS, problem+json, request id, logging serialised to a sink) and the bare server, both using
  *     the same IvschatClient configuration over keep-alive HTTP.
- * The per-user rate limit is turned off through configuration (RATE_LIMIT_MAX=0).
+ * The per-user rate limit is on, set high enough that no bench user reaches it (its write is measured).
  *
  * State: dynalite (the table) runs in the IVS endpoint's process. The service reads the caller's
  * standing in the room (room + membership, one BatchGetItem) on every token request; the bench
