@@ -9,6 +9,7 @@
  */
 import { createLogger } from '../../shared/logger.js';
 import { createTableClient } from '../../shared/table/client.js';
+import { traceClients } from '../../shared/aws/tracing.js';
 import { loadConfig } from './config.js';
 import { createHistoryHandler } from './history-handler.js';
 
@@ -26,6 +27,8 @@ const table = {
   name: config.tableName,
   client: createTableClient({ region: process.env.AWS_REGION, maxAttempts: 3, requestTimeoutMs: 3000 }),
 };
+// Each DynamoDB call as a subsegment of the function's X-Ray trace (on only in Lambda).
+traceClients('chat-history', [table.client]);
 
 /** `handler(event, context)`: two parameters, as nodejs22.x/24.x expect of an async handler. */
 export const handler = createHistoryHandler({ config, table, logger });

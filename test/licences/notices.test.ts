@@ -18,6 +18,8 @@ import {
 /** Licences that ask for nothing inside a minified bundle beyond what its licence comment carries. */
 const PERMISSIVE = new Set([
   'MIT',
+  // MIT without the attribution clause (Powertools for AWS Lambda): asks for nothing at all.
+  'MIT-0',
   'ISC',
   '0BSD',
   'BSD-2-Clause',

@@ -13,6 +13,7 @@ import { createJwtVerifier } from '../auth/verifier.js';
 import { loadConfig } from '../config.js';
 import { createIvsClient } from '../platform/ivs-client.js';
 import { createTableClient } from '../../../shared/table/client.js';
+import { traceClients } from '../../../shared/aws/tracing.js';
 import { isRecord } from '../../../shared/json.js';
 
 const config = loadConfig(process.env, { runtime: 'lambda' });
@@ -40,9 +41,13 @@ function platformIds(req: unknown): PlatformIds | undefined {
   return typeof invocationId === 'string' ? { requestId, invocationId } : { requestId };
 }
 
+const ivs = createIvsClient(config.ivs);
+const tableClient = createTableClient({ ...config.table, region });
+// Each IVS and DynamoDB call as a subsegment of the function's X-Ray trace (on only in Lambda).
+traceClients('token-vending', [ivs, tableClient]);
 const app = createApp({
-  ivs: createIvsClient(config.ivs),
-  table: { name: config.table.name, client: createTableClient({ ...config.table, region }) },
+  ivs,
+  table: { name: config.table.name, client: tableClient },
   region,
   verifier: createJwtVerifier({ jwksUri, issuer, audience, rolesClaim, logger }),
   policy: config.policy,

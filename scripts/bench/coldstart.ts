@@ -1,0 +1,403 @@
+/**
+ * `npm run bench:coldstart`: each Lambda bundle's size and its load-plus-init time, beside an empty
+ * `node -e ''` started the same way in the same run; for the token function also its first request.
+ *
+ * A cold start here is a fresh `node` process that requires the bundle (the module's top level: its
+ * configuration, clients and app are built there, as in Lambda's init phase) and exits. Its wall
+ * time, spawn to exit, is set beside the wall time of an empty `node -e ''`; the difference is what
+ * the bundle adds. The cases are interleaved run by run, so all see the same machine load; the
+ * table gives the minimum and the median over the runs.
+ *
+ * Both with and without `--enable-source-maps`: template.yaml sets it in every function's NODE_OPTIONS
+ * (stack traces in the logs point at the TypeScript), and with it Node reads and parses a bundle's
+ * source map while it loads the bundle.
+ *
+ * The token function's first request: a fresh process loads the bundle and answers an API Gateway
+ * HTTP API (payload 2.0) POST /v1/chat-tokens through its exported handler, with a JWT from a JWKS
+ * server, the local IVS Chat emulator (quotas off) and dynalite in this process, reached through the
+ * standard AWS_ENDPOINT_URL_* variables as the deployed function reaches AWS. Reported: the first
+ * request (its JWKS fetch, new connections and the code's first run included) beside a second one in
+ * the same process, and the process's start to its first answer.
+ *
+ * Options: --runs=N (default 11). Needs `npm run build` first (package.json's script runs it).
+ */
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import jwt from 'jsonwebtoken';
+import { createLogger } from '../../shared/logger.js';
+import { createTableClient, type Table } from '../../shared/table/client.js';
+import { startLocalTable } from '../../services/local-dynamodb/start.js';
+import { QUOTAS_OFF, startEmulator } from '../../services/local-ivschat/start.js';
+import { recordFromIvs } from '../../services/token-vending/features/rooms/directory.js';
+import { putRoomIfAbsent } from '../../services/token-vending/features/rooms/store.js';
+import { toHttpApiEvent } from '../local-http-api/event.js';
+import { percentile } from './stats.js';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
+const ISSUER = 'https://coldstart-idp.example';
+const AUDIENCE = 'coldstart-app';
+const KID = 'coldstart-key';
+/** One child at most this long: a stuck one is killed and the bench fails, rather than hang. */
+const CHILD_TIMEOUT_MS = 30_000;
+
+const runsArg = process.argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length);
+const RUNS = runsArg === undefined ? 11 : Number(runsArg);
+if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 200) throw new Error('--runs must be 1-200');
+
+/** A Lambda bundle and the environment its init needs (what template.yaml gives it). */
+export interface Bundle {
+  readonly name: string;
+  readonly file: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The environment every function has in Lambda (region, credentials from the execution role). */
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'coldstart',
+  AWS_SECRET_ACCESS_KEY: 'coldstart',
+  AWS_SESSION_TOKEN: 'coldstart',
+  LOG_LEVEL: 'info',
+} as const;
+
+export function bundles(tokenEnv: Readonly<Record<string, string>>): Bundle[] {
+  return [
+    { name: 'message-review', file: 'dist/message-review/index.js', env: { FALLBACK_RESULT: 'ALLOW' } },
+    { name: 'chat-history', file: 'dist/chat-history/index.js', env: { CHAT_TABLE: 'coldstart' } },
+    { name: 'access-sweeper', file: 'dist/access-sweeper/index.js', env: { CHAT_TABLE: 'coldstart' } },
+    { name: 'token-vending', file: 'dist/token-vending/index.js', env: tokenEnv },
+  ];
+}
+
+interface ChildResult {
+  /** Spawn to exit, as this process saw it. */
+  readonly wallMs: number;
+  /** What the child reported on fd 3 (the first-request runs). */
+  readonly report?: Record<string, unknown>;
+}
+
+/** Runs `node [flags] -e code` with exactly `env` (nothing inherited but PATH), timed spawn to exit. */
+function runChild(flags: readonly string[], code: string, env: Record<string, string>): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...flags, '-e', code], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      // stdout (the functions' log lines) is discarded as Lambda's log pipe would take it; stderr kept.
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let report = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('exit', (status, signal) => {
+      const wallMs = performance.now() - started;
+      clearTimeout(timer);
+      if (status !== 0) {
+        reject(new Error(`child exited with ${status ?? signal}: ${stderr.slice(0, 2000)}`));
+        return;
+      }
+      // fd 3 may deliver its last chunk after 'exit'; the report is written before the child ends.
+      child.once('close', () => {
+        resolve(
+          report === '' ? { wallMs } : { wallMs, report: JSON.parse(report) as Record<string, unknown> },
+        );
+      });
+    });
+  });
+}
+
+/**
+ * The process's own CPU time (user + system, all its threads) when it exits, written on fd 3: on a
+ * shared machine the wall time mostly measures the other processes, CPU time much less so.
+ */
+const REPORT_CPU =
+  "process.on('exit', () => { const { user, system } = process.cpuUsage(); " +
+  "require('node:fs').writeSync(3, JSON.stringify({ cpuMs: (user + system) / 1000 })); });";
+
+const loadCode = (file: string | undefined): string =>
+  file === undefined ? REPORT_CPU : `${REPORT_CPU} require(${JSON.stringify(join(root, file))});`;
+
+/**
+ * The first-request child: loads the bundle, answers two events through its handler and writes its
+ * timings (ms since the process started) on fd 3.
+ */
+const firstRequestCode = (file: string): string => `
+const bundle = require(${JSON.stringify(join(root, file))});
+const loaded = performance.now();
+const cpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; };
+const loadedCpu = cpu();
+const events = JSON.parse(process.env.BENCH_EVENTS);
+const context = (id) => ({ awsRequestId: id, functionName: 'token-vending', getRemainingTimeInMillis: () => 10000 });
+(async () => {
+  const first = await bundle.handler(events[0], context('cold-1'));
+  const answered = performance.now();
+  const answeredCpu = cpu();
+  const second = await bundle.handler(events[1], context('cold-2'));
+  const again = performance.now();
+  const againCpu = cpu();
+  require('node:fs').writeSync(3, JSON.stringify({
+    loaded, answered, again, loadedCpu, answeredCpu, againCpu, status: [first.statusCode, second.statusCode],
+  }));
+  process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+interface TokenStack {
+  readonly env: Record<string, string>;
+  readonly roomArn: string;
+  readonly privateKey: KeyObject;
+  close(): Promise<void>;
+}
+
+/** The emulator (quotas off), dynalite with the room's record, and a JWKS endpoint, in this process. */
+async function startTokenStack(): Promise<TokenStack> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwksBody = JSON.stringify({
+    keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }],
+  });
+  const jwksServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(jwksBody);
+  });
+  const jwksUri = `${await listen(jwksServer)}/.well-known/jwks.json`;
+  const emulator = await startEmulator({
+    port: 0,
+    logger: createLogger({ level: 'silent' }),
+    quotas: QUOTAS_OFF,
+  });
+  const local = await startLocalTable();
+  const ivs = new IvschatClient({
+    endpoint: emulator.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'coldstart', secretAccessKey: 'coldstart' },
+  });
+  const room = await ivs.send(new CreateRoomCommand({ name: 'coldstart' }));
+  ivs.destroy();
+  if (room.arn === undefined) throw new Error('CreateRoom answered without an arn');
+  // The room's record, as POST /v1/rooms writes it: every first request reads the same items.
+  const table: Table = {
+    name: local.tableName,
+    client: createTableClient({ endpoint: local.endpoint, region: 'us-east-1', dummyCredentials: true }),
+  };
+  await putRoomIfAbsent(table, recordFromIvs(room, { privacy: 'public', ownerId: 'coldstart-owner' }));
+  table.client.destroy();
+  return {
+    roomArn: room.arn,
+    privateKey,
+    env: {
+      CHAT_BACKEND: 'aws',
+      CHAT_TABLE: local.tableName,
+      AUTH_JWKS_URI: jwksUri,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AWS_ACCOUNT_ID: '123456789012',
+      // The SDK's standard per-service endpoint variables (what the deployed function leaves unset).
+      AWS_ENDPOINT_URL_IVSCHAT: emulator.url,
+      AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
+    },
+    close: async () => {
+      jwksServer.closeAllConnections();
+      jwksServer.close();
+      await local.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Two API Gateway events for fresh users (the per-user token limit never interferes across runs). */
+function tokenEvents(stack: TokenStack): string {
+  const now = Math.floor(Date.now() / 1000);
+  const body = Buffer.from(JSON.stringify({ roomIdentifier: stack.roomArn, sessionDurationInMinutes: 30 }));
+  return JSON.stringify(
+    [0, 1].map(() => {
+      const token = jwt.sign(
+        { sub: `cold-${randomUUID()}`, name: 'Cold', iat: now, exp: now + 600 },
+        stack.privateKey,
+        {
+          algorithm: 'RS256',
+          keyid: KID,
+          issuer: ISSUER,
+          audience: AUDIENCE,
+        },
+      );
+      return toHttpApiEvent(
+        {
+          method: 'POST',
+          url: '/v1/chat-tokens',
+          httpVersion: '1.1',
+          rawHeaders: [
+            'host',
+            'abc123.execute-api.us-east-1.amazonaws.com',
+            'content-type',
+            'application/json',
+            'content-length',
+            String(body.length),
+            'authorization',
+            `Bearer ${token}`,
+          ],
+          remoteAddress: '203.0.113.9',
+          body,
+        },
+        { now: new Date(), requestId: randomUUID() },
+      );
+    }),
+  );
+}
+
+const fmt = (value: number): string => (Number.isFinite(value) ? value.toFixed(0) : 'n/a');
+const sorted = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
+const min = (values: readonly number[]): number => sorted(values)[0] ?? Number.NaN;
+const median = (values: readonly number[]): number => percentile(sorted(values), 0.5);
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+function numberAt(report: Record<string, unknown> | undefined, name: string): number {
+  const value = report?.[name];
+  if (typeof value !== 'number') throw new Error(`the child reported no ${name}`);
+  return value;
+}
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** min and median of one case, and of the same case minus empty node (medians and minima apart). */
+function row(name: string, sizeKiB: number, samples: readonly Sample[], empty: readonly Sample[]): string {
+  const wall = samples.map((sample) => sample.wallMs);
+  const cpu = samples.map((sample) => sample.cpuMs);
+  const emptyWall = empty.map((sample) => sample.wallMs);
+  const emptyCpu = empty.map((sample) => sample.cpuMs);
+  const cells = [
+    name.padEnd(28),
+    sizeKiB.toFixed(1).padStart(8),
+    `${fmt(min(cpu))} / ${fmt(median(cpu))}`.padStart(11),
+    `${fmt(min(cpu) - min(emptyCpu))} / ${fmt(median(cpu) - median(emptyCpu))}`.padStart(11),
+    `${fmt(min(wall))} / ${fmt(median(wall))}`.padStart(11),
+    `${fmt(min(wall) - min(emptyWall))} / ${fmt(median(wall) - median(emptyWall))}`.padStart(11),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const stack = await startTokenStack();
+  const list = bundles(stack.env);
+  for (const bundle of list) {
+    if (!existsSync(join(root, bundle.file))) throw new Error(`${bundle.file} is missing: run npm run build`);
+  }
+  const token = list.find((bundle) => bundle.name === 'token-vending');
+  if (!token) throw new Error('no token bundle');
+  console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}`);
+  console.log(`load average at the start ${load()} (1/5/15 min); ${RUNS} runs of every case, interleaved`);
+  const flagSets = [
+    { label: 'node', flags: [] as string[] },
+    { label: 'node --enable-source-maps', flags: ['--enable-source-maps'] },
+  ];
+  const samples = new Map<string, Sample[]>();
+  const measure = async (
+    key: string,
+    flags: readonly string[],
+    file: string | undefined,
+    env: Record<string, string>,
+  ): Promise<void> => {
+    const { wallMs, report } = await runChild(flags, loadCode(file), env);
+    samples.set(key, [...(samples.get(key) ?? []), { wallMs, cpuMs: numberAt(report, 'cpuMs') }]);
+  };
+  const first = {
+    request: [] as number[],
+    second: [] as number[],
+    startToAnswer: [] as number[],
+    cpu: [] as number[],
+    secondCpu: [] as number[],
+  };
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      for (const { label, flags } of flagSets) {
+        await measure(`${label}|empty`, flags, undefined, {});
+        for (const bundle of list) {
+          await measure(`${label}|${bundle.name}`, flags, bundle.file, { ...LAMBDA_ENV, ...bundle.env });
+        }
+      }
+      // The token function's first request, as deployed (template.yaml's NODE_OPTIONS).
+      const { report } = await runChild(['--enable-source-maps'], firstRequestCode(token.file), {
+        ...LAMBDA_ENV,
+        ...token.env,
+        BENCH_EVENTS: tokenEvents(stack),
+      });
+      const status = report?.status;
+      if (!Array.isArray(status) || status.some((code) => code !== 200)) {
+        throw new Error(`the token function answered ${JSON.stringify(status)}, not 200 twice`);
+      }
+      first.request.push(numberAt(report, 'answered') - numberAt(report, 'loaded'));
+      first.second.push(numberAt(report, 'again') - numberAt(report, 'answered'));
+      first.cpu.push(numberAt(report, 'answeredCpu') - numberAt(report, 'loadedCpu'));
+      first.secondCpu.push(numberAt(report, 'againCpu') - numberAt(report, 'answeredCpu'));
+      first.startToAnswer.push(numberAt(report, 'answered'));
+    }
+  } finally {
+    await stack.close();
+  }
+
+  console.log('');
+  console.log(
+    'load + init of a fresh process that requires the bundle, min / median (ms); "+empty": what it adds to the empty process started the same way',
+  );
+  for (const { label } of flagSets) {
+    const empty = samples.get(`${label}|empty`) ?? [];
+    console.log('');
+    const heads = ['size KiB', 'CPU ms', 'CPU, +empty', 'wall ms', 'wall, +empty'];
+    console.log(
+      `| ${`\`${label}\``.padEnd(28)} | ${heads.map((head, i) => head.padStart(i === 0 ? 8 : 11)).join(' | ')} |`,
+    );
+    console.log(
+      `| ${'-'.repeat(28)} | -------: | ${Array.from({ length: 4 }, () => `${'-'.repeat(10)}:`).join(' | ')} |`,
+    );
+    console.log(row("empty (`-e ''`)", 0, empty, empty));
+    for (const bundle of list) {
+      const size = statSync(join(root, bundle.file)).size / 1024;
+      console.log(row(bundle.name, size, samples.get(`${label}|${bundle.name}`) ?? [], empty));
+    }
+  }
+  const over = (label: string, pick: (sample: Sample) => number): number =>
+    median((samples.get(`${label}|token-vending`) ?? []).map(pick)) -
+    median((samples.get(`${label}|empty`) ?? []).map(pick));
+  const deployed = 'node --enable-source-maps';
+  const cpuOver = over(deployed, (sample) => sample.cpuMs);
+  const wallOver = over(deployed, (sample) => sample.wallMs);
+  const verdict = (ms: number): string => (ms <= 150 ? 'met' : 'NOT met');
+  console.log('');
+  console.log(
+    `token function as deployed (--enable-source-maps), median over empty node: CPU ${fmt(cpuOver)} ms (goal <= 150 ms: ${verdict(cpuOver)}), wall ${fmt(wallOver)} ms (${verdict(wallOver)})`,
+  );
+  console.log(
+    `token function's first request (fresh process, JWKS fetch and first connections included), min / median: wall ${fmt(min(first.request))} / ${fmt(median(first.request))} ms, CPU ${fmt(min(first.cpu))} / ${fmt(median(first.cpu))} ms; ` +
+      `the second request in the same process: wall ${fmt(min(first.second))} / ${fmt(median(first.second))} ms, CPU ${fmt(min(first.secondCpu))} / ${fmt(median(first.secondCpu))} ms; ` +
+      `process start to first answer: median ${fmt(median(first.startToAnswer))} ms`,
+  );
+  console.log(
+    `bench took ${((performance.now() - began) / 1000).toFixed(0)} s; load average at the end ${load()}`,
+  );
+}
+
+await main();
