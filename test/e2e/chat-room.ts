@@ -7,7 +7,7 @@
 import { after, afterEach, before } from 'node:test';
 import { CreateRoomCommand } from '@aws-sdk/client-ivschat';
 import { closeUser, openChat, type ChatUser, type DemoRole } from './chat-page.js';
-import { startDemoStack, type DemoStack } from './demo-stack.js';
+import { REVIEW_ENV, startDemoStack, type DemoStack } from './demo-stack.js';
 
 const REVIEW_HANDLER = 'arn:aws:lambda:us-east-1:123456789012:function:message-review';
 
@@ -50,7 +50,7 @@ export function chatRoom(options: ChatRoomOptions): ChatRoom {
             functions: {
               'message-review': {
                 module: 'dist/message-review/index.js',
-                env: { REVIEW_POLICY: JSON.stringify(options.reviewPolicy), LOG_LEVEL: 'warn' },
+                env: { ...REVIEW_ENV, REVIEW_POLICY: JSON.stringify(options.reviewPolicy) },
               },
             },
           }),

@@ -29,6 +29,14 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
+/**
+ * The review function's environment in the browser tests: the most of IVS's 200 ms it may take
+ * (REVIEW_BUDGET_MS, 1-199). Its standing read goes to dynalite on this process's busy main thread
+ * (Playwright, the servers), and on a loaded machine can take over the default 150 ms; these tests are
+ * about the page (allows for load). A test with its own review policy adds REVIEW_POLICY to it.
+ */
+export const REVIEW_ENV: Readonly<Record<string, string>> = { LOG_LEVEL: 'warn', REVIEW_BUDGET_MS: '199' };
+
 export async function startDemoStack(
   options: Pick<EmulatorOptions, 'functions' | 'reviewDeadlineMs'> = {},
 ): Promise<DemoStack> {
@@ -45,10 +53,7 @@ export async function startDemoStack(
     // Rooms made through the API get the review Lambda attached: quiet unless a test says otherwise.
     const review = options.functions?.['message-review'] ?? {
       module: 'dist/message-review/index.js',
-      // The most of IVS's 200 ms the function may take (REVIEW_BUDGET_MS, 1-199): its ban and timeout
-      // read goes to dynalite on this process's busy main thread (Playwright, the servers), and on a
-      // loaded machine can take over the default 150 ms; these tests are about the page (allows for load).
-      env: { LOG_LEVEL: 'warn', REVIEW_BUDGET_MS: '199' },
+      env: REVIEW_ENV,
     };
     const emulator = await startEmulator({
       port: 0,
