@@ -8,7 +8,7 @@
 import { isRecord } from '../../../shared/json.js';
 import { APPROVED_MESSAGE_EVENT, parseApprovedMessage } from '../../../shared/review/approved-message.js';
 import type { ApiHeldMessage } from './api-types.js';
-import { isIsoTime, nonEmptyString } from './fields.js';
+import { isIsoTime, nonEmptyString, stringRecord } from './fields.js';
 import type { ShownMessage } from './history.js';
 import { formatUntil } from './moderation.js';
 import { displayNameOf } from './view.js';
@@ -25,17 +25,6 @@ export interface HeldPage {
 export const HELD_PAGE_SIZE = 20;
 
 export const APPROVED_EVENT = APPROVED_MESSAGE_EVENT;
-
-function stringRecord(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return {};
-  if (!isRecord(value)) return undefined;
-  const record: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string') return undefined;
-    Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true });
-  }
-  return record;
-}
 
 export function parseHeldMessage(value: unknown): HeldMessage | undefined {
   if (!isRecord(value)) return undefined;

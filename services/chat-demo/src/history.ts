@@ -12,7 +12,7 @@
  * A message deleted live (aws:DELETE_MESSAGE) stays out even when a later fetch still returns it.
  */
 import { isRecord } from '../../../shared/json.js';
-import { isIsoTime, nonEmptyString } from './fields.js';
+import { isIsoTime, nonEmptyString, stringRecord } from './fields.js';
 import type { IncomingMessage } from './view.js';
 
 export interface TimelineMessage {
@@ -102,17 +102,6 @@ export interface HistoryMessage {
 export interface HistoryPage {
   readonly messages: readonly HistoryMessage[];
   readonly nextToken: string | undefined;
-}
-
-function stringRecord(value: unknown): Record<string, string> | undefined {
-  if (value === undefined) return {};
-  if (!isRecord(value)) return undefined;
-  const record: Record<string, string> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string') return undefined;
-    Object.defineProperty(record, key, { value: item, enumerable: true, writable: true, configurable: true });
-  }
-  return record;
 }
 
 export function parseHistoryMessage(value: unknown): HistoryMessage | undefined {
