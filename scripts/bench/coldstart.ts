@@ -21,7 +21,6 @@
  *
  * Options: --runs=N (default 11). Needs `npm run build` first (package.json's script runs it).
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -38,14 +37,13 @@ import { QUOTAS_OFF, startEmulator } from '../../services/local-ivschat/start.js
 import { recordFromIvs } from '../../services/token-vending/features/rooms/directory.js';
 import { putRoomIfAbsent } from '../../services/token-vending/features/rooms/store.js';
 import { toHttpApiEvent } from '../local-http-api/event.js';
+import { runChild } from './child.js';
 import { percentile } from './stats.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const ISSUER = 'https://coldstart-idp.example';
 const AUDIENCE = 'coldstart-app';
 const KID = 'coldstart-key';
-/** One child at most this long: a stuck one is killed and the bench fails, rather than hang. */
-const CHILD_TIMEOUT_MS = 30_000;
 
 const runsArg = process.argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length);
 const RUNS = runsArg === undefined ? 11 : Number(runsArg);
@@ -75,46 +73,6 @@ export function bundles(tokenEnv: Readonly<Record<string, string>>): Bundle[] {
     { name: 'access-sweeper', file: 'dist/access-sweeper/index.js', env: { CHAT_TABLE: 'coldstart' } },
     { name: 'token-vending', file: 'dist/token-vending/index.js', env: tokenEnv },
   ];
-}
-
-interface ChildResult {
-  /** Spawn to exit, as this process saw it. */
-  readonly wallMs: number;
-  /** What the child reported on fd 3 (the first-request runs). */
-  readonly report?: Record<string, unknown>;
-}
-
-/** Runs `node [flags] -e code` with exactly `env` (nothing inherited but PATH), timed spawn to exit. */
-function runChild(flags: readonly string[], code: string, env: Record<string, string>): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [...flags, '-e', code], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      // stdout (the functions' log lines) is discarded as Lambda's log pipe would take it; stderr kept.
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let report = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('exit', (status, signal) => {
-      const wallMs = performance.now() - started;
-      clearTimeout(timer);
-      if (status !== 0) {
-        reject(new Error(`child exited with ${status ?? signal}: ${stderr.slice(0, 2000)}`));
-        return;
-      }
-      // fd 3 may deliver its last chunk after 'exit'; the report is written before the child ends.
-      child.once('close', () => {
-        resolve(
-          report === '' ? { wallMs } : { wallMs, report: JSON.parse(report) as Record<string, unknown> },
-        );
-      });
-    });
-  });
 }
 
 /**

@@ -11,7 +11,6 @@
  * child reports its own CPU time (user + system) at exit, which on a shared machine varies less than
  * wall time. Options: --runs=N (default 15).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,11 +19,11 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
 import { lambdaDefaults, targets } from '../build.js';
+import { runChild } from './child.js';
 import { percentile } from './stats.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'dist', 'bench-tracing');
-const CHILD_TIMEOUT_MS = 30_000;
 const runsArg = process.argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length);
 const RUNS = runsArg === undefined ? 15 : Number(runsArg);
 if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 200) throw new Error('--runs must be 1-200');
@@ -79,41 +78,11 @@ interface Sample {
   readonly cpuMs: number;
 }
 
-function runChild(file: string | undefined, env: Record<string, string>): Promise<Sample> {
+async function runSample(file: string | undefined, env: Record<string, string>): Promise<Sample> {
   const code = file === undefined ? REPORT_CPU : `${REPORT_CPU} require(${JSON.stringify(file)});`;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--enable-source-maps', '-e', code], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let report = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('exit', (status, signal) => {
-      const wallMs = performance.now() - started;
-      clearTimeout(timer);
-      if (status !== 0) {
-        reject(new Error(`child exited with ${status ?? signal}: ${stderr.slice(0, 2000)}`));
-        return;
-      }
-      child.once('close', () => {
-        const parsed: unknown = JSON.parse(report);
-        const cpuMs =
-          typeof parsed === 'object' &&
-          parsed !== null &&
-          'cpuMs' in parsed &&
-          typeof parsed.cpuMs === 'number'
-            ? parsed.cpuMs
-            : Number.NaN;
-        resolve({ wallMs, cpuMs });
-      });
-    });
-  });
+  const { wallMs, report } = await runChild(['--enable-source-maps'], code, env);
+  const cpuMs = typeof report?.cpuMs === 'number' ? report.cpuMs : Number.NaN;
+  return { wallMs, cpuMs };
 }
 
 const median = (values: readonly number[]): number =>
@@ -154,14 +123,14 @@ async function main(): Promise<void> {
     samples.set(key, [...(samples.get(key) ?? []), sample]);
   };
   for (let run = 0; run < RUNS; run++) {
-    add('empty', await runChild(undefined, {}));
+    add('empty', await runSample(undefined, {}));
     for (const fn of FUNCTIONS) {
       // The order alternates, so neither variant always runs first.
       const order = run % 2 === 0 ? (['traced', 'untraced'] as const) : (['untraced', 'traced'] as const);
       for (const variant of order) {
         add(
           `${fn.name}|${variant}`,
-          await runChild(files.get(`${fn.name}|${variant}`), { ...LAMBDA_ENV, ...fn.env }),
+          await runSample(files.get(`${fn.name}|${variant}`), { ...LAMBDA_ENV, ...fn.env }),
         );
       }
     }
