@@ -46,6 +46,8 @@ class FunctionRuntime {
       AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       LAMBDA_TASK_ROOT: dirname(fn.modulePath),
+      // No X-Ray daemon and no trace header here: Powertools Tracer would report each missing one.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       ...fn.definition.env,
     };
     this.#worker = new Worker(WORKER_URL, {
