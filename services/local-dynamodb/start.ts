@@ -1,15 +1,15 @@
 /**
- * `startLocalTable`: dynalite (DynamoDB's API on Node) on loopback, with the project's table created
- * when it is missing. In memory by default; with `dataDir` the data is kept on disk (LevelDB) across
+ * `startLocalTable`: dynalite (DynamoDB's API on Node) on loopback, in a process of its own, with the
+ * project's table created when it is missing. In memory by default; with `dataDir` the data is kept on disk (LevelDB) across
  * restarts. Used by `npm start`, the tests and the benches: the service talks to it through the same
  * @aws-sdk/client-dynamodb code path as to DynamoDB. dynalite has no transactions, streams or TTL
  * deletion, which the design does not rely on.
  */
 import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { isRecord } from '../../shared/json.js';
 import { tableDefinition } from '../../shared/table/schema.js';
 
 export const LOCAL_TABLE_NAME = 'ivs-chat-local';
@@ -33,50 +33,67 @@ export interface LocalTable {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
+const TABLE_PROCESS = fileURLToPath(new URL('./table-process.mjs', import.meta.url));
 
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-    server.closeAllConnections();
-  });
-}
+/** How long dynalite may take to start listening (a loaded machine included). */
+const START_TIMEOUT_MS = 30_000;
+
+/** How long the table process may take to close before it is killed. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /**
- * dynalite answers any web origin (`Access-Control-Allow-Origin: *`, even to a request with a fake
- * signature): any page open while the local stack runs could read private history and write bans.
- * The AWS SDKs send no `Origin`; a browser always does on a cross-site request. So a request that
- * carries one is refused before dynalite sees it, as the emulator's control plane does.
+ * Forks dynalite's own process (table-process.mjs, which says why) and resolves with its port. The
+ * process is unreferenced: it never keeps its parent alive, and it closes when its parent goes.
  */
-function refuseBrowsers(server: Server): void {
-  const listeners = server.listeners('request');
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers.origin !== undefined) {
-      res.writeHead(403, {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amzn-ErrorType': 'AccessDeniedException',
-      });
-      res.end(
-        JSON.stringify({
-          __type: 'com.amazon.coral.service#AccessDeniedException',
-          message: 'The local table does not accept requests from browsers (Origin is set)',
-        }),
-      );
-      req.resume();
-      return;
+function forkTable(options: { host: string; port: number; dataDir?: string }): Promise<{
+  child: ChildProcess;
+  port: number;
+}> {
+  return new Promise((resolve, reject) => {
+    const child = fork(TABLE_PROCESS, [JSON.stringify(options)], {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => {
+      fail(new Error(`the local table did not start within ${START_TIMEOUT_MS} ms`));
+    }, START_TIMEOUT_MS);
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
     }
-    for (const listener of listeners) Reflect.apply(listener, server, [req, res]);
+    child.once('error', fail);
+    child.once('exit', (code, signal) => {
+      fail(
+        new Error(`the local table's process ended before it listened (${signal ?? `exit ${String(code)}`})`),
+      );
+    });
+    child.on('message', (message: unknown) => {
+      if (!isRecord(message)) return;
+      if (message.type === 'error') {
+        fail(new Error(`the local table could not listen: ${String(message.message)}`));
+      } else if (message.type === 'listening' && typeof message.port === 'number') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.unref();
+        child.channel?.unref();
+        resolve({ child, port: message.port });
+      }
+    });
+  });
+}
+
+/** Asks the table process to close and waits for it to end (killing it if it does not). */
+function closeTable(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.connected) child.send({ type: 'close' });
+    else child.kill('SIGKILL');
   });
 }
 
@@ -112,14 +129,11 @@ export async function startLocalTable(options: LocalTableOptions = {}): Promise<
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   const region = options.region ?? 'us-east-1';
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  const server: Server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dataDir === undefined ? {} : { path: options.dataDir }),
+  const { child, port } = await forkTable({
+    host,
+    port: options.port ?? 0,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
-  refuseBrowsers(server);
-  const port = await listen(server, options.port ?? 0, host);
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -130,11 +144,10 @@ export async function startLocalTable(options: LocalTableOptions = {}): Promise<
   try {
     await ensureTable(client, tableName);
   } catch (error) {
-    client.destroy();
-    await close(server);
+    await closeTable(child);
     throw error;
   } finally {
     client.destroy();
   }
-  return { endpoint, tableName, region, close: () => close(server) };
+  return { endpoint, tableName, region, close: () => closeTable(child) };
 }

@@ -4,7 +4,7 @@
  * serves the page for it, closes each test's users after the test and everything after the file.
  * Several files share it, so that each stays short and the gate's runner can run them side by side.
  */
-import { after, afterEach, before } from 'node:test';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { CreateRoomCommand } from '@aws-sdk/client-ivschat';
 import { closeUser, openChat, type ChatUser, type DemoRole } from './chat-page.js';
 import { REVIEW_ENV, startDemoStack, type DemoStack } from './demo-stack.js';
@@ -17,6 +17,11 @@ export interface ChatRoomOptions {
   /** The review Lambda's REVIEW_POLICY; its bundled default when unset. */
   readonly reviewPolicy?: unknown;
   readonly viewport?: { width: number; height: number };
+  /**
+   * A new room (and page) for each test, for files whose tests leave standing or modes behind (a ban,
+   * a timeout, slow mode): a test that fails half-way then cannot break the next one.
+   */
+  readonly roomPerTest?: boolean;
 }
 
 export interface ChatRoom {
@@ -39,6 +44,26 @@ export function chatRoom(options: ChatRoomOptions): ChatRoom {
     return stack;
   };
 
+  let closeService: (() => Promise<void>) | undefined;
+
+  /** Creates the room with the review Lambda attached and serves the page for it. */
+  async function openRoom(): Promise<void> {
+    const room = await started().ivs.send(
+      new CreateRoomCommand({
+        name: options.name,
+        maximumMessageLength: options.maximumMessageLength,
+        messageReviewHandler: { uri: REVIEW_HANDLER, fallbackResult: 'ALLOW' },
+      }),
+    );
+    roomArn = room.arn ?? '';
+    const service = await started().serveRoom({
+      arn: roomArn,
+      maximumMessageLength: options.maximumMessageLength,
+    });
+    closeService = () => service.close();
+    pageUrl = `${service.url}/`;
+  }
+
   before(async () => {
     stack = await startDemoStack({
       // IVS gives a review 200 ms; on a loaded 2-core machine a worker can miss that and the room's
@@ -55,24 +80,15 @@ export function chatRoom(options: ChatRoomOptions): ChatRoom {
             },
           }),
     });
-    const room = await stack.ivs.send(
-      new CreateRoomCommand({
-        name: options.name,
-        maximumMessageLength: options.maximumMessageLength,
-        messageReviewHandler: { uri: REVIEW_HANDLER, fallbackResult: 'ALLOW' },
-      }),
-    );
-    roomArn = room.arn ?? '';
-    const service = await stack.serveRoom({
-      arn: roomArn,
-      maximumMessageLength: options.maximumMessageLength,
-    });
-    pageUrl = `${service.url}/`;
+    if (options.roomPerTest !== true) await openRoom();
   });
+
+  if (options.roomPerTest === true) beforeEach(openRoom);
 
   afterEach(async () => {
     // Each test's users leave with it: a 2-core machine should not carry a dozen idle tabs.
     for (const opened of users.splice(0)) await closeUser(opened).catch(() => undefined);
+    if (options.roomPerTest === true) await closeService?.().catch(() => undefined);
   });
 
   after(async () => {

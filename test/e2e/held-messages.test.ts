@@ -76,6 +76,7 @@ describe('held messages and slow mode through the review function, on the demo p
     maximumMessageLength: 500,
     reviewPolicy: REVIEW_POLICY,
     viewport: WIDE,
+    roomPerTest: true,
   });
 
   it('holds a doubtful message; approved, everyone sees it from its sender; rejected, no one', async () => {

@@ -35,7 +35,12 @@ function assertEndIn(text: string | null, pattern: RegExp, ends: Set<string>): v
 }
 
 describe('moderation on the chat demo page: timeouts', () => {
-  const room = chatRoom({ name: 'e2e-moderation', maximumMessageLength: 500, viewport: WIDE });
+  const room = chatRoom({
+    name: 'e2e-moderation',
+    maximumMessageLength: 500,
+    viewport: WIDE,
+    roomPerTest: true,
+  });
 
   /** Opens the Ban or Time out form under `message`, picks the duration and reason, and confirms. */
   async function restrict(

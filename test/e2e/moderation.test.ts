@@ -40,7 +40,12 @@ function assertEndIn(text: string | null, pattern: RegExp, ends: Set<string>): v
 }
 
 describe('moderation on the chat demo page: bans, room moderators, deletions', () => {
-  const room = chatRoom({ name: 'e2e-moderation', maximumMessageLength: 500, viewport: WIDE });
+  const room = chatRoom({
+    name: 'e2e-moderation',
+    maximumMessageLength: 500,
+    viewport: WIDE,
+    roomPerTest: true,
+  });
 
   /** Opens the Ban or Time out form under `message`, picks the duration and reason, and confirms. */
   async function restrict(

@@ -40,7 +40,7 @@ async function setModes(page: Page, modes: Modes): Promise<void> {
 const OFF: Modes = { slowModeSeconds: 0, membersOnlySend: false };
 
 describe('room modes on the chat demo page', () => {
-  const room = chatRoom({ name: 'e2e-modes', maximumMessageLength: 500, viewport: WIDE });
+  const room = chatRoom({ name: 'e2e-modes', maximumMessageLength: 500, viewport: WIDE, roomPerTest: true });
 
   it('shows a pin above the chat at once to those connected, and to a late joiner', async () => {
     const mia = await room.user('Mia', 'admin');
