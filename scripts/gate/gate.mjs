@@ -1,7 +1,7 @@
 // `npm test`: the whole gate, as CI runs it on a fresh clone. The bundles are built first (the
 // integration and browser tests load them); then the static checks (types, lint, format, template
 // lint) run in two lanes beside the test files, which run a few at a time. The checks run at a
-// slightly lower CPU priority (nice 5): they only need to finish, the tests carry timing. Everything's
+// lower CPU priority (nice 10): they only need to finish, the tests carry timing. Everything's
 // output is printed whole as each part ends, then a summary: each check, the tests by top folder,
 // every failure, the times; the exit status is non-zero when anything failed.
 //
@@ -42,7 +42,7 @@ function positive(name, fallback) {
 /** Runs a command to its end; resolves with its combined output and whether it passed. */
 function run(name, command, args, { nice = false } = {}) {
   const started = performance.now();
-  const [file, argv] = nice ? ['nice', ['-n', '5', command, ...args]] : [command, args];
+  const [file, argv] = nice ? ['nice', ['-n', '10', command, ...args]] : [command, args];
   return new Promise((resolve) => {
     const child = spawn(file, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const output = [];
