@@ -4,8 +4,16 @@
 // runs past its cap is ended with every process it started (its process group) and counted failed,
 // naming the tests still running. Every test process loads test/support/default-port-guard.mjs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +41,93 @@ const LONGEST_FIRST = [
  * the other lanes run lighter files meanwhile.
  */
 const ONE_AT_A_TIME = ['test/e2e/'];
+
+/**
+ * Slots shared by every gate on this machine (files in one folder of the temporary directory), so
+ * that two `npm test` runs side by side, each with its own test files, a browser and checks, do not
+ * starve each other's timing: a test file starts only once it holds a slot, at most
+ * TEST_MACHINE_FILES at once on the machine (default two per core) and one browser file at once.
+ * A slot names the pid of the runner holding it; one whose runner is gone is taken over.
+ */
+const SLOTS_DIR = join(tmpdir(), 'ivs-chat-backend-test-slots');
+const MACHINE_FILES = machineFiles();
+const held = new Set();
+process.on('exit', () => {
+  for (const path of held) release(path);
+});
+
+function machineFiles() {
+  const value = process.env.TEST_MACHINE_FILES;
+  if (value === undefined || value === '') return 2 * availableParallelism();
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    console.error(`TEST_MACHINE_FILES must be a positive integer; got "${value}"`);
+    process.exit(2);
+  }
+  return number;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** Takes the slot at `path` if it is free (or its runner is gone); true when taken. */
+function take(path) {
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx' });
+    held.add(path);
+    return true;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  let owner;
+  try {
+    owner = Number(readFileSync(path, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Another runner took it over first.
+  }
+  return false;
+}
+
+function release(path) {
+  held.delete(path);
+  try {
+    if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Waits for a machine slot (and the browser slot for a browser file); resolves with a release. */
+async function machineSlot(browser) {
+  mkdirSync(SLOTS_DIR, { recursive: true });
+  const names = Array.from({ length: MACHINE_FILES }, (_, i) => `file-${i}`);
+  for (;;) {
+    const browserSlot = join(SLOTS_DIR, 'browser');
+    if (!browser || take(browserSlot)) {
+      const free = names.map((name) => join(SLOTS_DIR, name)).find((path) => take(path));
+      if (free !== undefined) {
+        return () => {
+          release(free);
+          if (browser) release(browserSlot);
+        };
+      }
+      if (browser) release(browserSlot);
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250 + Math.random() * 250));
+  }
+}
 
 /** Every test/**\/*.test.ts whose path contains one of `filters` (all when there are none). */
 export function findTestFiles(filters = []) {
@@ -171,7 +266,8 @@ export async function runTestFiles(files, { concurrency, capMs, onFile = () => u
       }
       const [{ file, index }] = waiting.splice(at, 1);
       if (exclusive(file)) exclusiveRunning = true;
-      const result = await runOne(file, index, { capMs, dir, env });
+      const releaseSlot = await machineSlot(exclusive(file));
+      const result = await runOne(file, index, { capMs, dir, env }).finally(releaseSlot);
       if (exclusive(file)) exclusiveRunning = false;
       results.push(result);
       onFile(result);
