@@ -13,6 +13,7 @@ import {
   startResilienceStack,
   tally,
   tokenRequest,
+  warmUp,
   type Answer,
   type ResilienceStack,
 } from './support/stack.js';
@@ -29,8 +30,9 @@ describe('resilience: SIGTERM under load', () => {
   it('finishes every in-flight request and exits', async () => {
     // Prepare: IVS answers slowly, so requests are in flight when the signal arrives.
     const service = await startServiceProcess(stack.env);
-    await stack.ivsProxy.set('slow');
     const jwt = stack.jwt('drained');
+    await warmUp(service.url, jwt, stack.roomArn, WORKERS);
+    await stack.ivsProxy.set('slow');
     const answers: Answer[] = [];
     let sending = true;
     let inFlight = 0;
