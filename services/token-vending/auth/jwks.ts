@@ -111,6 +111,13 @@ export function parseJwks(document: unknown): Map<string, KeyObject> {
   return keys;
 }
 
+/** Whether a failed fetch lost its connection after it was made (reset, closed, broken pipe). */
+function connectionDropped(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = isRecord(cause) ? cause.code : undefined;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+}
+
 export function createJwksSource(options: JwksSourceOptions): KeySource {
   const maxBytes = options.maxBytes ?? JWKS_MAX_BYTES;
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
@@ -150,14 +157,21 @@ export function createJwksSource(options: JwksSourceOptions): KeySource {
     }
   };
 
+  const get = (signal: AbortSignal): Promise<Response> =>
+    fetchJwks(options.uri, { signal, redirect: 'error', headers: { accept: 'application/json' } });
+
   const fetchAndParse = async (signal: AbortSignal): Promise<KeySet> => {
     let response: Response;
     try {
-      response = await fetchJwks(options.uri, {
-        signal,
-        redirect: 'error',
-        headers: { accept: 'application/json' },
-      });
+      try {
+        response = await get(signal);
+      } catch (error) {
+        // The JWKS is fetched minutes apart, so the pooled keep-alive connection is often one the
+        // endpoint is closing just then (its idle timeout): the GET fails with a reset. It is
+        // idempotent, so it is sent once more, on a new connection, within the same deadline.
+        if (signal.aborted || !connectionDropped(error)) throw error;
+        response = await get(signal);
+      }
     } catch (error) {
       throw new JwksFetchError('the JWKS endpoint did not answer', { cause: error });
     }

@@ -103,6 +103,18 @@ describe('JWKS keys under faults', () => {
     assert.equal(await v.outcome(v.token(rotated)), 200);
   });
 
+  it('fetches again on a new connection when the endpoint resets the first (an idle keep-alive one)', async () => {
+    server.mode = 'reset-once';
+    server.published.splice(0, server.published.length, key);
+    const v = verifierFor(server);
+    const before = server.fetches;
+
+    const status = await v.outcome(v.token(key));
+
+    assert.equal(status, 200);
+    assert.equal(server.fetches - before, 2);
+  });
+
   it('answers 503 when the endpoint trickles its answer past the deadline', { timeout: 3000 }, async () => {
     server.mode = 'trickle';
     const v = verifierFor(server, 300);

@@ -1,12 +1,14 @@
 /**
  * A JWKS endpoint on 127.0.0.1:0 that can misbehave on demand: answer normally, fail (500), trickle
- * its answer a byte at a time so it never finishes, or pad a valid JWKS to megabytes.
+ * its answer a byte at a time so it never finishes, pad a valid JWKS to megabytes, or reset the next
+ * request's connection unanswered (as an endpoint closing an idle keep-alive connection does) and then
+ * answer normally.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestKey } from './jwks-server.js';
 
-export type JwksMode = 'ok' | 'down' | 'trickle' | 'huge';
+export type JwksMode = 'ok' | 'down' | 'trickle' | 'huge' | 'reset-once';
 
 export interface FaultyJwks {
   readonly jwksUri: string;
@@ -41,9 +43,13 @@ export async function startFaultyJwks(keys: TestKey[]): Promise<FaultyJwks> {
         });
       }),
   };
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     state.fetches += 1;
     switch (state.mode) {
+      case 'reset-once':
+        state.mode = 'ok';
+        req.socket.resetAndDestroy();
+        return;
       case 'down':
         res.writeHead(500).end('down');
         return;
