@@ -46,7 +46,7 @@ const ONE_AT_A_TIME = ['test/e2e/'];
  * Slots shared by every gate on this machine (files in one folder of the temporary directory), so
  * that two `npm test` runs side by side, each with its own test files, a browser and checks, do not
  * starve each other's timing: a test file starts only once it holds a slot, at most
- * TEST_MACHINE_FILES at once on the machine (default two per core) and one browser file at once.
+ * TEST_MACHINE_FILES at once on the machine (default two per core).
  * A slot names the pid of the runner holding it; one whose runner is gone is taken over.
  */
 const SLOTS_DIR = join(tmpdir(), 'ivs-chat-backend-test-slots');
@@ -109,22 +109,13 @@ function release(path) {
   }
 }
 
-/** Waits for a machine slot (and the browser slot for a browser file); resolves with a release. */
-async function machineSlot(browser) {
+/** Waits for one of the machine's test-file slots; resolves with its release. */
+async function machineSlot() {
   mkdirSync(SLOTS_DIR, { recursive: true });
-  const names = Array.from({ length: MACHINE_FILES }, (_, i) => `file-${i}`);
+  const paths = Array.from({ length: MACHINE_FILES }, (_, i) => join(SLOTS_DIR, `file-${i}`));
   for (;;) {
-    const browserSlot = join(SLOTS_DIR, 'browser');
-    if (!browser || take(browserSlot)) {
-      const free = names.map((name) => join(SLOTS_DIR, name)).find((path) => take(path));
-      if (free !== undefined) {
-        return () => {
-          release(free);
-          if (browser) release(browserSlot);
-        };
-      }
-      if (browser) release(browserSlot);
-    }
+    const free = paths.find((path) => take(path));
+    if (free !== undefined) return () => release(free);
     await new Promise((resolveWait) => setTimeout(resolveWait, 250 + Math.random() * 250));
   }
 }
@@ -266,7 +257,7 @@ export async function runTestFiles(files, { concurrency, capMs, onFile = () => u
       }
       const [{ file, index }] = waiting.splice(at, 1);
       if (exclusive(file)) exclusiveRunning = true;
-      const releaseSlot = await machineSlot(exclusive(file));
+      const releaseSlot = await machineSlot();
       const result = await runOne(file, index, { capMs, dir, env }).finally(releaseSlot);
       if (exclusive(file)) exclusiveRunning = false;
       results.push(result);

@@ -16,27 +16,52 @@ import { createIvsClient } from '../../../services/token-vending/platform/ivs-cl
 
 const ROOM_ARN = 'arn:aws:ivschat:us-east-1:123456789012:room/abcdEFGH1234';
 
+interface SilentServer {
+  readonly endpoint: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections still open. */
+  readonly open: number;
+  close(): Promise<void>;
+}
+
 /** Accepts connections and reads requests, never answers: the slowest possible upstream. */
-let silent: Server;
-let endpoint = '';
-const sockets = new Set<Socket>();
-let accepted = 0;
-before(async () => {
-  silent = createServer((socket) => {
+async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((socket) => {
     accepted += 1;
     sockets.add(socket);
     socket.on('data', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const address = silent.address();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  endpoint = `http://127.0.0.1:${address.port}`;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+// Shared by the tests that only need an upstream that never answers; a test that counts connections
+// has its own, so a late retry of an earlier test cannot be counted (on a loaded machine it was).
+let silent: SilentServer;
+let endpoint = '';
+before(async () => {
+  silent = await startSilentServer();
+  endpoint = silent.endpoint;
 });
-after(async () => {
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => silent.close(resolve));
-});
+after(() => silent.close());
 
 describe('the overall deadline on AWS calls', () => {
   it(
@@ -75,8 +100,9 @@ describe('the overall deadline on AWS calls', () => {
     'tears the connection down at the deadline instead of leaving it waiting',
     { timeout: 3000 },
     async () => {
+      const own = await startSilentServer();
       const ivs = createIvsClient({
-        endpoint,
+        endpoint: own.endpoint,
         region: 'us-east-1',
         dummyCredentials: true,
         connectionTimeoutMs: 1000,
@@ -84,17 +110,17 @@ describe('the overall deadline on AWS calls', () => {
         maxAttempts: 1,
         deadlineMs: 200,
       });
-      const before = accepted;
       try {
         await assert.rejects(
           ivs.send(new CreateChatTokenCommand({ roomIdentifier: ROOM_ARN, userId: 'u' })),
           DeadlineExceededError,
         );
         // The aborted request's socket closes (the server side sees it go) well before 2 s.
-        while (sockets.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-        assert.equal(accepted - before, 1);
+        while (own.open > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(own.accepted, 1);
       } finally {
         ivs.destroy();
+        await own.close();
       }
     },
   );
