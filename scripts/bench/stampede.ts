@@ -60,6 +60,8 @@ const ADMISSION_TPS = Math.floor(0.95 * IVS_TPS);
 const ISSUER = 'https://stampede-idp.example';
 const AUDIENCE = 'stampede-app';
 const KID = 'stampede';
+/** Where the service processes write CPU profiles (`--cpu-prof`), when set. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Requests each service process answers before a path starts (not counted). */
 const WARMUP_REQUESTS = 20;
 
@@ -150,6 +152,11 @@ async function serviceProcess(): Promise<void> {
   process.on('message', () => {
     process.send?.({ cpuS: cpuSeconds() });
   });
+  // An orderly exit, so that a CPU profile (BENCH_PROFILE_DIR) is written: a signal's default
+  // action ends the process before node writes it.
+  process.once('SIGTERM', () => {
+    void service.close().finally(() => process.exit(0));
+  });
 }
 
 /** A service process's CPU time so far, in seconds. */
@@ -167,8 +174,9 @@ function spawn<T>(
   parse: (message: unknown) => T,
   env: Record<string, string> = {},
 ): Promise<{ proc: ChildProcess; ready: T }> {
+  const profile = role === 'service' && PROFILE_DIR !== undefined;
   const proc = fork(fileURLToPath(import.meta.url), [`--role=${role}`], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -35,7 +35,7 @@ before(async () => {
   counted = { name: table.name, client };
 });
 
-const open = { limit: Number.POSITIVE_INFINITY };
+const open = { limit: Number.POSITIVE_INFINITY, line: 'queue' } as const;
 
 describe('tableSchedule', () => {
   it('hands two instances booking at once consecutive places, each once, whatever they guess', async () => {
@@ -85,7 +85,8 @@ describe('tableSchedule', () => {
     const limit = START + 2.5 * SPACING;
 
     const bookings = [];
-    for (let i = 0; i < 4; i++) bookings.push(await schedule.book(2, START, SPACING, { limit, busy: true }));
+    for (let i = 0; i < 4; i++)
+      bookings.push(await schedule.book(2, START, SPACING, { ...open, limit, busy: true }));
     const beyond = await schedule.book(2, START, SPACING, { ...open, busy: true });
 
     assert.deepEqual(
@@ -95,11 +96,27 @@ describe('tableSchedule', () => {
     assert.equal(beyond?.at, START + 3 * SPACING);
   });
 
+  it('keeps the queue and the pace line apart on one shard item', async () => {
+    const schedule = tableSchedule(table);
+
+    const queued = [];
+    for (let i = 0; i < 3; i++) queued.push(await schedule.book(4, START, SPACING, { ...open, busy: true }));
+    const paced = await schedule.book(4, START + 500, SPACING, { ...open, line: 'pace', busy: true });
+    const queuedNext = await schedule.book(4, START, SPACING, { ...open, busy: true });
+
+    assert.deepEqual(
+      queued.map((booking) => booking?.at),
+      [START, START + SPACING, START + 2 * SPACING],
+    );
+    assert.deepEqual(paced, { at: START + 500, next: START + 500 + SPACING });
+    assert.equal(queuedNext?.at, START + 3 * SPACING);
+  });
+
   it('costs one write when the guess is right, two when wrong, three when the schedule is full', async () => {
     const schedule = tableSchedule(counted);
     const writes = async (now: number, busy: boolean, limit = Number.POSITIVE_INFINITY): Promise<number> => {
       commands.length = 0;
-      await schedule.book(3, now, SPACING, { busy, limit });
+      await schedule.book(3, now, SPACING, { ...open, busy, limit });
       assert.ok(commands.every((name) => name === 'UpdateItemCommand'));
       return commands.length;
     };
