@@ -9,6 +9,7 @@
  *   idle: `SET tat = now + spacing` if tat is absent or `tat < now`: the place is now.
  * tat only ever grows, so once the idle write fails (tat >= now) a failed busy write means tat >=
  * limit: the line is full. At most three writes (busy, idle, busy), two when idle is tried first.
+ * Away from a crowd both lines are idle: one write books now on both (`bookIdle`).
  * A failed conditional write costs a write unit as a successful one does.
  *
  * The ticket key: 32 random bytes made by the first instance that needs one (a conditional put, so
@@ -94,6 +95,25 @@ export function tableSchedule(table: Table): ScheduleStore {
   }
 
   return {
+    async bookIdle(shard, now, spacingMs) {
+      const next = now + spacingMs;
+      try {
+        await table.client.send(
+          new UpdateCommand({
+            TableName: table.name,
+            Key: keys.admissionShard(shard),
+            UpdateExpression: 'SET kind = :kind, tat = :next, pace = :next',
+            ConditionExpression:
+              '(attribute_not_exists(tat) OR tat < :now) AND (attribute_not_exists(pace) OR pace < :now)',
+            ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
+          }),
+        );
+        return { at: now, next };
+      } catch (error) {
+        if (conditionFailed(error)) return undefined;
+        throw mapTableError(error);
+      }
+    },
     async book(shard, now, spacingMs, { busy, limit, line }) {
       if (busy) {
         const booked = await extend(line, shard, now, spacingMs, limit);

@@ -179,6 +179,11 @@ export class ShardChooser {
     return { shard, busy };
   }
 
+  /** Whether `shard` is believed busy (its next place not past), without choosing it. */
+  busy(shard: number, now: number): boolean {
+    return (this.#seen[shard] ?? Number.NEGATIVE_INFINITY) >= now;
+  }
+
   /** A booking's answer: the shard's next free place, as the table holds it now. */
   saw(shard: number, next: number): void {
     this.#seen[shard] = Math.max(this.#seen[shard] ?? Number.NEGATIVE_INFINITY, next);
@@ -203,6 +208,11 @@ export interface ScheduleStore {
     spacingMs: number,
     options: { readonly busy: boolean; readonly limit: number; readonly line: ScheduleLine },
   ): Promise<Booking | undefined>;
+  /**
+   * Books `now` on `shard` of both lines at once when both are idle there (one write where two would
+   * be made, the common case away from a crowd); otherwise undefined, nothing booked.
+   */
+  bookIdle(shard: number, now: number, spacingMs: number): Promise<Booking | undefined>;
 }
 
 export interface AdmissionRequest {
@@ -288,6 +298,14 @@ export class Admission {
       // A lapsed, forged or another caller's ticket: booked like anyone arriving now.
     }
     const { shard, busy } = this.#chooser.choose(now);
+    if (!busy && !this.#paceChooser.busy(shard, now)) {
+      const both = await schedule.bookIdle(shard, now, this.plan.spacingMs);
+      if (both !== undefined) {
+        this.#chooser.saw(shard, both.next);
+        this.#paceChooser.saw(shard, both.next);
+        return { admitted: true, via: request.priority ? 'priority' : 'schedule', heldMs: 0 };
+      }
+    }
     const limit = request.priority ? Number.POSITIVE_INFINITY : now + HORIZON_MS;
     const booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit, line: 'queue' });
     if (booking !== undefined) this.#chooser.saw(shard, booking.next);

@@ -112,6 +112,24 @@ describe('tableSchedule', () => {
     assert.equal(queuedNext?.at, START + 3 * SPACING);
   });
 
+  it('books now on both lines in one write when both are idle, and nothing when either is busy', async () => {
+    const schedule = tableSchedule(counted);
+
+    commands.length = 0;
+    const both = await schedule.bookIdle(5, START, SPACING);
+    const writes = commands.length;
+    const again = await schedule.bookIdle(5, START, SPACING); // both busy now
+    await schedule.book(5, START + 10_000, SPACING, { ...open, line: 'pace', busy: false });
+    const paceBusy = await schedule.bookIdle(5, START + 10_000, SPACING); // the queue idle, the pace not
+    const queued = await schedule.book(5, START + 10_000, SPACING, { ...open, busy: true });
+
+    assert.deepEqual(both, { at: START, next: START + SPACING });
+    assert.equal(writes, 1);
+    assert.equal(again, undefined);
+    assert.equal(paceBusy, undefined);
+    assert.equal(queued?.at, START + 10_000); // the failed write booked nothing on the queue
+  });
+
   it('costs one write when the guess is right, two when wrong, three when the schedule is full', async () => {
     const schedule = tableSchedule(counted);
     const writes = async (now: number, busy: boolean, limit = Number.POSITIVE_INFINITY): Promise<number> => {

@@ -63,6 +63,16 @@ function mapSchedule(): ScheduleStore & {
       else store.paceBookings += 1;
       return Promise.resolve(booking);
     },
+    bookIdle(shard: number, now: number, spacingMs: number) {
+      if ((shards.get(shard) ?? -Infinity) >= now || (pace.get(shard) ?? -Infinity) >= now) {
+        return Promise.resolve(undefined);
+      }
+      shards.set(shard, now + spacingMs);
+      pace.set(shard, now + spacingMs);
+      store.bookings += 1;
+      store.paceBookings += 1;
+      return Promise.resolve({ at: now, next: now + spacingMs });
+    },
   };
   return store;
 }
