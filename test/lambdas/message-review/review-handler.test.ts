@@ -175,7 +175,7 @@ describe('review handler: fallback', () => {
     );
   });
 
-  it('answers the fallback when the rules overrun the budget (injected clock)', async () => {
+  it('answers its own decision when the rules overrun the budget, and counts it late (injected clock)', async () => {
     let clock = 0;
     const { handler, lines } = harness(
       { REVIEW_BUDGET_MS: '100', FALLBACK_RESULT: 'DENY' },
@@ -184,8 +184,15 @@ describe('review handler: fallback', () => {
 
     const answer = await handler(reviewEvent('hello'), context);
 
-    assert.equal(answer.ReviewResult, 'DENY');
-    assert.equal(lines.at(-1)?.cause, 'budget-exhausted');
+    // Not the DENY fallback: IVS may still be waiting (the budget is under its 200 ms).
+    assert.equal(answer.ReviewResult, 'ALLOW');
+    const late = lines.find((line) => line.message === 'review answered past its budget');
+    assert.equal(late?.LateAnswer, 1);
+    assert.ok(JSON.stringify(late._aws).includes('"Name":"LateAnswer"'));
+    assert.equal(
+      lines.some((line) => line.message === 'review fell back'),
+      false,
+    );
   });
 
   it('counts each fallback as an embedded metric by cause', async () => {
