@@ -24,7 +24,15 @@ const commands: string[] = [];
 
 before(async () => {
   table = await freshTable();
-  const client = createTableClient({ endpoint: TABLE_ENDPOINT, region: 'us-east-1', dummyCredentials: true });
+  // Patient (30 s, not the service's 2 s): what it counts is calls, and a loaded machine must not turn
+  // a slow one into a failed test.
+  const client = createTableClient({
+    endpoint: TABLE_ENDPOINT,
+    region: 'us-east-1',
+    dummyCredentials: true,
+    requestTimeoutMs: 30_000,
+    deadlineMs: 30_000,
+  });
   client.middlewareStack.add(
     (next, context) => (args) => {
       commands.push(String(context.commandName));
