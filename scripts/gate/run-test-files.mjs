@@ -46,7 +46,9 @@ const ONE_AT_A_TIME = ['test/e2e/'];
  * Slots shared by every gate on this machine (files in one folder of the temporary directory), so
  * that two `npm test` runs side by side, each with its own test files, a browser and checks, do not
  * starve each other's timing: a test file starts only once it holds a slot, at most
- * TEST_MACHINE_FILES at once on the machine (default two per core).
+ * TEST_MACHINE_FILES at once on the machine (default one and a half per core: 3, as one gate runs, on
+ * two cores) and one browser file. Two gates then take about as long as they would one after the
+ * other, and each file sees the load one gate makes.
  * A slot names the pid of the runner holding it; one whose runner is gone is taken over.
  */
 const SLOTS_DIR = join(tmpdir(), 'ivs-chat-backend-test-slots');
@@ -58,7 +60,7 @@ process.on('exit', () => {
 
 function machineFiles() {
   const value = process.env.TEST_MACHINE_FILES;
-  if (value === undefined || value === '') return 2 * availableParallelism();
+  if (value === undefined || value === '') return Math.max(2, Math.round(1.5 * availableParallelism()));
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
     console.error(`TEST_MACHINE_FILES must be a positive integer; got "${value}"`);
@@ -109,13 +111,22 @@ function release(path) {
   }
 }
 
-/** Waits for one of the machine's test-file slots; resolves with its release. */
-async function machineSlot() {
+/** Waits for a machine slot (and the browser slot for a browser file); resolves with its release. */
+async function machineSlot(browser) {
   mkdirSync(SLOTS_DIR, { recursive: true });
   const paths = Array.from({ length: MACHINE_FILES }, (_, i) => join(SLOTS_DIR, `file-${i}`));
+  const browserSlot = join(SLOTS_DIR, 'browser');
   for (;;) {
-    const free = paths.find((path) => take(path));
-    if (free !== undefined) return () => release(free);
+    if (!browser || take(browserSlot)) {
+      const free = paths.find((path) => take(path));
+      if (free !== undefined) {
+        return () => {
+          release(free);
+          if (browser) release(browserSlot);
+        };
+      }
+      if (browser) release(browserSlot);
+    }
     await new Promise((resolveWait) => setTimeout(resolveWait, 250 + Math.random() * 250));
   }
 }
@@ -257,7 +268,7 @@ export async function runTestFiles(files, { concurrency, capMs, onFile = () => u
       }
       const [{ file, index }] = waiting.splice(at, 1);
       if (exclusive(file)) exclusiveRunning = true;
-      const releaseSlot = await machineSlot();
+      const releaseSlot = await machineSlot(exclusive(file));
       const result = await runOne(file, index, { capMs, dir, env }).finally(releaseSlot);
       if (exclusive(file)) exclusiveRunning = false;
       results.push(result);
