@@ -68,22 +68,29 @@ export function tableSchedule(table: Table): ScheduleStore {
     }
   }
 
-  /** The idle case: the place is now, if the shard's tat is absent or past. */
+  /**
+   * The idle case: the place is now, on every line in `lines` at once, if each one's attribute is
+   * absent or past on the shard (one line for a booking; both for an idle shard's first caller).
+   */
   async function start(
-    line: ScheduleLine,
+    lines: readonly ScheduleLine[],
     shard: number,
     now: number,
     spacingMs: number,
   ): Promise<Booking | undefined> {
     const next = now + spacingMs;
+    const names = Object.fromEntries(lines.map((line, i) => [`#a${i}`, ATTRIBUTE[line]]));
+    const aliases = Object.keys(names);
     try {
       await table.client.send(
         new UpdateCommand({
           TableName: table.name,
           Key: keys.admissionShard(shard),
-          UpdateExpression: 'SET kind = :kind, #tat = :next',
-          ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
-          ExpressionAttributeNames: { '#tat': ATTRIBUTE[line] },
+          UpdateExpression: `SET kind = :kind, ${aliases.map((alias) => `${alias} = :next`).join(', ')}`,
+          ConditionExpression: aliases
+            .map((alias) => `(attribute_not_exists(${alias}) OR ${alias} < :now)`)
+            .join(' AND '),
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
         }),
       );
@@ -95,31 +102,13 @@ export function tableSchedule(table: Table): ScheduleStore {
   }
 
   return {
-    async bookIdle(shard, now, spacingMs) {
-      const next = now + spacingMs;
-      try {
-        await table.client.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: keys.admissionShard(shard),
-            UpdateExpression: 'SET kind = :kind, tat = :next, pace = :next',
-            ConditionExpression:
-              '(attribute_not_exists(tat) OR tat < :now) AND (attribute_not_exists(pace) OR pace < :now)',
-            ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
-          }),
-        );
-        return { at: now, next };
-      } catch (error) {
-        if (conditionFailed(error)) return undefined;
-        throw mapTableError(error);
-      }
-    },
+    bookIdle: (shard, now, spacingMs) => start(['queue', 'pace'], shard, now, spacingMs),
     async book(shard, now, spacingMs, { busy, limit, line }) {
       if (busy) {
         const booked = await extend(line, shard, now, spacingMs, limit);
         if (booked) return booked;
       }
-      const started = await start(line, shard, now, spacingMs);
+      const started = await start([line], shard, now, spacingMs);
       if (started) return started;
       // tat >= now from here on (it only grows): a failed busy write now means tat >= limit.
       return extend(line, shard, now, spacingMs, limit);
