@@ -47,7 +47,9 @@ export function startLocalSchedule(options: LocalScheduleOptions): { close(): Pr
           AWS_ACCESS_KEY_ID: 'local',
           AWS_SECRET_ACCESS_KEY: 'local',
           SWEEP_INTERVAL_SECONDS: String(seconds),
-          ...(options.env.LOG_LEVEL === undefined ? {} : { LOG_LEVEL: options.env.LOG_LEVEL }),
+          // Each pass's info line is a CloudWatch metric record, which nothing reads here: every 10 s it
+          // was noise in `npm start`. Problems (warn, error) still show; LOG_LEVEL=info brings it back.
+          LOG_LEVEL: options.env.LOG_LEVEL ?? 'warn',
         },
         // One sweep per invocation here: the schedule itself repeats every `seconds`.
         timeoutSeconds: Math.max(seconds, 5),
