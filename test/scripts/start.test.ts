@@ -107,6 +107,12 @@ describe('npm start (the local stack)', () => {
     const ann = await joinThroughTokenApi(stack, 'ann');
     const bob = await joinThroughTokenApi(stack, 'bob');
     try {
+      // Hello first: the stack's first review also pays its runtime's first table calls (a cold start,
+      // which IVS counts in its 200 ms too), and on a loaded machine that can pass the budget and fall
+      // back; the masked message is the second (allows for load).
+      const greeted = next(bob, 'message');
+      await ann.sendMessage(new SendMessageRequest('hello'));
+      assert.equal((await greeted).content, 'hello');
       const received = next(bob, 'message');
       await ann.sendMessage(new SendMessageRequest('that was fucking great'));
       const message = await received;
