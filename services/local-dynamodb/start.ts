@@ -8,7 +8,12 @@
 import { mkdirSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { isRecord } from '../../shared/json.js';
 import { tableDefinition } from '../../shared/table/schema.js';
 
@@ -108,7 +113,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   await createTable(client, tableName);
 }
 
-/** Creates a table with the project's definition (dynalite makes it ACTIVE at once). */
+/**
+ * Creates a table with the project's definition and waits until it is ACTIVE. dynalite is told to
+ * make tables ACTIVE at once, but does so on a timer after it answers: a request that reached its
+ * process first (a loaded machine) found no table (ResourceNotFoundException).
+ */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const definition = tableDefinition(tableName);
   await client.send(
@@ -122,6 +131,7 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
       })),
     }),
   );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
 }
 
 export async function startLocalTable(options: LocalTableOptions = {}): Promise<LocalTable> {
