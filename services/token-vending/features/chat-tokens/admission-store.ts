@@ -68,29 +68,22 @@ export function tableSchedule(table: Table): ScheduleStore {
     }
   }
 
-  /**
-   * The idle case: the place is now, on every line in `lines` at once, if each one's attribute is
-   * absent or past on the shard (one line for a booking; both for an idle shard's first caller).
-   */
+  /** The idle case: the place is now, if the shard's tat is absent or past. */
   async function start(
-    lines: readonly ScheduleLine[],
+    line: ScheduleLine,
     shard: number,
     now: number,
     spacingMs: number,
   ): Promise<Booking | undefined> {
     const next = now + spacingMs;
-    const names = Object.fromEntries(lines.map((line, i) => [`#a${i}`, ATTRIBUTE[line]]));
-    const aliases = Object.keys(names);
     try {
       await table.client.send(
         new UpdateCommand({
           TableName: table.name,
           Key: keys.admissionShard(shard),
-          UpdateExpression: `SET kind = :kind, ${aliases.map((alias) => `${alias} = :next`).join(', ')}`,
-          ConditionExpression: aliases
-            .map((alias) => `(attribute_not_exists(${alias}) OR ${alias} < :now)`)
-            .join(' AND '),
-          ExpressionAttributeNames: names,
+          UpdateExpression: 'SET kind = :kind, #tat = :next',
+          ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
+          ExpressionAttributeNames: { '#tat': ATTRIBUTE[line] },
           ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
         }),
       );
@@ -102,13 +95,31 @@ export function tableSchedule(table: Table): ScheduleStore {
   }
 
   return {
-    bookIdle: (shard, now, spacingMs) => start(['queue', 'pace'], shard, now, spacingMs),
+    async bookIdle(shard, now, spacingMs) {
+      const next = now + spacingMs;
+      try {
+        await table.client.send(
+          new UpdateCommand({
+            TableName: table.name,
+            Key: keys.admissionShard(shard),
+            UpdateExpression: 'SET kind = :kind, tat = :next, pace = :next',
+            ConditionExpression:
+              '(attribute_not_exists(tat) OR tat < :now) AND (attribute_not_exists(pace) OR pace < :now)',
+            ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
+          }),
+        );
+        return { at: now, next };
+      } catch (error) {
+        if (conditionFailed(error)) return undefined;
+        throw mapTableError(error);
+      }
+    },
     async book(shard, now, spacingMs, { busy, limit, line }) {
       if (busy) {
         const booked = await extend(line, shard, now, spacingMs, limit);
         if (booked) return booked;
       }
-      const started = await start([line], shard, now, spacingMs);
+      const started = await start(line, shard, now, spacingMs);
       if (started) return started;
       // tat >= now from here on (it only grows): a failed busy write now means tat >= limit.
       return extend(line, shard, now, spacingMs, limit);
