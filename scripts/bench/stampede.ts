@@ -60,8 +60,6 @@ const ADMISSION_TPS = Math.floor(0.95 * IVS_TPS);
 const ISSUER = 'https://stampede-idp.example';
 const AUDIENCE = 'stampede-app';
 const KID = 'stampede';
-/** Where the service processes write CPU profiles (`--cpu-prof`), when set. */
-const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Requests each service process answers before a path starts (not counted). */
 const WARMUP_REQUESTS = 20;
 
@@ -76,21 +74,8 @@ interface IvsReady {
 interface IvsCounts {
   readonly admitted: number;
   readonly throttled: number;
-  /** The most CreateChatToken calls (admitted or not) in any 1 s window since the last count. */
-  readonly busiestSecond: number;
   /** The process's CPU time so far (user + system), in seconds. */
   readonly cpuS: number;
-}
-
-/** The most of `times` (ms, ascending) in any window of `windowMs`. */
-function busiest(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let first = 0;
-  times.forEach((at, i) => {
-    while ((times[first] ?? at) <= at - windowMs) first++;
-    most = Math.max(most, i - first + 1);
-  });
-  return most;
 }
 
 const cpuSeconds = (): number => {
@@ -101,11 +86,9 @@ const cpuSeconds = (): number => {
 async function ivsProcess(): Promise<void> {
   let admitted = 0;
   let throttled = 0;
-  let calls: number[] = [];
   // Operation names and statuses only are logged (control-plane.ts): a cheap substring test each.
   const write = (line: string): void => {
     if (!line.includes('"operation":"CreateChatToken"')) return;
-    calls.push(performance.now());
     if (line.includes('"status":200')) admitted++;
     else if (line.includes('ThrottlingException')) throttled++;
   };
@@ -138,13 +121,7 @@ async function ivsProcess(): Promise<void> {
   process.send?.(ready);
   process.on('message', (message) => {
     if (message === 'counts') {
-      const counts: IvsCounts = {
-        admitted,
-        throttled,
-        busiestSecond: busiest(calls, 1000),
-        cpuS: cpuSeconds(),
-      };
-      calls = [];
+      const counts: IvsCounts = { admitted, throttled, cpuS: cpuSeconds() };
       process.send?.(counts);
     }
   });
@@ -173,11 +150,6 @@ async function serviceProcess(): Promise<void> {
   process.on('message', () => {
     process.send?.({ cpuS: cpuSeconds() });
   });
-  // An orderly exit, so that a CPU profile (BENCH_PROFILE_DIR) is written: a signal's default
-  // action ends the process before node writes it.
-  process.once('SIGTERM', () => {
-    void service.close().finally(() => process.exit(0));
-  });
 }
 
 /** A service process's CPU time so far, in seconds. */
@@ -195,9 +167,8 @@ function spawn<T>(
   parse: (message: unknown) => T,
   env: Record<string, string> = {},
 ): Promise<{ proc: ChildProcess; ready: T }> {
-  const profile = role === 'service' && PROFILE_DIR !== undefined;
   const proc = fork(fileURLToPath(import.meta.url), [`--role=${role}`], {
-    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -235,15 +206,9 @@ function ivsCounts(proc: ChildProcess): Promise<IvsCounts> {
         isRecord(message) &&
           typeof message.admitted === 'number' &&
           typeof message.throttled === 'number' &&
-          typeof message.busiestSecond === 'number' &&
           typeof message.cpuS === 'number'
-          ? {
-              admitted: message.admitted,
-              throttled: message.throttled,
-              busiestSecond: message.busiestSecond,
-              cpuS: message.cpuS,
-            }
-          : { admitted: Number.NaN, throttled: Number.NaN, busiestSecond: Number.NaN, cpuS: Number.NaN },
+          ? { admitted: message.admitted, throttled: message.throttled, cpuS: message.cpuS }
+          : { admitted: Number.NaN, throttled: Number.NaN, cpuS: Number.NaN },
       );
     });
     proc.send('counts');
@@ -353,7 +318,6 @@ interface PathResult {
   readonly admittedPerSecond: number;
   readonly ivsAdmitted: number;
   readonly ivsThrottled: number;
-  readonly ivsBusiestSecond: number;
   readonly requestsPerAdmitted: number;
   readonly p50s: number;
   readonly p99s: number;
@@ -490,7 +454,6 @@ async function runPath(
     admittedPerSecond: span > 0 ? (admitted.length - 1) / span : Number.NaN,
     ivsAdmitted: after.admitted - before.admitted,
     ivsThrottled: after.throttled - before.throttled,
-    ivsBusiestSecond: after.busiestSecond,
     requestsPerAdmitted: requests / Math.max(1, admitted.length),
     p50s: percentile(waits, 0.5),
     p99s: percentile(waits, 0.99),
@@ -532,7 +495,6 @@ function print(results: readonly PathResult[]): void {
     ['tokens admitted/s', (r) => f(r.admittedPerSecond), `goal >= ${f(0.95 * IVS_TPS, 0)}`],
     ['IVS CreateChatToken admitted', (r) => String(r.ivsAdmitted), ''],
     ['IVS throttles', (r) => String(r.ivsThrottled), 'goal 0'],
-    ['IVS calls in the busiest second', (r) => String(r.ivsBusiestSecond), `quota ${IVS_TPS}`],
     ['HTTP requests per admitted viewer', (r) => f(r.requestsPerAdmitted, 2), 'goal <= 2.0'],
     ['time to token p50 (s)', (r) => f(r.p50s), `ideal ${f(ideal)}`],
     ['time to token p99 (s)', (r) => f(r.p99s), `goal <= ${f(1.1 * ideal + 2)}`],

@@ -1,15 +1,13 @@
 /**
  * The admission schedule and the ticket key in the table (admission.ts says why they exist).
  *
- * A shard is one item (`admissionShard`) holding each line's next free place in ms since the epoch:
- * `tat` for the queue, `pace` for the pace line (admission.ts). Below, `tat` stands for either.
+ * A shard is one item (`admissionShard`) holding `tat`, its next free place in ms since the epoch.
  * DynamoDB has no max() in an update, so GCRA's step is two conditional writes, one per case, and a
- * request tries the one this instance believes holds (mostly right: one write a booking):
+ * request tries the one this instance believes holds (mostly right: one write a request):
  *   busy: `SET tat = tat + spacing` if `now <= tat < limit`: the place is the old tat;
  *   idle: `SET tat = now + spacing` if tat is absent or `tat < now`: the place is now.
  * tat only ever grows, so once the idle write fails (tat >= now) a failed busy write means tat >=
- * limit: the line is full. At most three writes (busy, idle, busy), two when idle is tried first.
- * Away from a crowd both lines are idle: one write books now on both (`bookIdle`).
+ * limit: the schedule is full. At most three writes (busy, idle, busy), two when idle is tried first.
  * A failed conditional write costs a write unit as a successful one does.
  *
  * The ticket key: 32 random bytes made by the first instance that needs one (a conditional put, so
@@ -22,7 +20,7 @@ import { keys } from '../../../../shared/table/keys.js';
 import { HttpError } from '../../platform/problem.js';
 import { numberField, run, stringField } from '../../platform/table.js';
 import { mapTableError } from '../../platform/upstream-errors.js';
-import type { Booking, ScheduleLine, ScheduleStore } from './admission.js';
+import type { Booking, ScheduleStore } from './admission.js';
 
 const KEY_BYTES = 32;
 
@@ -30,14 +28,10 @@ function conditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-/** Each line's attribute on a shard item. */
-const ATTRIBUTE: Readonly<Record<ScheduleLine, string>> = { queue: 'tat', pace: 'pace' };
-
 /** The schedule's shards as table items. */
 export function tableSchedule(table: Table): ScheduleStore {
   /** The busy case: the place is the shard's tat, if that is not past and before `limit`. */
   async function extend(
-    line: ScheduleLine,
     shard: number,
     now: number,
     spacingMs: number,
@@ -49,9 +43,8 @@ export function tableSchedule(table: Table): ScheduleStore {
         new UpdateCommand({
           TableName: table.name,
           Key: keys.admissionShard(shard),
-          UpdateExpression: 'SET #tat = #tat + :spacing',
-          ConditionExpression: bounded ? '#tat >= :now AND #tat < :limit' : '#tat >= :now',
-          ExpressionAttributeNames: { '#tat': ATTRIBUTE[line] },
+          UpdateExpression: 'SET tat = tat + :spacing',
+          ConditionExpression: bounded ? 'tat >= :now AND tat < :limit' : 'tat >= :now',
           ExpressionAttributeValues: {
             ':spacing': spacingMs,
             ':now': now,
@@ -60,7 +53,7 @@ export function tableSchedule(table: Table): ScheduleStore {
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      const next = output.Attributes ? numberField(output.Attributes, ATTRIBUTE[line]) : undefined;
+      const next = output.Attributes ? numberField(output.Attributes, 'tat') : undefined;
       return next === undefined ? undefined : { at: next - spacingMs, next };
     } catch (error) {
       if (conditionFailed(error)) return undefined;
@@ -69,21 +62,15 @@ export function tableSchedule(table: Table): ScheduleStore {
   }
 
   /** The idle case: the place is now, if the shard's tat is absent or past. */
-  async function start(
-    line: ScheduleLine,
-    shard: number,
-    now: number,
-    spacingMs: number,
-  ): Promise<Booking | undefined> {
+  async function start(shard: number, now: number, spacingMs: number): Promise<Booking | undefined> {
     const next = now + spacingMs;
     try {
       await table.client.send(
         new UpdateCommand({
           TableName: table.name,
           Key: keys.admissionShard(shard),
-          UpdateExpression: 'SET kind = :kind, #tat = :next',
-          ConditionExpression: 'attribute_not_exists(#tat) OR #tat < :now',
-          ExpressionAttributeNames: { '#tat': ATTRIBUTE[line] },
+          UpdateExpression: 'SET kind = :kind, tat = :next',
+          ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
           ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
         }),
       );
@@ -95,34 +82,15 @@ export function tableSchedule(table: Table): ScheduleStore {
   }
 
   return {
-    async bookIdle(shard, now, spacingMs) {
-      const next = now + spacingMs;
-      try {
-        await table.client.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: keys.admissionShard(shard),
-            UpdateExpression: 'SET kind = :kind, tat = :next, pace = :next',
-            ConditionExpression:
-              '(attribute_not_exists(tat) OR tat < :now) AND (attribute_not_exists(pace) OR pace < :now)',
-            ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
-          }),
-        );
-        return { at: now, next };
-      } catch (error) {
-        if (conditionFailed(error)) return undefined;
-        throw mapTableError(error);
-      }
-    },
-    async book(shard, now, spacingMs, { busy, limit, line }) {
+    async book(shard, now, spacingMs, { busy, limit }) {
       if (busy) {
-        const booked = await extend(line, shard, now, spacingMs, limit);
+        const booked = await extend(shard, now, spacingMs, limit);
         if (booked) return booked;
       }
-      const started = await start(line, shard, now, spacingMs);
+      const started = await start(shard, now, spacingMs);
       if (started) return started;
       // tat >= now from here on (it only grows): a failed busy write now means tat >= limit.
-      return extend(line, shard, now, spacingMs, limit);
+      return extend(shard, now, spacingMs, limit);
     },
   };
 }

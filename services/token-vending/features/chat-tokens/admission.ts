@@ -24,22 +24,10 @@
  * shards, which IVS's token bucket (200 a second, holding one second's worth; how the emulator models
  * it) takes for any L when TPS + shards <= 200: 190 + 8 at the defaults.
  *
- * Pace. A place says when a caller may call, but the call happens when the caller's request is
- * served: a ticket comes back Retry-After seconds after the answer was read, and then waits in the
- * service's own backlog. When that backlog drains, tickets due over several seconds are all served
- * within a moment and their calls bunch far above the rate (measured: 311 IVS throttles in 1,000
- * admitted calls at a 50/s quota, docs/benchmarks.md). So every call also books a place on a second
- * GCRA line, `pace`, kept beside `tat` on the same shard items, at the moment of the call: a place up
- * to PACE_HOLD_MS ahead is waited for here (the request is held, not answered), and a call whose place
- * would be further ahead is not booked and is told to come back in a second with its ticket. Calls
- * then keep to TPS x L + shards in any L seconds whatever the backlog does, and a ticket can be
- * honoured long after its time (TICKET_LATE_MS), so a caller slowed by the service's own backlog keeps
- * their place instead of queueing again at the back.
- *
  * Who goes first: a room's owner and moderators, and admins, are served at once. Their call is booked
- * like any other on both lines (so the rate holds over time, and everyone queued moves back one
- * place), but not waited for: at most their own number of calls above the pace at any moment, which
- * the bucket's one second's worth absorbs.
+ * like any other (so the rate holds over time, and everyone queued moves back one place), but not
+ * waited for: at most their own number of calls above the schedule at any moment, which the bucket's
+ * one second's worth absorbs.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -54,14 +42,8 @@ export const NOW_WITHIN_MS = 500;
  * a client waits Retry-After from when it read the answer, which is after this service's now.
  */
 export const TICKET_EARLY_MS = 500;
-/**
- * ...until this long after it (a client slowed by its machine or network, or the request by this
- * service's backlog); later, they queue again. Generous, because the pace line keeps the calls to the
- * rate however late tickets come, and a caller queued again goes to the back.
- */
-export const TICKET_LATE_MS = 60_000;
-/** A call waits here at most this long for its place on the pace line; beyond, come back in a second. */
-export const PACE_HOLD_MS = 1000;
+/** ...until this long after it (a client slowed by its machine or network); later, they queue again. */
+export const TICKET_LATE_MS = 10_000;
 /** Each shard admits at least this many calls a second: fewer shards below 40 TPS. */
 const MIN_SHARD_TPS = 20;
 const MAX_SHARDS = 8;
@@ -179,40 +161,24 @@ export class ShardChooser {
     return { shard, busy };
   }
 
-  /** Whether `shard` is believed busy (its next place not past), without choosing it. */
-  busy(shard: number, now: number): boolean {
-    return (this.#seen[shard] ?? Number.NEGATIVE_INFINITY) >= now;
-  }
-
   /** A booking's answer: the shard's next free place, as the table holds it now. */
   saw(shard: number, next: number): void {
     this.#seen[shard] = Math.max(this.#seen[shard] ?? Number.NEGATIVE_INFINITY, next);
   }
 }
 
-/**
- * The schedule's two lines: `queue`, places handed out as callers arrive (who goes when), and `pace`,
- * places taken as calls are made (that the calls themselves keep to the rate).
- */
-export type ScheduleLine = 'queue' | 'pace';
-
 /** Where the schedule is kept (the table: admission-store.ts; a map in unit tests). */
 export interface ScheduleStore {
   /**
-   * Books the next place on `shard` of `line` for a call at `now` (the `book` step), unless that place
-   * would be `limit` or later: then undefined, nothing booked. `busy` says which case to try first.
+   * Books the next place on `shard` for a call at `now` (the `book` step), unless that place would be
+   * `limit` or later: then undefined, nothing booked. `busy` says which case to try first.
    */
   book(
     shard: number,
     now: number,
     spacingMs: number,
-    options: { readonly busy: boolean; readonly limit: number; readonly line: ScheduleLine },
+    options: { readonly busy: boolean; readonly limit: number },
   ): Promise<Booking | undefined>;
-  /**
-   * Books `now` on `shard` of both lines at once when both are idle there (one write where two would
-   * be made, the common case away from a crowd); otherwise undefined, nothing booked.
-   */
-  bookIdle(shard: number, now: number, spacingMs: number): Promise<Booking | undefined>;
 }
 
 export interface AdmissionRequest {
@@ -224,19 +190,11 @@ export interface AdmissionRequest {
 }
 
 export type AdmissionOutcome =
-  | {
-      readonly admitted: true;
-      readonly via: 'schedule' | 'ticket' | 'priority';
-      /** How long the request was held for its place on the pace line before this answer, in ms. */
-      readonly heldMs: number;
-    }
+  | { readonly admitted: true; readonly via: 'schedule' | 'ticket' | 'priority' }
   | {
       readonly admitted: false;
-      /**
-       * `scheduled`: a place was booked; `early`: a ticket sent before its time; `paced`: due, but
-       * the calls are at the rate for the next second (come back with the ticket); `full`: no place.
-       */
-      readonly why: 'scheduled' | 'early' | 'paced' | 'full';
+      /** `scheduled`: a place was booked; `early`: a ticket sent before its time; `full`: no place. */
+      readonly why: 'scheduled' | 'early' | 'full';
       readonly retryAfterSeconds: number;
       readonly ticket?: string;
     };
@@ -249,22 +207,13 @@ export interface AdmissionOptions {
   /** Milliseconds since the epoch. */
   readonly clock: () => number;
   readonly random?: () => number;
-  /** Waits `ms` (the pace line's hold); a timer by default. */
-  readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const timer = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 export class Admission {
   readonly plan: AdmissionPlan;
   readonly #options: AdmissionOptions;
   readonly #chooser: ShardChooser;
-  readonly #paceChooser: ShardChooser;
   readonly #random: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: AdmissionOptions) {
     if (!Number.isFinite(options.tps) || options.tps < 1) {
@@ -274,8 +223,6 @@ export class Admission {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#chooser = new ShardChooser(this.plan, this.#random);
-    this.#paceChooser = new ShardChooser(this.plan, this.#random);
-    this.#sleep = options.sleep ?? timer;
   }
 
   /** Whether this caller's CreateChatToken call may be made now; if not, when to come back. */
@@ -286,7 +233,7 @@ export class Admission {
     if (request.ticket !== undefined && !request.priority) {
       const due = readTicket(await ticketKey(), request.subject, request.ticket);
       const time = due === undefined ? undefined : ticketTime(due, now);
-      if (time?.kind === 'due') return this.#paced('ticket', request, request.ticket);
+      if (time?.kind === 'due') return { admitted: true, via: 'ticket' };
       if (time?.kind === 'early') {
         return {
           admitted: false,
@@ -298,18 +245,10 @@ export class Admission {
       // A lapsed, forged or another caller's ticket: booked like anyone arriving now.
     }
     const { shard, busy } = this.#chooser.choose(now);
-    if (!busy && !this.#paceChooser.busy(shard, now)) {
-      const both = await schedule.bookIdle(shard, now, this.plan.spacingMs);
-      if (both !== undefined) {
-        this.#chooser.saw(shard, both.next);
-        this.#paceChooser.saw(shard, both.next);
-        return { admitted: true, via: request.priority ? 'priority' : 'schedule', heldMs: 0 };
-      }
-    }
     const limit = request.priority ? Number.POSITIVE_INFINITY : now + HORIZON_MS;
-    const booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit, line: 'queue' });
+    const booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit });
     if (booking !== undefined) this.#chooser.saw(shard, booking.next);
-    if (request.priority) return this.#paced('priority', request, undefined);
+    if (request.priority) return { admitted: true, via: 'priority' };
     if (booking === undefined) {
       const { min, max } = FULL_RETRY_SECONDS;
       return {
@@ -319,48 +258,12 @@ export class Admission {
       };
     }
     const verdict = verdictFor(booking.at, now);
-    if (verdict.now) return this.#paced('schedule', request, undefined);
+    if (verdict.now) return { admitted: true, via: 'schedule' };
     return {
       admitted: false,
       why: 'scheduled',
       retryAfterSeconds: verdict.retryAfterSeconds,
       ticket: signTicket(await ticketKey(), request.subject, verdict.due),
     };
-  }
-
-  /**
-   * The call's place on the pace line, booked now: held here until it comes (at most PACE_HOLD_MS),
-   * or, when the calls are at the rate beyond that, not booked and told to come back in a second with
-   * a ticket (the one it came with, or one due then). Priority calls are booked but not held.
-   */
-  async #paced(
-    via: 'schedule' | 'ticket' | 'priority',
-    request: AdmissionRequest,
-    ticket: string | undefined,
-  ): Promise<AdmissionOutcome> {
-    const { clock, ticketKey, schedule } = this.#options;
-    const now = clock();
-    const limit = request.priority ? Number.POSITIVE_INFINITY : now + PACE_HOLD_MS;
-    let booking: Booking | undefined;
-    // A shard full to the hold while another has room (instances fill shards a little unevenly):
-    // one more try, on the shard then seen earliest, before the caller is sent away.
-    for (let attempt = 0; attempt < Math.min(2, this.plan.shards) && booking === undefined; attempt++) {
-      const { shard, busy } = this.#paceChooser.choose(now);
-      booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit, line: 'pace' });
-      this.#paceChooser.saw(shard, booking?.next ?? limit);
-    }
-    if (request.priority) return { admitted: true, via, heldMs: 0 };
-    if (booking === undefined) {
-      return {
-        admitted: false,
-        why: 'paced',
-        retryAfterSeconds: 1,
-        ticket: ticket ?? signTicket(await ticketKey(), request.subject, now + 1000),
-      };
-    }
-    // The wait is counted from before the booking's round trip, which is part of it.
-    const heldMs = Math.max(0, booking.at - clock());
-    if (heldMs > 0) await this.#sleep(heldMs);
-    return { admitted: true, via, heldMs };
   }
 }

@@ -100,7 +100,6 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
       // Past the access checks, so no one waits for a place only to be refused; a place booked is
       // a call made (or a caller told when to make it).
       let admittedVia: string = 'off';
-      let heldMs = 0;
       if (deps.admission) {
         const outcome = await deps.admission.admit({
           subject: { caller: ticketCaller(caller, req), roomArn: request.roomIdentifier },
@@ -109,7 +108,6 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
         });
         if (!outcome.admitted) throw busyError(outcome);
         admittedVia = outcome.via;
-        heldMs = outcome.heldMs;
       }
       const now = clock();
       // Where the user holds a token, written beside the IVS call (no added wait): bans and
@@ -151,7 +149,6 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
         capabilities: grant.capabilities,
         sessionDurationInMinutes,
         admission: admittedVia,
-        admissionHeldMs: heldMs,
       });
       const sendBlockedUntil = access.timeout?.until;
       // A chat token is a bearer credential: never cached (the route's default Cache-Control: no-store).

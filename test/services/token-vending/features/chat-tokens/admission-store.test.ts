@@ -43,7 +43,7 @@ before(async () => {
   counted = { name: table.name, client };
 });
 
-const open = { limit: Number.POSITIVE_INFINITY, line: 'queue' } as const;
+const open = { limit: Number.POSITIVE_INFINITY };
 
 describe('tableSchedule', () => {
   it('hands two instances booking at once consecutive places, each once, whatever they guess', async () => {
@@ -93,8 +93,7 @@ describe('tableSchedule', () => {
     const limit = START + 2.5 * SPACING;
 
     const bookings = [];
-    for (let i = 0; i < 4; i++)
-      bookings.push(await schedule.book(2, START, SPACING, { ...open, limit, busy: true }));
+    for (let i = 0; i < 4; i++) bookings.push(await schedule.book(2, START, SPACING, { limit, busy: true }));
     const beyond = await schedule.book(2, START, SPACING, { ...open, busy: true });
 
     assert.deepEqual(
@@ -104,45 +103,11 @@ describe('tableSchedule', () => {
     assert.equal(beyond?.at, START + 3 * SPACING);
   });
 
-  it('keeps the queue and the pace line apart on one shard item', async () => {
-    const schedule = tableSchedule(table);
-
-    const queued = [];
-    for (let i = 0; i < 3; i++) queued.push(await schedule.book(4, START, SPACING, { ...open, busy: true }));
-    const paced = await schedule.book(4, START + 500, SPACING, { ...open, line: 'pace', busy: true });
-    const queuedNext = await schedule.book(4, START, SPACING, { ...open, busy: true });
-
-    assert.deepEqual(
-      queued.map((booking) => booking?.at),
-      [START, START + SPACING, START + 2 * SPACING],
-    );
-    assert.deepEqual(paced, { at: START + 500, next: START + 500 + SPACING });
-    assert.equal(queuedNext?.at, START + 3 * SPACING);
-  });
-
-  it('books now on both lines in one write when both are idle, and nothing when either is busy', async () => {
-    const schedule = tableSchedule(counted);
-
-    commands.length = 0;
-    const both = await schedule.bookIdle(5, START, SPACING);
-    const writes = commands.length;
-    const again = await schedule.bookIdle(5, START, SPACING); // both busy now
-    await schedule.book(5, START + 10_000, SPACING, { ...open, line: 'pace', busy: false });
-    const paceBusy = await schedule.bookIdle(5, START + 10_000, SPACING); // the queue idle, the pace not
-    const queued = await schedule.book(5, START + 10_000, SPACING, { ...open, busy: true });
-
-    assert.deepEqual(both, { at: START, next: START + SPACING });
-    assert.equal(writes, 1);
-    assert.equal(again, undefined);
-    assert.equal(paceBusy, undefined);
-    assert.equal(queued?.at, START + 10_000); // the failed write booked nothing on the queue
-  });
-
   it('costs one write when the guess is right, two when wrong, three when the schedule is full', async () => {
     const schedule = tableSchedule(counted);
     const writes = async (now: number, busy: boolean, limit = Number.POSITIVE_INFINITY): Promise<number> => {
       commands.length = 0;
-      await schedule.book(3, now, SPACING, { ...open, busy, limit });
+      await schedule.book(3, now, SPACING, { busy, limit });
       assert.ok(commands.every((name) => name === 'UpdateItemCommand'));
       return commands.length;
     };
