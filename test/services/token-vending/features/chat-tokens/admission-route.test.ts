@@ -8,13 +8,13 @@ import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import request from 'supertest';
-import { createTableClient, type Table } from '../../../../../shared/table/client.js';
+import type { Table } from '../../../../../shared/table/client.js';
 import { recordFromIvs } from '../../../../../services/token-vending/features/rooms/directory.js';
 import { putRoomIfAbsent } from '../../../../../services/token-vending/features/rooms/store.js';
 import { putMembership } from '../../../../../services/token-vending/features/members/store.js';
 import { ROOM_ARN, buildTestApp, type TestApp } from '../../support/app.js';
 import { newRsaKey, signToken, startJwksServer, type JwksServer } from '../../support/jwks-server.js';
-import { TABLE_ENDPOINT, freshTable } from '../../support/table.js';
+import { freshTable, patientClient } from '../../support/table.js';
 import { listenOnFreePort } from '../../../../support/ports.js';
 
 const key = newRsaKey('admission');
@@ -43,20 +43,6 @@ function ask(test: TestApp, userId: string, options: { roles?: string[]; ticket?
 }
 
 /** Runs the calls eight at a time, answers in the calls' order. */
-/** `table` through a client that waits up to 30 s for the table (the service's own waits 2 s). */
-function patient(table: Table): Table {
-  return {
-    name: table.name,
-    client: createTableClient({
-      endpoint: TABLE_ENDPOINT,
-      region: 'us-east-1',
-      dummyCredentials: true,
-      requestTimeoutMs: 30_000,
-      deadlineMs: 30_000,
-    }),
-  };
-}
-
 async function inBatches<T>(calls: readonly (() => Promise<T>)[]): Promise<T[]> {
   const results: T[] = [];
   for (let i = 0; i < calls.length; i += 8) {
@@ -176,7 +162,7 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     const CALLERS = 100;
     // Patient (30 s, not the service's 2 s): a table answer late on a loaded machine would be a 503
     // store_unavailable and one more request, which is not what this test counts.
-    const table = patient(await freshTable());
+    const table: Table = { name: (await freshTable()).name, client: patientClient() };
     const apps = [0, 1].map(() =>
       buildTestApp({ jwksUri: jwks.jwksUri, table, config: { admission: { tps } } }),
     );

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createTableClient, type Table } from '../../../../../shared/table/client.js';
+import type { Table } from '../../../../../shared/table/client.js';
 import { keys } from '../../../../../shared/table/keys.js';
 import {
   tableSchedule,
   tableTicketKey,
 } from '../../../../../services/token-vending/features/chat-tokens/admission-store.js';
-import { TABLE_ENDPOINT, freshTable } from '../../support/table.js';
+import { freshTable, patientClient } from '../../support/table.js';
 
 const START = 1_800_000_000_000;
 const SPACING = 8000 / 190;
@@ -26,13 +26,7 @@ before(async () => {
   table = await freshTable();
   // Patient (30 s, not the service's 2 s): what it counts is calls, and a loaded machine must not turn
   // a slow one into a failed test.
-  const client = createTableClient({
-    endpoint: TABLE_ENDPOINT,
-    region: 'us-east-1',
-    dummyCredentials: true,
-    requestTimeoutMs: 30_000,
-    deadlineMs: 30_000,
-  });
+  const client = patientClient();
   client.middlewareStack.add(
     (next, context) => (args) => {
       commands.push(String(context.commandName));
@@ -49,16 +43,7 @@ describe('tableSchedule', () => {
   it('hands two instances booking at once consecutive places, each once, whatever they guess', async () => {
     // dynalite serialises writes to one item; on a machine loaded by other work 60 of them queued
     // together can outlast the service's 2 s deadline, which is not what this test is about.
-    const patient: Table = {
-      name: table.name,
-      client: createTableClient({
-        endpoint: TABLE_ENDPOINT,
-        region: 'us-east-1',
-        dummyCredentials: true,
-        requestTimeoutMs: 30_000,
-        deadlineMs: 30_000,
-      }),
-    };
+    const patient: Table = { name: table.name, client: patientClient() };
     const first = tableSchedule(patient);
     const second = tableSchedule(patient);
 
