@@ -105,16 +105,18 @@ function readContext(context: unknown): { requestId: string | undefined; remaini
 }
 
 /**
- * The fallback answer. ALLOW delivers the original content, which must itself be a valid ALLOW
- * (non-empty, within the room limit); when it is not (a malformed event), DENY is the only valid answer.
+ * The fallback answer. ALLOW delivers the content as the rules rewrote it when they ran (`rewritten`: a
+ * masked address stays masked), else the original, which must itself be a valid ALLOW (non-empty,
+ * within the room limit); when it is not (a malformed event), DENY is the only valid answer.
  */
 export function fallbackAnswer(
   result: FallbackResult,
   event: unknown,
   maximumMessageLength: number,
+  rewritten?: string,
 ): ReviewAnswer {
   if (result === 'ALLOW' && isRecord(event) && typeof event.Content === 'string') {
-    const content = event.Content;
+    const content = rewritten ?? event.Content;
     if (content.length > 0 && codePointLength(content) <= maximumMessageLength) {
       const attributes = parseStringMap(event.Attributes, 'Attributes');
       const echoed =
@@ -224,10 +226,13 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
     // Counted from invocation and covering any async work; never past what Lambda itself allows.
     const budgetMs = Math.min(config.budgetMs, remainingMs ?? Number.POSITIVE_INFINITY);
 
+    // What the rules let through, once they have run: a later failure (the table, the remote check)
+    // that falls back to ALLOW delivers this, not the text the rules would have rewritten.
+    let rulesContent: string | undefined;
     const fallback = (cause: FallbackCause, detail: Record<string, unknown>): ReviewAnswer => {
       let answer: ReviewAnswer;
       try {
-        answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength);
+        answer = fallbackAnswer(config.fallbackResult, event, maximumMessageLength, rulesContent);
       } catch {
         // An event whose fields throw when read (a proxy, a getter): nothing of it can be delivered.
         answer = { ReviewResult: 'DENY', Attributes: { Reason: FALLBACK_REASON } };
@@ -277,6 +282,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
       let verdict: Verdict = trusted
         ? trustedVerdict(message.Content, policy.maximumMessageLength)
         : applyRules(policy, message.Content);
+      if (verdict.result === 'ALLOW') rulesContent = verdict.content;
       // A reason other than the rule's own (the remote check's, the standing's, a mode's).
       let remoteReason: string | undefined;
 
@@ -290,7 +296,11 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
           verdict = { result: 'DENY', rule: 'remoteCheck', fired: [...verdict.fired, 'remoteCheck'] };
         }
       }
-      const blocked = standing ? await standing : undefined;
+      // A message the rules refuse stays refused whatever the standing read does: a failed or late read
+      // only loses the ban's own reason, and never turns the refusal into the fallback's ALLOW.
+      const blocked = standing
+        ? await (verdict.result === 'DENY' ? standing.catch(() => undefined) : standing)
+        : undefined;
       if (blocked?.blocked) {
         verdict = { result: 'DENY', rule: 'standing', fired: [...verdict.fired, 'standing'] };
         remoteReason = blocked.reason;

@@ -202,10 +202,14 @@ describe('the sender standing check', () => {
   });
 });
 
-function handlerWith(standing: StandingCheck, budgetMs = '150'): { handler: ReviewHandler; lines: string[] } {
+function handlerWith(
+  standing: StandingCheck,
+  budgetMs = '150',
+  env: Record<string, string> = {},
+): { handler: ReviewHandler; lines: string[] } {
   const lines: string[] = [];
   const handler = createReviewHandler({
-    config: loadConfig({ REVIEW_BUDGET_MS: budgetMs }),
+    config: loadConfig({ REVIEW_BUDGET_MS: budgetMs, ...env }),
     logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
     standing,
   });
@@ -253,5 +257,42 @@ describe('the review handler with the standing check', () => {
     assert.equal(answer.ReviewResult, 'ALLOW');
     assert.ok(aborted);
     assert.ok(lines.some((line) => line.includes('"Cause":"budget-exhausted"')));
+  });
+
+  it("keeps the rules' refusal when the check fails or outlasts the budget (never the fallback's ALLOW)", async () => {
+    const refusing = { REVIEW_POLICY: '{"blockedTermAction":"DENY"}' };
+    const failing = handlerWith(() => Promise.reject(new Error('table down')), '150', refusing);
+    const late = handlerWith(
+      (_room, _sender, abort) =>
+        new Promise((resolve) => {
+          abort.addEventListener('abort', () => {
+            resolve({ blocked: false, view: undefined });
+          });
+        }),
+      '20',
+      refusing,
+    );
+
+    for (const { handler, lines } of [failing, late]) {
+      const answer = await handler(reviewEvent('you bastard'), context);
+
+      assert.deepEqual(answer, {
+        ReviewResult: 'DENY',
+        Attributes: { Reason: 'Your message contains a word that is not allowed here.' },
+      });
+      assert.ok(!lines.some((line) => line.includes('review fell back')), lines.join('\n'));
+    }
+  });
+
+  it('delivers what the rules rewrote when a failed check falls back to ALLOW (a masked address stays masked)', async () => {
+    const { handler, lines } = handlerWith(() => Promise.reject(new Error('table down')), '150', {
+      REVIEW_POLICY: '{"pii":{"email":true,"action":"MASK"}}',
+    });
+
+    const answer = await handler(reviewEvent('write to ann@example.com'), context);
+
+    assert.equal(answer.ReviewResult, 'ALLOW');
+    assert.ok(answer.Content !== undefined && !answer.Content.includes('ann@example.com'), answer.Content);
+    assert.ok(lines.some((line) => line.includes('"Cause":"standing-check-failed"')));
   });
 });
