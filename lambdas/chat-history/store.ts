@@ -23,7 +23,8 @@
  * deleted item, the item exists, but the tombstone already does too: readers drop every message that
  * has one (services/token-vending/features/messages/store.ts), so no reader is shown it.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from '../../shared/table/batch.js';
 import type { Table } from '../../shared/table/client.js';
 import { keys } from '../../shared/table/keys.js';
 import { messageItem, type HistoryMessage } from '../../shared/table/messages.js';
@@ -73,20 +74,9 @@ export async function storeMessage(
   }
   const messageTombstone = keys.deletedMessage(roomId, message.id);
   const roomTombstone = keys.roomTombstone(roomId);
-  const read = await table.client.send(
-    new BatchGetCommand({
-      RequestItems: {
-        [table.name]: {
-          Keys: [messageTombstone, roomTombstone],
-          ConsistentRead: true,
-          ProjectionExpression: 'pk, sk',
-        },
-      },
-    }),
-  );
-  if (Object.keys(read.UnprocessedKeys ?? {}).length > 0)
-    throw new Error('tombstone read left keys unprocessed');
-  const found = new Set((read.Responses?.[table.name] ?? []).map((item) => String(item.sk)));
+  // Both tombstones in one strongly consistent read (keys handed back are asked for again).
+  const read = await batchGetItems(table, [messageTombstone, roomTombstone], { keysOnly: true });
+  const found = new Set([...read.values()].map((item) => String(item.sk)));
   if (found.size > 0) {
     await table.client.send(
       new DeleteCommand({ TableName: table.name, Key: keys.message(roomId, message.id) }),

@@ -29,33 +29,49 @@ function throttled(what: string): Error {
 const pause = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
 
+/** BatchGetItem's own limit on keys per request. */
+const BATCH_GET_KEYS = 100;
+
 /**
- * Reads up to 100 items by key, strongly consistent (a ban or a membership written a moment ago is
- * seen), in one round trip unless DynamoDB hands some back. Answers the items by `keyId`.
+ * Reads items by key, strongly consistent (a ban or a membership written a moment ago is seen), 100
+ * keys to a request, each in one round trip unless DynamoDB hands some back. `keysOnly` reads only the
+ * keys (whether the items exist). Answers the items by `keyId`.
  */
 export async function batchGetItems(
   table: Table,
   itemKeys: readonly ItemKey[],
+  options: { keysOnly?: boolean } = {},
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
-  let pending = [
+  const unique = [
     ...new Map(itemKeys.map((key) => [keyId(key.pk, key.sk), { pk: key.pk, sk: key.sk }])).values(),
   ];
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= ATTEMPTS) throw throttled('keys');
-    const keys = pending;
-    const output = await table.client.send(
-      new BatchGetCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    for (const item of output.Responses?.[table.name] ?? []) {
-      const key = keyOf(item);
-      if (key) found.set(keyId(key.pk, key.sk), item);
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+    let pending = unique.slice(start, start + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= ATTEMPTS) throw throttled('keys');
+      const keys = pending;
+      const output = await table.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table.name]: {
+              Keys: keys,
+              ConsistentRead: true,
+              ...(options.keysOnly === true ? { ProjectionExpression: 'pk, sk' } : {}),
+            },
+          },
+        }),
+      );
+      for (const item of output.Responses?.[table.name] ?? []) {
+        const key = keyOf(item);
+        if (key) found.set(keyId(key.pk, key.sk), item);
+      }
+      pending = (output.UnprocessedKeys?.[table.name]?.Keys ?? []).flatMap((key) => {
+        const parsed = keyOf(key);
+        return parsed ? [parsed] : [];
+      });
+      if (pending.length > 0) await pause(attempt);
     }
-    pending = (output.UnprocessedKeys?.[table.name]?.Keys ?? []).flatMap((key) => {
-      const parsed = keyOf(key);
-      return parsed ? [parsed] : [];
-    });
-    if (pending.length > 0) await pause(attempt);
   }
   return found;
 }

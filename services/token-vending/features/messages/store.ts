@@ -5,7 +5,8 @@
  * since DynamoDB deletes them only lazily and dynalite not at all; a message with a tombstone is
  * skipped too. The index is eventually consistent: a message is readable shortly after it is logged.
  */
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetItems } from '../../../../shared/table/batch.js';
 import type { Table } from '../../../../shared/table/client.js';
 import { keys } from '../../../../shared/table/keys.js';
 import {
@@ -52,33 +53,18 @@ export function isHistoryCursor(text: unknown): text is string {
 
 /** Queries a page can take, however many expired items it meets, so a read stays bounded. */
 const MAX_QUERIES = 5;
-/** BatchGetItem takes at most 100 keys; unprocessed keys are asked for again a few times. */
-const BATCH_KEYS = 100;
-const BATCH_ATTEMPTS = 4;
 
-/** The ids among `messageIds` that have a tombstone (strongly consistent reads). */
+/** The ids among `messageIds` that have a tombstone (strongly consistent reads of their keys only). */
 async function tombstones(table: Table, roomId: string, messageIds: readonly string[]): Promise<Set<string>> {
+  const items = await batchGetItems(
+    table,
+    messageIds.map((id) => keys.deletedMessage(roomId, id)),
+    { keysOnly: true },
+  );
   const deleted = new Set<string>();
-  for (let start = 0; start < messageIds.length; start += BATCH_KEYS) {
-    let pending: Record<string, unknown>[] = messageIds
-      .slice(start, start + BATCH_KEYS)
-      .map((id) => ({ ...keys.deletedMessage(roomId, id) }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= BATCH_ATTEMPTS) {
-        throw Object.assign(new Error('tombstone reads left unprocessed'), { name: 'ThrottlingException' });
-      }
-      const output = await table.client.send(
-        new BatchGetCommand({
-          RequestItems: { [table.name]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'sk' } },
-        }),
-      );
-      for (const item of output.Responses?.[table.name] ?? []) {
-        if (typeof item.sk === 'string' && item.sk.startsWith(DELETED_PREFIX))
-          deleted.add(item.sk.slice(DELETED_PREFIX.length));
-      }
-      pending = output.UnprocessedKeys?.[table.name]?.Keys ?? [];
-      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-    }
+  for (const item of items.values()) {
+    if (typeof item.sk === 'string' && item.sk.startsWith(DELETED_PREFIX))
+      deleted.add(item.sk.slice(DELETED_PREFIX.length));
   }
   return deleted;
 }
