@@ -86,16 +86,23 @@ export function serverlessFunction(template: Json, logicalId: string): FunctionD
   };
 }
 
-/**
- * The value a template gives an environment variable when deployed with default parameters: a
- * literal as is, `!Ref` to a parameter with a Default as that default; anything else (a parameter
- * without a default, a condition) is undefined, for the caller's environment to supply.
- */
 /** An `Fn::If` with an `AWS::NoValue` branch: the variable is left unset unless a parameter is given. */
 export function isOptionalValue(value: unknown): boolean {
   if (!isRecord(value) || !Array.isArray(value['Fn::If'])) return false;
   return value['Fn::If'].some((branch: unknown) => isRecord(branch) && branch.Ref === 'AWS::NoValue');
 }
+
+/** The node flags a function runs with in Lambda: its NODE_OPTIONS, split ([] when it sets none). */
+export function nodeFlags(template: Json, functionId: string): string[] {
+  const value = serverlessFunction(template, functionId).environment.NODE_OPTIONS;
+  return typeof value === 'string' ? value.split(/\s+/).filter((flag) => flag !== '') : [];
+}
+
+/**
+ * The value a template gives an environment variable when deployed with default parameters: a
+ * literal as is, `!Ref` to a parameter with a Default as that default; anything else (a parameter
+ * without a default, a condition) is undefined, for the caller's environment to supply.
+ */
 
 export function defaultValue(template: Json, value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')

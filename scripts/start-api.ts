@@ -15,7 +15,14 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createHttpApiServer, loadHandler } from './local-http-api/server.js';
-import { defaultValue, isOptionalValue, readTemplate, repoRoot, serverlessFunction } from './sam-template.js';
+import {
+  defaultValue,
+  isOptionalValue,
+  nodeFlags,
+  readTemplate,
+  repoRoot,
+  serverlessFunction,
+} from './sam-template.js';
 
 const FUNCTION_ID = 'TokenVendingFunction';
 
@@ -51,8 +58,8 @@ function main(): void {
     else if (process.env[name] === undefined) missing.push(name);
   }
   for (const [name, value] of Object.entries(defaults)) process.env[name] ??= value;
-  // The template sets NODE_OPTIONS=--enable-source-maps; this is its in-process equivalent.
-  process.setSourceMapsEnabled(true);
+  // The in-process equivalent of the function's NODE_OPTIONS=--enable-source-maps, when the template sets it.
+  if (nodeFlags(template, FUNCTION_ID).includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
   if (missing.length > 0) {
     console.warn(`start:api: ${missing.join(', ')} not set (template parameters without a default)`);
   }

@@ -6,8 +6,9 @@
  * Each function is built twice with the repository's esbuild options (scripts/build.ts): as deployed,
  * and with shared/aws/tracing.ts swapped for a module of the same shape that instruments nothing. The
  * difference between the two is exactly what the instrumentation costs. The processes run with the
- * variables Lambda sets (AWS_EXECUTION_ENV among them, so Tracer is on, as in AWS) and
- * `--enable-source-maps` (template.yaml's NODE_OPTIONS). Cases are interleaved run by run; each
+ * variables Lambda sets (AWS_EXECUTION_ENV among them, so Tracer is on, as in AWS) and, for both
+ * functions, `--enable-source-maps` (the history function's NODE_OPTIONS in template.yaml; the token
+ * function is deployed without it, which lowers both variants alike). Cases are interleaved run by run; each
  * child reports its own CPU time (user + system) at exit, which on a shared machine varies less than
  * wall time. Options: --runs=N (default 15).
  */
