@@ -11,6 +11,8 @@ import type { LogLevel } from '../../shared/logger.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 
 export const DEFAULT_BUDGET_MS = 150;
+/** The longest REVIEW_TIMEOUT_MS a stand-in may state (the emulator's deadlines are far below it). */
+const MAX_TIMEOUT_MS = 60_000;
 
 /** A variable whose refused value is a warning that stops nothing (the review goes on). */
 function lenient<T>(variable: Variable<T>): Variable<T> {
@@ -43,8 +45,14 @@ export const ENVIRONMENT = {
    * meant to stop.
    */
   FALLBACK_RESULT: oneOf(FALLBACK_RESULTS, 'ALLOW', { whenInvalid: 'DENY', upperCase: true }),
-  /** 1–199: IVS's review timeout is 200 ms including cold start, not adjustable. */
-  REVIEW_BUDGET_MS: integer(DEFAULT_BUDGET_MS, 1, IVS_LIMITS.reviewTimeoutMs - 1),
+  /** Under REVIEW_TIMEOUT_MS: 1–199 in AWS, where IVS waits 200 ms including cold start (checked below). */
+  REVIEW_BUDGET_MS: integer(DEFAULT_BUDGET_MS, 1, MAX_TIMEOUT_MS - 1),
+  /**
+   * How long the caller waits for an answer: IVS's 200 ms, not adjustable, so never set in AWS. Only a
+   * stand-in for IVS that waits longer sets it: the local emulator passes its review deadline, so a
+   * local stack given a long deadline (tests on a loaded machine) may give the review a long budget.
+   */
+  REVIEW_TIMEOUT_MS: integer(IVS_LIMITS.reviewTimeoutMs, 2, MAX_TIMEOUT_MS),
   /** A bad log level must not switch moderation off: it only costs detail in the logs. */
   LOG_LEVEL: logLevel({ lenient: true }),
   REVIEW_POLICY: text(),
@@ -104,6 +112,14 @@ export function loadConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): LoadedConfig {
   const { values, problems, warnings } = readEnv(env, ENVIRONMENT);
+  let budgetMs = values.REVIEW_BUDGET_MS;
+  if (budgetMs >= values.REVIEW_TIMEOUT_MS) {
+    problems.push(
+      `REVIEW_BUDGET_MS must be under the caller's timeout, ${String(values.REVIEW_TIMEOUT_MS)} ms ` +
+        `(IVS's review timeout unless REVIEW_TIMEOUT_MS says otherwise); got ${String(budgetMs)}`,
+    );
+    budgetMs = Math.min(DEFAULT_BUDGET_MS, values.REVIEW_TIMEOUT_MS - 1);
+  }
   let policy: CompiledPolicy | undefined;
   try {
     const input = policyInput(values, readFile, problems);
@@ -120,7 +136,7 @@ export function loadConfig(
   return {
     policy,
     fallbackResult: values.FALLBACK_RESULT,
-    budgetMs: values.REVIEW_BUDGET_MS,
+    budgetMs,
     logLevel: values.LOG_LEVEL,
     heldMessageHours: values.HELD_MESSAGE_HOURS,
     problems,

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { describeError, type Logger } from '../../shared/logger.js';
 import { resolveFunction, type FunctionMap, type ResolvedFunction } from './functions.js';
 import { isRecord } from '../../shared/json.js';
+import { IVS_LIMITS } from '../../shared/ivs/limits.js';
 
 export type InvokeOutcome =
   | { readonly ok: true; readonly payload: unknown }
@@ -32,7 +33,7 @@ class FunctionRuntime {
   #dead = false;
   onExit: () => void = () => undefined;
 
-  constructor(fn: ResolvedFunction, uri: string, region: string) {
+  constructor(fn: ResolvedFunction, uri: string, region: string, reviewDeadlineMs: number) {
     const memory = fn.definition.memoryLimitInMB ?? 128;
     this.#functionTimeoutMs = (fn.definition.timeoutSeconds ?? 3) * 1000;
     const logGroupName = `/aws/lambda/${fn.functionName}`;
@@ -48,6 +49,9 @@ class FunctionRuntime {
       LAMBDA_TASK_ROOT: dirname(fn.modulePath),
       // No X-Ray daemon and no trace header here: Powertools Tracer would report each missing one.
       POWERTOOLS_TRACE_ENABLED: 'false',
+      // How long this emulator waits for a review (IVS: 200 ms). The review function keeps its budget
+      // under it, so a stack given a longer deadline may also give the review a longer budget.
+      REVIEW_TIMEOUT_MS: String(reviewDeadlineMs),
       ...fn.definition.env,
     };
     this.#worker = new Worker(WORKER_URL, {
@@ -138,6 +142,8 @@ export interface FunctionHostOptions {
   readonly functions: FunctionMap;
   readonly region: string;
   readonly logger: Logger;
+  /** How long the emulator waits for a review answer (IVS's 200 ms by default); passed to every function as REVIEW_TIMEOUT_MS. */
+  readonly reviewDeadlineMs?: number;
 }
 
 export class FunctionHost {
@@ -160,7 +166,8 @@ export class FunctionHost {
     if (this.#closed) return undefined;
     const fn = resolveFunction(this.#options.functions, uri);
     if (!fn) return undefined;
-    const runtime = new FunctionRuntime(fn, uri, this.#options.region);
+    const deadlineMs = this.#options.reviewDeadlineMs ?? IVS_LIMITS.reviewTimeoutMs;
+    const runtime = new FunctionRuntime(fn, uri, this.#options.region, deadlineMs);
     runtime.onExit = () => {
       if (this.#runtimes.get(uri) === runtime) this.#runtimes.delete(uri);
     };

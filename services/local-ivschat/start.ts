@@ -97,10 +97,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const snapshot = loadSnapshot(dataDir, logger);
     if (snapshot) store.restore(snapshot);
   }
+  const reviewDeadlineMs = options.reviewDeadlineMs ?? IVS_LIMITS.reviewTimeoutMs;
   const functions = new FunctionHost({
     functions: { ...defaultFunctionMap(), ...options.functions },
     region,
     logger,
+    reviewDeadlineMs,
   });
   const tokens = new TokenRegistry(options.tokenTtlMs ?? TOKEN_TTL_MS, options.maxTokens ?? MAX_TOKENS);
   const subscriptions = options.logSubscriptions ?? {};
@@ -117,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     logger,
     chatLog,
-    reviewDeadlineMs: options.reviewDeadlineMs ?? IVS_LIMITS.reviewTimeoutMs,
+    reviewDeadlineMs,
   });
   const context: OperationContext = {
     store,

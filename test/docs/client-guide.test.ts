@@ -15,6 +15,7 @@ import { WebSocket } from 'ws';
 import { startLocalStack, type LocalStack } from '../../scripts/start.js';
 import { repoRoot } from '../../scripts/sam-template.js';
 import { isRecord } from '../../shared/json.js';
+import { REVIEW_BUDGET_UNDER_LOAD_MS } from '../support/review-budget.js';
 
 // What the snippet's header asks of Node 20 (Node 22 has a global WebSocket).
 Object.assign(globalThis, { WebSocket });
@@ -121,10 +122,10 @@ before(async () => {
       AWS_REGION: 'us-east-1',
       LOG_LEVEL: 'silent',
       RATE_LIMIT_MAX: '6',
-      // The review's own budget at its most (IVS allows 200 ms in all): on a loaded machine the rules and
-      // the ban/timeout read can outlast the default 150 ms, and the fallback (ALLOW) would then deliver
-      // a link the guide says is refused.
-      REVIEW_BUDGET_MS: '199',
+      // On a loaded machine the rules and the ban/timeout read can outlast IVS's 200 ms, and the fallback
+      // (ALLOW) would then deliver a link the guide says is refused: a budget that allows for load
+      // (review-budget.ts), under the emulator's 5 s below.
+      REVIEW_BUDGET_MS: REVIEW_BUDGET_UNDER_LOAD_MS,
       CHAT_POLICY: JSON.stringify({ deniedRoles: ['banned'] }),
     },
     port: 0,

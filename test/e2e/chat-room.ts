@@ -66,9 +66,6 @@ export function chatRoom(options: ChatRoomOptions): ChatRoom {
 
   before(async () => {
     stack = await startDemoStack({
-      // IVS gives a review 200 ms; on a loaded 2-core machine a worker can miss that and the room's
-      // fallback would deliver a message the policy refuses. These tests are about the page, not timing.
-      reviewDeadlineMs: 10_000,
       ...(options.reviewPolicy === undefined
         ? {}
         : {

@@ -59,6 +59,23 @@ describe('loadConfig', () => {
     });
   }
 
+  it("takes a budget under the caller's timeout: 1-199 ms for IVS, longer only for a stand-in that says it waits longer", () => {
+    const ivs = loadConfig({ REVIEW_BUDGET_MS: '199' }, noFile);
+    const local = loadConfig({ REVIEW_BUDGET_MS: '4000', REVIEW_TIMEOUT_MS: '5000' }, noFile);
+    const past = loadConfig({ REVIEW_BUDGET_MS: '5000', REVIEW_TIMEOUT_MS: '5000' }, noFile);
+    const noTimeout = loadConfig({ REVIEW_TIMEOUT_MS: '1' }, noFile);
+
+    assert.deepEqual([ivs.budgetMs, ivs.problems], [199, []]);
+    assert.deepEqual([local.budgetMs, local.problems], [4000, []]);
+    // Refused, and kept under the timeout meanwhile (the fallback answers every message anyway).
+    assert.equal(past.budgetMs, 150);
+    assert.ok(
+      past.problems.some((text) => text.includes('under the caller')),
+      JSON.stringify(past.problems),
+    );
+    assert.ok(noTimeout.problems.some((text) => text.includes('REVIEW_TIMEOUT_MS')));
+  });
+
   it('reads an unknown FALLBACK_RESULT as DENY', () => {
     assert.equal(loadConfig({ FALLBACK_RESULT: 'BLOCK' }, noFile).fallbackResult, 'DENY');
   });

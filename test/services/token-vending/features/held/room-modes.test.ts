@@ -14,6 +14,7 @@ import { at } from '../../support/http.js';
 import { call } from '../../support/stack.js';
 import { next, refusal } from '../../../local-ivschat/helpers.js';
 import { connectThroughService, devLogin, type ChatClient } from '../../support/local-stack.js';
+import { REVIEW_BUDGET_UNDER_LOAD_MS } from '../../../../support/review-budget.js';
 
 let stack: LocalStack;
 const jwts = new Map<string, string>();
@@ -28,10 +29,9 @@ before(async () => {
       // What the review function finds doubtful here: a listed term.
       REVIEW_POLICY: JSON.stringify({ holdTerms: ['spoiler'] }),
       // A review that runs out of time must not pass for a decision: its fallback is a DENY with its
-      // own reason, which no assertion here accepts. The longest budget IVS's 200 ms allow keeps a
-      // loaded machine's table round trips inside it (allows for load).
+      // own reason, which no assertion here accepts; the budget allows for load (review-budget.ts).
       FALLBACK_RESULT: 'DENY',
-      REVIEW_BUDGET_MS: '199',
+      REVIEW_BUDGET_MS: REVIEW_BUDGET_UNDER_LOAD_MS,
     },
     port: 0,
     emulatorPort: 0,
