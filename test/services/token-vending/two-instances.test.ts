@@ -29,7 +29,7 @@ describe('two service instances on one table', () => {
       jwt: owner,
       body: { name: 'shared', privacy: 'private' },
     });
-    assert.equal(created.status, 201);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     const roomId = String(at(created.body, 'id'));
     const token = (url: string) =>
       call(url, 'POST', '/v1/chat-tokens', { jwt: bob, body: { roomIdentifier: at(created.body, 'arn') } });
@@ -57,6 +57,8 @@ describe('two service instances on one table', () => {
       jwt: owner,
       body: { name: 'seen-by-both' },
     });
+    // Said here, with the answer, rather than as a GET of room "undefined" answering 400 below.
+    assert.equal(created.status, 201, JSON.stringify(created.body));
 
     const got = await call(second.url, 'GET', `/v1/rooms/${String(at(created.body, 'id'))}`, {
       jwt: stack.jwt('carol'),
@@ -71,6 +73,7 @@ describe('two service instances on one table', () => {
     const owner = stack.jwt('ann', ['admin']);
     const mal = stack.jwt('mal');
     const created = await call(first.url, 'POST', '/v1/rooms', { jwt: owner, body: { name: 'ban-shared' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     const roomId = String(at(created.body, 'id'));
     const token = (url: string) =>
       call(url, 'POST', '/v1/chat-tokens', { jwt: mal, body: { roomIdentifier: at(created.body, 'arn') } });
