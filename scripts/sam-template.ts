@@ -103,7 +103,6 @@ export function nodeFlags(template: Json, functionId: string): string[] {
  * literal as is, `!Ref` to a parameter with a Default as that default; anything else (a parameter
  * without a default, a condition) is undefined, for the caller's environment to supply.
  */
-
 export function defaultValue(template: Json, value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);
