@@ -17,7 +17,7 @@ import type { Config } from './config.js';
 import { chatTokenRoutes } from './features/chat-tokens/routes.js';
 import { TableRateLimitStore } from './features/chat-tokens/token-limit-store.js';
 import { Admission } from './features/chat-tokens/admission.js';
-import { tableSchedule, tableTicketKey } from './features/chat-tokens/admission-store.js';
+import { tablePace, tableSchedule, tableTicketKey } from './features/chat-tokens/admission-store.js';
 import { appBanRoutes } from './features/app-bans/routes.js';
 import { devLoginRoutes } from './features/dev-login/routes.js';
 import type { DevIdentityProvider } from './features/dev-login/identity.js';
@@ -114,7 +114,13 @@ function tokenLimits(config: AppConfig, table: Table, clock: () => number): expr
 function admissionFor(config: AppConfig, table: Table, clock: () => number): Admission | undefined {
   const tps = config.admission?.tps ?? 0;
   if (tps <= 0) return undefined;
-  return new Admission({ tps, schedule: tableSchedule(table), ticketKey: tableTicketKey(table), clock });
+  return new Admission({
+    tps,
+    schedule: tableSchedule(table),
+    pace: tablePace(table),
+    ticketKey: tableTicketKey(table),
+    clock,
+  });
 }
 
 /** Every route the app serves, in the order it matches them (also what the OpenAPI document lists). */

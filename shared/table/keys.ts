@@ -21,6 +21,7 @@
  * | session           | USER#<userId>   | SESSION#<roomArn>    |                   |                           |
  * | rate window       | RATE#<key>      | <window start>       |                   |                           |
  * | admission shard   | ADMIT#<shard>   | SCHEDULE             |                   |                           |
+ * | pace shard        | ADMIT#PACE#<n>  | SCHEDULE             |                   |                           |
  * | admission key     | ADMIT#KEY       | KEY                  |                   |                           |
  */
 export interface ItemKey {
@@ -76,6 +77,8 @@ export const keys = {
    * Each shard is its own partition, so no one key takes every token request's write.
    */
   admissionShard: (shard: number): ItemKey => ({ pk: `ADMIT#${shard}`, sk: 'SCHEDULE' }),
+  /** One shard of the pace every CreateChatToken call is booked on as it is made (admission.ts). */
+  admissionPaceShard: (shard: number): ItemKey => ({ pk: `ADMIT#PACE#${shard}`, sk: 'SCHEDULE' }),
   /** The key every instance signs and checks admission tickets with (made once, on first need). */
   admissionKey: { pk: 'ADMIT#KEY', sk: 'KEY' } satisfies ItemKey,
 } as const;

@@ -1,7 +1,8 @@
 /**
- * The admission schedule and the ticket key in the table (admission.ts says why they exist).
+ * The admission schedules (the queue and the pace) and the ticket key in the table (admission.ts says
+ * why they exist).
  *
- * A shard is one item (`admissionShard`) holding `tat`, its next free place in ms since the epoch.
+ * A shard is one item (`admissionShard`, `admissionPaceShard`) holding `tat`, its next free place in ms since the epoch.
  * DynamoDB has no max() in an update, so GCRA's step is two conditional writes, one per case, and a
  * request tries the one this instance believes holds (mostly right: one write a request):
  *   busy: `SET tat = tat + spacing` if `now <= tat < limit`: the place is the old tat;
@@ -16,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../../../shared/table/client.js';
-import { keys } from '../../../../shared/table/keys.js';
+import { keys, type ItemKey } from '../../../../shared/table/keys.js';
 import { HttpError } from '../../platform/problem.js';
 import { numberField, run, stringField } from '../../platform/table.js';
 import { mapTableError } from '../../platform/upstream-errors.js';
@@ -28,8 +29,14 @@ function conditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-/** The schedule's shards as table items. */
-export function tableSchedule(table: Table): ScheduleStore {
+/**
+ * A schedule's shards as table items: the queue's (the default) or the pace's
+ * (`keys.admissionPaceShard`).
+ */
+export function tableSchedule(
+  table: Table,
+  keyOf: (shard: number) => ItemKey = keys.admissionShard,
+): ScheduleStore {
   /** The busy case: the place is the shard's tat, if that is not past and before `limit`. */
   async function extend(
     shard: number,
@@ -42,7 +49,7 @@ export function tableSchedule(table: Table): ScheduleStore {
       const output = await table.client.send(
         new UpdateCommand({
           TableName: table.name,
-          Key: keys.admissionShard(shard),
+          Key: keyOf(shard),
           UpdateExpression: 'SET tat = tat + :spacing',
           ConditionExpression: bounded ? 'tat >= :now AND tat < :limit' : 'tat >= :now',
           ExpressionAttributeValues: {
@@ -68,7 +75,7 @@ export function tableSchedule(table: Table): ScheduleStore {
       await table.client.send(
         new UpdateCommand({
           TableName: table.name,
-          Key: keys.admissionShard(shard),
+          Key: keyOf(shard),
           UpdateExpression: 'SET kind = :kind, tat = :next',
           ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
           ExpressionAttributeValues: { ':kind': 'admission', ':next': next, ':now': now },
@@ -93,6 +100,11 @@ export function tableSchedule(table: Table): ScheduleStore {
       return extend(shard, now, spacingMs, limit);
     },
   };
+}
+
+/** The pace's shards as table items (admission.ts says what the pace is for). */
+export function tablePace(table: Table): ScheduleStore {
+  return tableSchedule(table, keys.admissionPaceShard);
 }
 
 /** The ticket key, loaded (or made) on first need and kept for the process's life. */

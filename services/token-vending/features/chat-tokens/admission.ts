@@ -26,8 +26,18 @@
  *
  * Who goes first: a room's owner and moderators, and admins, are served at once. Their call is booked
  * like any other (so the rate holds over time, and everyone queued moves back one place), but not
- * waited for: at most their own number of calls above the schedule at any moment, which the bucket's
- * one second's worth absorbs.
+ * waited for.
+ *
+ * The pace of the calls themselves. The queue above spreads callers, but a caller's call happens when
+ * their request gets here: a retry that comes seconds late (a slow client, a service with a backlog)
+ * would land on top of the callers due then, and enough of them together exceed IVS's bucket. So every
+ * call is also booked, just before it is made, on a second schedule of the same shape (the pace), with
+ * a tolerance: a call may run up to PACE_TOLERANCE_MS ahead of the pace, and one placed later waits
+ * here, in the request, up to PACE_HOLD_MS. In any window of L seconds the calls are then at most
+ * TPS x (L + tolerance) + shards, which the bucket takes (190 x 1.5 + 8 < 200 x 1 + 200). A call the
+ * pace cannot place within the hold is answered 503 `upstream_busy` with Retry-After 1 and a ticket
+ * for then, so the caller keeps their turn; on time, that does not happen, since the queue places
+ * callers at the pace's rate.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -44,6 +54,10 @@ export const NOW_WITHIN_MS = 500;
 export const TICKET_EARLY_MS = 500;
 /** ...until this long after it (a client slowed by its machine or network); later, they queue again. */
 export const TICKET_LATE_MS = 10_000;
+/** How far a call may run ahead of the pace (a burst IVS's bucket of one second's worth takes). */
+export const PACE_TOLERANCE_MS = 500;
+/** A call the pace places at most this far ahead waits for its place in the request. */
+export const PACE_HOLD_MS = 1_000;
 /** Each shard admits at least this many calls a second: fewer shards below 40 TPS. */
 const MIN_SHARD_TPS = 20;
 const MAX_SHARDS = 8;
@@ -73,6 +87,14 @@ export interface Booking {
 export function book(nextFree: number | undefined, now: number, spacingMs: number): Booking {
   const at = nextFree === undefined ? now : Math.max(nextFree, now);
   return { at, next: at + spacingMs };
+}
+
+/**
+ * When a call booked on the pace at `at` (the shard's next free place, or now) is made: up to the
+ * tolerance ahead of its place, never before now.
+ */
+export function paceWait(at: number, now: number): number {
+  return Math.max(0, at - PACE_TOLERANCE_MS - now);
 }
 
 export type Verdict =
@@ -190,18 +212,29 @@ export interface AdmissionRequest {
 }
 
 export type AdmissionOutcome =
-  | { readonly admitted: true; readonly via: 'schedule' | 'ticket' | 'priority' }
+  | {
+      readonly admitted: true;
+      readonly via: 'schedule' | 'ticket' | 'priority';
+      /** How long to wait before the call, for its place on the pace (at most PACE_HOLD_MS). */
+      readonly waitMs: number;
+    }
   | {
       readonly admitted: false;
-      /** `scheduled`: a place was booked; `early`: a ticket sent before its time; `full`: no place. */
-      readonly why: 'scheduled' | 'early' | 'full';
+      /**
+       * `scheduled`: a place was booked; `early`: a ticket sent before its time; `full`: no place;
+       * `paced`: the calls of this moment are taken (late callers bunched): come back in a second.
+       */
+      readonly why: 'scheduled' | 'early' | 'full' | 'paced';
       readonly retryAfterSeconds: number;
       readonly ticket?: string;
     };
 
 export interface AdmissionOptions {
   readonly tps: number;
+  /** The queue: where callers are placed, and told when to come back. */
   readonly schedule: ScheduleStore;
+  /** The pace: every call, booked as it is made (a store of its own, on other items). */
+  readonly pace: ScheduleStore;
   /** The key tickets are signed with, the same for every instance (admission-store.ts). */
   readonly ticketKey: () => Promise<Uint8Array>;
   /** Milliseconds since the epoch. */
@@ -213,6 +246,7 @@ export class Admission {
   readonly plan: AdmissionPlan;
   readonly #options: AdmissionOptions;
   readonly #chooser: ShardChooser;
+  readonly #paceChooser: ShardChooser;
   readonly #random: () => number;
 
   constructor(options: AdmissionOptions) {
@@ -223,18 +257,49 @@ export class Admission {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#chooser = new ShardChooser(this.plan, this.#random);
+    this.#paceChooser = new ShardChooser(this.plan, this.#random);
+  }
+
+  /**
+   * Books the call on the pace: how long to wait for its place, or undefined when that is past the
+   * hold (the caller is told to come back in a second, keeping their turn with a new ticket).
+   */
+  async #pace(now: number): Promise<number | undefined> {
+    const { shard, busy } = this.#paceChooser.choose(now);
+    const limit = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
+    const booking = await this.#options.pace.book(shard, now, this.plan.spacingMs, { busy, limit });
+    if (booking === undefined) return undefined;
+    this.#paceChooser.saw(shard, booking.next);
+    return paceWait(booking.at, now);
+  }
+
+  /** Admitted: the call's place on the pace, or (none within the hold) a ticket for a second on. */
+  async #admitted(
+    request: AdmissionRequest,
+    via: 'schedule' | 'ticket' | 'priority',
+  ): Promise<AdmissionOutcome> {
+    const now = this.#options.clock(); // after the queue's write, if there was one
+    const waitMs = await this.#pace(now);
+    if (waitMs !== undefined) return { admitted: true, via, waitMs };
+    return {
+      admitted: false,
+      why: 'paced',
+      retryAfterSeconds: 1,
+      ticket: signTicket(await this.#options.ticketKey(), request.subject, now + 1000),
+    };
   }
 
   /** Whether this caller's CreateChatToken call may be made now; if not, when to come back. */
   async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
     const { clock, ticketKey, schedule } = this.#options;
     const now = clock();
-    // A caller with a ticket was booked already: served at its time, not booked again.
-    if (request.ticket !== undefined && !request.priority) {
+    // A caller with a ticket was queued already: served at its time, not queued again.
+    if (request.ticket !== undefined) {
       const due = readTicket(await ticketKey(), request.subject, request.ticket);
       const time = due === undefined ? undefined : ticketTime(due, now);
-      if (time?.kind === 'due') return { admitted: true, via: 'ticket' };
-      if (time?.kind === 'early') {
+      // (A room's owner or moderator sent back after the pace was full is served as first in line.)
+      if (time?.kind === 'due') return this.#admitted(request, request.priority ? 'priority' : 'ticket');
+      if (time?.kind === 'early' && !request.priority) {
         return {
           admitted: false,
           why: 'early',
@@ -248,7 +313,7 @@ export class Admission {
     const limit = request.priority ? Number.POSITIVE_INFINITY : now + HORIZON_MS;
     const booking = await schedule.book(shard, now, this.plan.spacingMs, { busy, limit });
     if (booking !== undefined) this.#chooser.saw(shard, booking.next);
-    if (request.priority) return { admitted: true, via: 'priority' };
+    if (request.priority) return this.#admitted(request, 'priority');
     if (booking === undefined) {
       const { min, max } = FULL_RETRY_SECONDS;
       return {
@@ -258,7 +323,7 @@ export class Admission {
       };
     }
     const verdict = verdictFor(booking.at, now);
-    if (verdict.now) return { admitted: true, via: 'schedule' };
+    if (verdict.now) return this.#admitted(request, 'schedule');
     return {
       admitted: false,
       why: 'scheduled',

@@ -3,6 +3,7 @@
  * attributes decided here from the verified identity, the policy and the caller's standing in the
  * room (the access model, one strongly consistent table read), never from the body.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
@@ -108,6 +109,8 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
         });
         if (!outcome.admitted) throw busyError(outcome);
         admittedVia = outcome.via;
+        // The call's place on the pace, at most a second away: waited here, not by another round trip.
+        if (outcome.waitMs > 0) await sleep(outcome.waitMs);
       }
       const now = clock();
       // Where the user holds a token, written beside the IVS call (no added wait): bans and

@@ -111,6 +111,45 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     assert.ok(test.logs.some((line) => line.includes('"admission":"ticket"')));
   });
 
+  it('paces tickets that all come back at once: a second and a half of calls, the rest back in 1 s', async () => {
+    const { test } = await admittingTwoASecond();
+    const tickets = new Map<string, string>();
+    await ask(test, 'ann');
+    for (const user of ['bob', 'cid', 'dan', 'eve', 'fay', 'gus']) {
+      tickets.set(user, String((await ask(test, user)).headers['admission-ticket']));
+    }
+    // Everyone's place has come (the last at +3 s) and they all arrive together, some seconds late.
+    test.clock.now += 5000;
+
+    const started = performance.now();
+    const answers = await Promise.all([...tickets].map(([user, ticket]) => ask(test, user, { ticket })));
+    const tookMs = performance.now() - started;
+
+    const served = answers.filter((res) => res.status === 200);
+    const sentBack = answers.filter((res) => res.status === 503);
+    // Two a second: one call at once and one within the tolerance, one after waiting 500 ms here.
+    assert.equal(served.length, 3);
+    assert.ok(tookMs >= 450, `the third call waited for its place (${tookMs.toFixed(0)} ms)`);
+    for (const res of sentBack) {
+      assert.equal((res.body as { code: unknown }).code, 'upstream_busy');
+      assert.equal(res.headers['retry-after'], '1');
+      assert.match(String(res.headers['admission-ticket']), /^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
+    }
+    assert.equal(ivsCalls(test), 1 + 3, 'a caller sent back never reaches IVS');
+
+    // A second on, those sent back are served with their new tickets, as the pace has room.
+    test.clock.now += 1000;
+    const again = [];
+    for (const res of sentBack.slice(0, 2)) {
+      const user = [...tickets.keys()][answers.indexOf(res)] ?? '';
+      again.push(await ask(test, user, { ticket: String(res.headers['admission-ticket']) }));
+    }
+    assert.deepEqual(
+      again.map((res) => res.status),
+      [200, 200],
+    );
+  });
+
   it("books someone else's ticket, or a forged one, like a newcomer's request", async () => {
     const { test } = await admittingTwoASecond();
     await ask(test, 'ann');
@@ -142,13 +181,21 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     for (const user of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) await ask(test, user);
 
     const viewer = await ask(test, 'v7');
-    const owner = await ask(test, 'olga');
-    const moderator = await ask(test, 'mo');
-    const admin = await ask(test, 'ada', { roles: ['admin'] });
+    // A second apart: at two calls a second, IVS's pace has room for one call each time.
+    const firstInLine = [];
+    for (const [user, roles] of [
+      ['olga', []],
+      ['mo', []],
+      ['ada', ['admin']],
+    ] as const) {
+      test.clock.now += 1000;
+      firstInLine.push(await ask(test, user, { roles: [...roles] }));
+    }
+    const [owner, moderator, admin] = firstInLine;
 
     assert.equal(viewer.status, 503);
     assert.ok(Number(viewer.headers['retry-after']) >= 3);
-    assert.deepEqual([owner.status, moderator.status, admin.status], [200, 200, 200]);
+    assert.deepEqual([owner?.status, moderator?.status, admin?.status], [200, 200, 200]);
     assert.equal(test.logs.filter((line) => line.includes('"admission":"priority"')).length, 3);
   });
 

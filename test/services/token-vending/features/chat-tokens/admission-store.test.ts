@@ -9,6 +9,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../../../../shared/table/client.js';
 import { keys } from '../../../../../shared/table/keys.js';
 import {
+  tablePace,
   tableSchedule,
   tableTicketKey,
 } from '../../../../../services/token-vending/features/chat-tokens/admission-store.js';
@@ -86,6 +87,23 @@ describe('tableSchedule', () => {
       [START, START + SPACING, START + 2 * SPACING, undefined],
     );
     assert.equal(beyond?.at, START + 3 * SPACING);
+  });
+
+  it("keeps the pace on items of its own: a call booked there moves no caller's place in the queue", async () => {
+    const fresh = await freshTable();
+    const queue = tableSchedule(fresh);
+    const pace = tablePace(fresh);
+
+    await queue.book(0, START, SPACING, { ...open, busy: false });
+    const paced = await pace.book(0, START, SPACING, { ...open, busy: false });
+    const queued = await queue.book(0, START, SPACING, { ...open, busy: true });
+    const paceItem = await fresh.client.send(
+      new GetCommand({ TableName: fresh.name, Key: keys.admissionPaceShard(0), ConsistentRead: true }),
+    );
+
+    assert.deepEqual(paced, { at: START, next: START + SPACING });
+    assert.equal(queued?.at, START + SPACING);
+    assert.equal(paceItem.Item?.tat, START + SPACING);
   });
 
   it('costs one write when the guess is right, two when wrong, three when the schedule is full', async () => {

@@ -9,6 +9,8 @@ import {
   Admission,
   FULL_RETRY_SECONDS,
   HORIZON_MS,
+  PACE_HOLD_MS,
+  PACE_TOLERANCE_MS,
   ShardChooser,
   TICKET_EARLY_MS,
   TICKET_LATE_MS,
@@ -16,6 +18,7 @@ import {
   planFor,
   readTicket,
   signTicket,
+  paceWait,
   ticketTime,
   verdictFor,
   type AdmissionOutcome,
@@ -56,12 +59,14 @@ function mapSchedule(): ScheduleStore & { bookings: number; shards: Map<number, 
   return store;
 }
 
-function admission(tps: number, clock: { now: number }, schedule = mapSchedule()) {
+function admission(tps: number, clock: { now: number }, schedule = mapSchedule(), pace = mapSchedule()) {
   return {
     schedule,
+    pace,
     admission: new Admission({
       tps,
       schedule,
+      pace,
       ticketKey: () => Promise.resolve(KEY),
       clock: () => clock.now,
       random: seeded(21),
@@ -71,9 +76,9 @@ function admission(tps: number, clock: { now: number }, schedule = mapSchedule()
 
 const subject = (i: number): TicketSubject => ({ caller: `sub:viewer-${i}`, roomArn: ROOM });
 
-/** When the caller's CreateChatToken call happens: now, or when told to come back. */
+/** When the caller's CreateChatToken call happens: after its wait for the pace, or when told to come back. */
 function callTime(outcome: AdmissionOutcome, now: number): number | undefined {
-  if (outcome.admitted) return now;
+  if (outcome.admitted) return now + outcome.waitMs;
   return outcome.why === 'scheduled' ? now + outcome.retryAfterSeconds * 1000 : undefined;
 }
 
@@ -241,9 +246,9 @@ describe('Admission', () => {
     const someoneElse = await gate.admit({ subject: subject(998), priority: false, ticket: queued.ticket });
 
     assert.deepEqual(early, { admitted: false, why: 'early', retryAfterSeconds: 2, ticket: queued.ticket });
-    assert.deepEqual(due, { admitted: true, via: 'ticket' });
+    assert.deepEqual(due, { admitted: true, via: 'ticket', waitMs: 0 });
     // Another caller's ticket is no ticket: they are booked like anyone (the queue is gone by now).
-    assert.deepEqual(someoneElse, { admitted: true, via: 'schedule' });
+    assert.deepEqual(someoneElse, { admitted: true, via: 'schedule', waitMs: 0 });
     assert.equal(schedule.bookings, bookings + 1);
   });
 
@@ -254,7 +259,7 @@ describe('Admission', () => {
 
     const outcome = await gate.admit({ subject: subject(1), priority: false, ticket });
 
-    assert.deepEqual(outcome, { admitted: true, via: 'schedule' });
+    assert.deepEqual(outcome, { admitted: true, via: 'schedule', waitMs: 0 });
     assert.equal(schedule.bookings, 1);
   });
 
@@ -268,7 +273,8 @@ describe('Admission', () => {
     const owner = await gate.admit({ subject: subject(-1), priority: true, ticket: undefined });
     const after = await gate.admit({ subject: subject(3002), priority: false, ticket: undefined });
 
-    assert.deepEqual(owner, { admitted: true, via: 'priority' });
+    // At once: no queue, only the pace (the calls being made this second) before them.
+    assert.ok(owner.admitted && owner.via === 'priority' && owner.waitMs <= PACE_HOLD_MS);
     assert.ok(!before.admitted && before.retryAfterSeconds >= 15, 'the queue is 15 s long');
     assert.ok(!after.admitted && after.retryAfterSeconds >= before.retryAfterSeconds);
     assert.equal(schedule.bookings, 3003);
@@ -295,8 +301,102 @@ describe('Admission', () => {
       );
     }
     assert.ok(new Set(outcomes.map((outcome) => !outcome.admitted && outcome.retryAfterSeconds)).size > 5);
-    assert.deepEqual(owner, { admitted: true, via: 'priority' });
+    assert.deepEqual(owner, { admitted: true, via: 'priority', waitMs: 0 });
     assert.equal(schedule.bookings, 1);
+  });
+
+  it('paces calls that come bunched: up to the tolerance at once, the hold waited, the rest back in a second', async () => {
+    const clock = { now: START };
+    const { admission: gate, pace } = admission(190, clock);
+    // 600 callers whose tickets are all due at this instant (they were late, or the service was).
+    const outcomes: AdmissionOutcome[] = [];
+    for (let i = 0; i < 600; i++) {
+      const ticket = signTicket(KEY, subject(i), START);
+      outcomes.push(await gate.admit({ subject: subject(i), priority: false, ticket }));
+    }
+
+    const admitted = outcomes.flatMap((outcome) => (outcome.admitted ? [outcome] : []));
+    const waits = admitted.map((outcome) => outcome.waitMs);
+    const atOnce = waits.filter((wait) => wait === 0).length;
+    // The tolerance's worth at once (190 x 0.5 s), the hold's worth spread over the next second.
+    assert.ok(Math.abs(atOnce - 0.19 * PACE_TOLERANCE_MS) <= 8, `${atOnce} at once`);
+    assert.ok(
+      Math.abs(admitted.length - 0.19 * (PACE_TOLERANCE_MS + PACE_HOLD_MS)) <= 8,
+      `${admitted.length}`,
+    );
+    assert.ok(Math.max(...waits) <= PACE_HOLD_MS);
+    outcomes.forEach((outcome, i) => {
+      if (outcome.admitted) return;
+      assert.ok(outcome.why === 'paced' && outcome.retryAfterSeconds === 1);
+      // A new ticket for a second on, so their turn is kept.
+      assert.equal(readTicket(KEY, subject(i), outcome.ticket ?? ''), START + 1000);
+    });
+    assert.equal(pace.bookings, admitted.length);
+    assert.equal(
+      throttled(
+        admitted.map((outcome) => START + outcome.waitMs),
+        200,
+      ),
+      0,
+    );
+  });
+
+  it('keeps IVS unthrottled when a stalled service takes 5 s of retries in at once, and serves each caller', async () => {
+    const clock = { now: START };
+    const { admission: gate } = admission(190, clock);
+    // 3,000 arriving within a second, each coming back Retry-After later. The service stalls from 4 s
+    // to 9 s (a pause, a backlog): every request that reaches it meanwhile is handled at 9 s.
+    const stall = { from: START + 4000, to: START + 9000 };
+    const handled = (at: number): number => (at >= stall.from && at < stall.to ? stall.to : at);
+    const pending = Array.from({ length: 3000 }, (_, i) => ({
+      at: START + i / 3,
+      viewer: i,
+      ticket: undefined as string | undefined,
+    }));
+    const calls: number[] = [];
+    const requests = new Map<number, number>();
+    while (pending.length > 0) {
+      pending.sort((a, b) => a.at - b.at);
+      const next = pending.shift();
+      if (next === undefined) break;
+      clock.now = next.at;
+      requests.set(next.viewer, (requests.get(next.viewer) ?? 0) + 1);
+      const outcome = await gate.admit({
+        subject: subject(next.viewer),
+        priority: false,
+        ticket: next.ticket,
+      });
+      if (outcome.admitted) {
+        calls.push(next.at + outcome.waitMs);
+        continue;
+      }
+      assert.notEqual(outcome.why, 'full');
+      pending.push({
+        at: handled(next.at + outcome.retryAfterSeconds * 1000),
+        viewer: next.viewer,
+        ticket: outcome.ticket,
+      });
+    }
+
+    assert.equal(calls.length, 3000);
+    assert.equal(throttled(calls, 200), 0);
+    // The cost: those the stall held back ask again each second until the pace has room for them.
+    const perViewer = [...requests.values()];
+    const mean = perViewer.reduce((sum, count) => sum + count, 0) / perViewer.length;
+    // (4.3 on average here: a 5 s stall at full rate is about 950 calls owed on top of the queue.)
+    assert.ok(mean <= 5, `${mean.toFixed(2)} requests a viewer`);
+    // Everyone is served within the stall's length of the ideal (3,000 at 190 a second: 15.8 s).
+    assert.ok(
+      Math.max(...calls) - START <= 15_800 + 5000,
+      `the last call at ${Math.max(...calls) - START} ms`,
+    );
+  });
+
+  it('makes a call with no wait at its place, up to the tolerance ahead of it', () => {
+    assert.equal(paceWait(START, START), 0);
+    assert.equal(paceWait(START + PACE_TOLERANCE_MS, START), 0);
+    assert.equal(paceWait(START + PACE_TOLERANCE_MS + 300, START), 300);
+    assert.equal(paceWait(START - 5000, START), 0);
   });
 
   it('refuses a rate under one call a second', () => {

@@ -93,7 +93,7 @@ describe('POST /v1/chat-tokens table cost', () => {
     assert.deepEqual(second.calls, ['BatchGetItemCommand', 'UpdateItemCommand']);
   });
 
-  it('with admission on: one more write to book a place; a retry on its ticket books nothing', async () => {
+  it('with admission on: a write for the place and one for the pace; a retry on its ticket, the pace only', async () => {
     // One call a second: the second caller's place is a second ahead. The clock moves only when
     // told, so a slow request on a loaded machine does not move anyone's place.
     let now = Date.now();
@@ -117,9 +117,15 @@ describe('POST /v1/chat-tokens table cost', () => {
       ...(queued.ticket === undefined ? {} : { ticket: queued.ticket }),
     });
 
-    // The place (UpdateItem on a schedule shard), then the session beside the IVS call.
+    // The place (UpdateItem on a queue shard), the call's pace (on a pace shard), then the session
+    // beside the IVS call.
     assert.equal(admitted.status, 200);
-    assert.deepEqual(admitted.calls, ['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    assert.deepEqual(admitted.calls, [
+      'BatchGetItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
     // Told to come back: the place, and (once per instance) the ticket key read, made at first need.
     assert.equal(queued.status, 503);
     assert.deepEqual(queued.calls, [
@@ -128,8 +134,8 @@ describe('POST /v1/chat-tokens table cost', () => {
       'GetItemCommand',
       'PutItemCommand',
     ]);
-    // Served on the ticket: no second place; the same calls as without admission.
+    // Served on the ticket: no second place, only the call's pace.
     assert.equal(retried.status, 200);
-    assert.deepEqual(retried.calls, ['BatchGetItemCommand', 'UpdateItemCommand']);
+    assert.deepEqual(retried.calls, ['BatchGetItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
   });
 });
