@@ -6,7 +6,8 @@ import { ConfigError } from '../platform/problem.js';
 import { startTokenService } from './start.js';
 
 try {
-  const service = await startTokenService({ env: process.env });
+  // A second's grace for requests a load balancer sent on an idle keep-alive connection at the signal.
+  const service = await startTokenService({ env: process.env, keepAliveGraceMs: 1000 });
   console.log(`token service: ${service.url}`);
   const stop = (signal: string): void => {
     console.log(`${signal}: draining in-flight requests`);

@@ -4,6 +4,7 @@
  * returns the URL and a draining close(). Used by server.ts, the local stack, e2e tests and benches.
  */
 import { createServer, type Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { createLogger, type Logger } from '../../../shared/logger.js';
 import { createApp, type SiteOptions } from '../app.js';
 import { createJwtVerifier } from '../auth/verifier.js';
@@ -16,6 +17,11 @@ import { isLoopbackHost } from '../../../shared/loopback.js';
 
 export type { SiteOptions } from '../app.js';
 
+/** Stops accepting connections without closing idle ones (http's close() also closes those). */
+function stopAccepting(server: Server, onClosed: () => void): void {
+  NetServer.prototype.close.call(server, onClosed);
+}
+
 export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly port?: number;
@@ -24,6 +30,12 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly drainTimeoutMs?: number;
+  /**
+   * How long close() keeps idle keep-alive connections open (default 0: closed at once). A client or
+   * load balancer may already have sent a request on one as the drain starts; within this grace it is
+   * served, answered with `Connection: close`. server.ts, the container's entry, sets 1 s.
+   */
+  readonly keepAliveGraceMs?: number;
 }
 
 export interface RunningService {
@@ -109,6 +121,11 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
     ...(devIdentity ? { devIdentity, loopbackOnly: isLoopbackHost(host) } : {}),
     ...(options.site ? { site: options.site } : {}),
   });
+  let draining = false;
+  // While draining, each answer ends its connection, so no client sends another request on it.
+  server.on('request', (_req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+  });
   server.on('request', app);
   logger.info('token service listening', { url, backend: config.backend, devLogin: config.devLogin });
   if (config.devLogin && !isLoopbackHost(host)) {
@@ -121,21 +138,29 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
-      // Stop accepting, let in-flight requests finish, and close keep-alive sockets as they go idle.
-      const idle = setInterval(() => {
-        server.closeIdleConnections();
-      }, 50);
+      draining = true;
+      let idle: NodeJS.Timeout | undefined;
+      // Close keep-alive connections as they go idle (http's close() closes those idle now).
+      const closeIdle = (): void => {
+        server.close();
+        idle = setInterval(() => {
+          server.closeIdleConnections();
+        }, 50);
+      };
+      const grace = setTimeout(closeIdle, options.keepAliveGraceMs ?? 0);
       const deadline = setTimeout(() => {
         server.closeAllConnections();
       }, options.drainTimeoutMs ?? 10_000);
-      server.close(() => {
+      // Stop accepting connections, but leave open ones alone for the grace (net's close, not http's,
+      // which would close the idle ones at once); called back when the last connection has ended.
+      stopAccepting(server, () => {
+        clearTimeout(grace);
         clearInterval(idle);
         clearTimeout(deadline);
         ivs.destroy();
         table.client.destroy();
         resolve();
       });
-      server.closeIdleConnections();
     });
     return closing;
   };

@@ -4,6 +4,7 @@
  * login's tokens verified through the service's own JWKS URL over HTTP.
  */
 import assert from 'node:assert/strict';
+import { Agent, get as httpGet } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../../../shared/logger.js';
@@ -166,7 +167,52 @@ describe('startTokenService in local mode', () => {
     assert.equal(res.status, 200);
     await assert.rejects(fetch(`${running.url}/healthz`));
   });
+
+  it('serves a request sent on an idle keep-alive connection as the drain starts, then ends it', async () => {
+    service = await startTokenService({
+      env: { CHAT_BACKEND: 'local', EMULATOR_PORT: stubPort(), AWS_ENDPOINT_URL_DYNAMODB: TABLE_ENDPOINT },
+      port: 0,
+      host: '127.0.0.1',
+      logger: quiet,
+      keepAliveGraceMs: 3000, // longer than the default, for a loaded machine
+    });
+    const running = service;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await get(`${running.url}/healthz`, agent);
+
+    // The connection is idle, kept by the client for its next request, when the drain starts.
+    const closed = running.close();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the client's request is on its way
+    const second = await get(`${running.url}/healthz`, agent);
+    await closed;
+    service = undefined;
+    agent.destroy();
+
+    assert.equal(first.status, 200);
+    assert.equal(first.connection, 'keep-alive');
+    assert.equal(second.status, 200);
+    assert.equal(second.socket, first.socket, 'the same connection');
+    assert.equal(second.connection, 'close');
+    await assert.rejects(fetch(`${running.url}/healthz`), 'no new connection is accepted');
+  });
 });
+
+/** A GET through `agent`: its status, Connection header and which socket carried it. */
+function get(url: string, agent: Agent): Promise<{ status: number; connection: string; socket: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        resolve({
+          status: res.statusCode ?? 0,
+          connection: String(res.headers.connection),
+          socket: req.socket,
+        });
+      });
+    });
+    req.on('error', reject);
+  });
+}
 
 describe('startTokenService with CHAT_BACKEND=aws', () => {
   it('refuses to start without AUTH_* settings, naming each one', async () => {
