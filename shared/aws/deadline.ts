@@ -52,10 +52,11 @@ export function withDeadline<C extends Sender>(client: C, deadlineMs: number): C
     // Nothing left of the request's budget: fail at once rather than start a call that cannot finish.
     if (ms <= 0) throw new DeadlineExceededError(0);
     const controller = new AbortController();
-    const expired = new DeadlineExceededError(ms);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
+        // Made only when it fires: an Error's stack costs more than the rest of this wrapper.
+        const expired = new DeadlineExceededError(ms);
         controller.abort(expired);
         reject(expired);
       }, ms);
