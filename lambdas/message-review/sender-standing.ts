@@ -30,6 +30,7 @@ import {
   type Item,
   type StandingView,
 } from '../../shared/access/standing.js';
+import { againIfDropped } from '../../shared/dropped-connection.js';
 import { parseRoomArn } from '../../shared/ivs/arn.js';
 import { keys, type ItemKey } from '../../shared/table/keys.js';
 import { createRoomModeWrites, type RoomModeWrites } from './room-modes.js';
@@ -116,28 +117,28 @@ export function createStandingCheck(options: {
     const standing = standingKeys(roomId, sender.userId);
     // The last-send item rides along (slow mode): no second round trip when the room has the mode.
     const lastSend = keys.lastSend(roomId, sender.userId);
-    const output = await options.read(
-      {
-        RequestItems: {
-          [options.tableName]: {
-            Keys: [
-              standing.room,
-              standing.member,
-              standing.roomBan,
-              standing.timeout,
-              standing.appBan,
-              lastSend,
-            ].map((key: ItemKey) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
-            ConsistentRead: true,
-            ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
-            ExpressionAttributeNames: Object.fromEntries(
-              ATTRIBUTES.map((name, index) => [`#a${index}`, name]),
-            ),
-          },
+    const input: BatchGetItemCommandInput = {
+      RequestItems: {
+        [options.tableName]: {
+          Keys: [
+            standing.room,
+            standing.member,
+            standing.roomBan,
+            standing.timeout,
+            standing.appBan,
+            lastSend,
+          ].map((key: ItemKey) => ({ pk: { S: key.pk }, sk: { S: key.sk } })),
+          ConsistentRead: true,
+          ProjectionExpression: ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(ATTRIBUTES.map((name, index) => [`#a${index}`, name])),
         },
       },
-      signal,
-    );
+    };
+    // Messages can come minutes apart, so the read is often the first use of a connection the table
+    // may just have closed; it fails at once, and the client makes one attempt (no backoff fits the
+    // budget): the read is sent once more, on a new connection. Without this, a banned sender's
+    // message got the room's fallback (ALLOW by default) now and then.
+    const output = await againIfDropped(signal, () => options.read(input, signal));
     if (Object.keys(output.UnprocessedKeys ?? {}).length > 0) throw new Error('unprocessed keys');
     const found = new Map<string, Item>();
     for (const item of output.Responses?.[options.tableName] ?? []) {
@@ -217,6 +218,9 @@ export function reviewTableFromEnv(
     tableName,
     read: (input, signal) => client.send(new BatchGetItemCommand(input), { abortSignal: signal }),
   });
+  // The modes' writes are not sent again on a dropped connection (a repeated write could apply
+  // twice): they follow the standing read on the connection it has just used (the agent hands out the
+  // most recently used one), which the read has sent again if it had to.
   const modes = createRoomModeWrites({
     tableName,
     update: (input, signal) => client.send(new UpdateItemCommand(input), { abortSignal: signal }),

@@ -17,6 +17,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Logger } from '../../../shared/logger.js';
 import { describeError } from '../../../shared/logger.js';
 import { isRecord } from '../../../shared/json.js';
+import { againIfDropped } from '../../../shared/dropped-connection.js';
 
 /** A public IdP's JWKS is a few KB (a handful of keys); anything far larger is refused unread. */
 export const JWKS_MAX_BYTES = 64 * 1024;
@@ -111,13 +112,6 @@ export function parseJwks(document: unknown): Map<string, KeyObject> {
   return keys;
 }
 
-/** Whether a failed fetch lost its connection after it was made (reset, closed, broken pipe). */
-function connectionDropped(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code = isRecord(cause) ? cause.code : undefined;
-  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
-}
-
 export function createJwksSource(options: JwksSourceOptions): KeySource {
   const maxBytes = options.maxBytes ?? JWKS_MAX_BYTES;
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
@@ -163,15 +157,9 @@ export function createJwksSource(options: JwksSourceOptions): KeySource {
   const fetchAndParse = async (signal: AbortSignal): Promise<KeySet> => {
     let response: Response;
     try {
-      try {
-        response = await get(signal);
-      } catch (error) {
-        // The JWKS is fetched minutes apart, so the pooled keep-alive connection is often one the
-        // endpoint is closing just then (its idle timeout): the GET fails with a reset. It is
-        // idempotent, so it is sent once more, on a new connection, within the same deadline.
-        if (signal.aborted || !connectionDropped(error)) throw error;
-        response = await get(signal);
-      }
+      // The JWKS is fetched minutes apart, so the pooled keep-alive connection is often one the
+      // endpoint is closing just then (its idle timeout): the GET, idempotent, is sent once more.
+      response = await againIfDropped(signal, () => get(signal));
     } catch (error) {
       throw new JwksFetchError('the JWKS endpoint did not answer', { cause: error });
     }

@@ -1,5 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { startLocalTable } from '../../../services/local-dynamodb/start.js';
 import { deleteMembership, putMembership } from '../../../services/token-vending/features/members/store.js';
@@ -215,6 +217,106 @@ function handlerWith(
   });
   return { handler, lines };
 }
+
+/**
+ * An HTTP front for the table that closes a connection when a second request comes on it: what a
+ * client meets when the table closes an idle keep-alive connection just as the client reuses it (the
+ * two cross; a busy event loop has not yet seen the close). First requests pass through to dynalite.
+ */
+async function startClosingFront(target: string): Promise<{
+  url: string;
+  connections: () => number;
+  closedUnderRequest: () => number;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  let closedUnderRequest = 0;
+  const served = new WeakMap<Socket, number>();
+  const agent = new Agent({ keepAlive: true });
+  const server = createServer((req, res) => {
+    const count = (served.get(req.socket) ?? 0) + 1;
+    served.set(req.socket, count);
+    if (count > 1) {
+      closedUnderRequest += 1;
+      req.socket.destroy();
+      return;
+    }
+    const upstream = request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    closedUnderRequest: () => closedUnderRequest,
+    close: async () => {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+describe('the standing read on a connection the table has closed', () => {
+  it("reads again on a new connection, so a banned sender's message is refused, not given the fallback", async () => {
+    const r = await room('public');
+    await putRestriction(table, 'ban', r.id, restriction('eve'), NOW);
+    const front = await startClosingFront(local.endpoint);
+    // As the function's own client: one attempt per call (reviewTableFromEnv).
+    const client = new DynamoDBClient({
+      endpoint: front.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const throughFront = createStandingCheck({
+        tableName: local.tableName,
+        read: (input, abort) => client.send(new BatchGetItemCommand(input), { abortSignal: abort }),
+        now: () => NOW,
+      });
+      // A generous budget (as a stand-in may give): what is tested is the closed connection, not the
+      // machine's speed.
+      const { handler, lines } = handlerWith(throughFront, '3000', { REVIEW_TIMEOUT_MS: '5000' });
+      const roomEvent = (userId: string) =>
+        reviewEvent('hello', {
+          RoomArn: r.arn,
+          Sender: { UserId: userId, Attributes: { displayName: userId, role: 'user' }, Ip: '203.0.113.9' },
+        });
+
+      // The first message opens the connection; the second comes on it, and the front closes it.
+      assert.equal((await handler(roomEvent('bob'), context)).ReviewResult, 'ALLOW');
+      const answer = await handler(roomEvent('eve'), context);
+
+      assert.deepEqual(answer, {
+        ReviewResult: 'DENY',
+        Attributes: { Reason: 'You are banned from this room.' },
+      });
+      assert.equal(front.closedUnderRequest(), 1);
+      assert.equal(front.connections(), 2);
+      assert.ok(!lines.some((line) => line.includes('review fell back')), lines.join('\n'));
+    } finally {
+      client.destroy();
+      await front.close();
+    }
+  });
+});
 
 describe('the review handler with the standing check', () => {
   it("denies a blocked sender's message with the check's reason", async () => {
