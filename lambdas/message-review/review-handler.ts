@@ -171,10 +171,7 @@ async function askRemote(
   } catch (error) {
     if (error instanceof ReviewFailure) throw error;
     // Network errors, aborts and bodies that are not JSON all mean the check did not answer.
-    throw new ReviewFailure(
-      'remote-check-failed',
-      `remote check failed (${String(describeError(error).errorName)})`,
-    );
+    throw new ReviewFailure('remote-check-failed', `remote check failed (${failureName(error)})`);
   }
   if (!isRecord(body) || (body.result !== 'ALLOW' && body.result !== 'DENY')) {
     throw new ReviewFailure('remote-check-failed', 'remote check answered without result ALLOW or DENY');
@@ -272,7 +269,7 @@ export function createReviewHandler(dependencies: HandlerDependencies): ReviewHa
             if (error instanceof ReviewFailure && error.code === 'budget-exhausted') throw error;
             throw new ReviewFailure(
               'standing-check-failed',
-              `the ban and timeout check failed (${String(describeError(error).errorName)})`,
+              `the ban and timeout check failed (${failureName(error)})`,
             );
           })
         : undefined;
@@ -433,11 +430,20 @@ const HOLD_REASONS = {
   links: 'It contains a link.',
 } as const;
 
+/**
+ * A failed call's error name, and its code when it has one: the AWS SDK names a reset connection
+ * `TimeoutError`, and only the code (`ECONNRESET`) tells it from a timeout. Never the message.
+ */
+function failureName(error: unknown): string {
+  const { errorName, errorCode } = describeError(error);
+  return typeof errorCode === 'string' ? `${String(errorName)} ${errorCode}` : String(errorName);
+}
+
 /** A write that failed: budget exhaustion stays what it is, anything else is `cause`. */
 function failedAs(cause: FallbackCause, what: string): (error: unknown) => never {
   return (error: unknown) => {
     if (error instanceof ReviewFailure && error.code === 'budget-exhausted') throw error;
-    throw new ReviewFailure(cause, `${what} (${String(describeError(error).errorName)})`);
+    throw new ReviewFailure(cause, `${what} (${failureName(error)})`);
   };
 }
 

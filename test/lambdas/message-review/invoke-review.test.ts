@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,8 +52,11 @@ describe('npm run invoke:review', () => {
     assert.match(stderr, /event file not found: no-such-event\.json/);
   });
 
-  it('fails clearly when the event file is not JSON', () => {
+  it('fails clearly when the event file is not JSON', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'invoke-review-'));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{ not json');
 

@@ -341,6 +341,17 @@ describe('the review handler with the standing check', () => {
     assert.ok(lines.some((line) => line.includes('"Cause":"standing-check-failed"')));
   });
 
+  it("names a failed check's error and code in the fallback's log line, never its message", async () => {
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    const { handler, lines } = handlerWith(() => Promise.reject(reset));
+
+    await handler(reviewEvent('hello'), context);
+
+    const line = lines.find((entry) => entry.includes('review fell back'));
+    assert.ok(line?.includes('the ban and timeout check failed (TimeoutError ECONNRESET)'), line);
+    assert.ok(!line.includes('socket hang up'), line);
+  });
+
   it('answers the fallback when the check outlasts the budget, and aborts it', async () => {
     let aborted = false;
     const { handler, lines } = handlerWith(

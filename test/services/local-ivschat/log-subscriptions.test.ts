@@ -2,9 +2,9 @@
  * Log subscriptions: a room's CloudWatch Logs chat log reaches the subscribed local function as the
  * standard subscription event, batched and bounded, and a failing function never reaches messaging.
  */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -19,8 +19,16 @@ import {
 import { parseRoomArn } from '../../../shared/ivs/arn.js';
 import { createRoom, fixtureFunction, join as joinRoom, quietLogger, startHarness } from './helpers.js';
 
+/** Folders this file made for the recorder's events, removed when it ends. */
+const folders: string[] = [];
+after(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 function recordFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'log-subscription-')), 'events.jsonl');
+  const folder = mkdtempSync(join(tmpdir(), 'log-subscription-'));
+  folders.push(folder);
+  return join(folder, 'events.jsonl');
 }
 
 /** The payloads the record-events fixture was invoked with, decoded as a subscriber decodes them. */
