@@ -12,6 +12,7 @@ import {
   IVS_LIMITS,
   type FallbackResult,
 } from '../../shared/ivs/limits.js';
+import { againIfDropped } from '../../shared/dropped-connection.js';
 import { describeError, type Logger } from '../../shared/logger.js';
 import {
   parseReviewAnswer,
@@ -158,12 +159,16 @@ async function askRemote(
 ): Promise<RemoteVerdict> {
   let body: unknown;
   try {
-    const response = await fetchImpl(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
-      signal,
-    });
+    // A question, not a change: asked again on a new connection if the pooled one was dropped
+    // (shared/dropped-connection.ts says when).
+    const response = await againIfDropped(signal, () =>
+      fetchImpl(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ content, messageId: event.MessageId, roomArn: event.RoomArn }),
+        signal,
+      }),
+    );
     if (!response.ok) {
       throw new ReviewFailure('remote-check-failed', `remote check answered HTTP ${response.status}`);
     }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createLogger } from '../../../shared/logger.js';
 import { parseReviewAnswer } from '../../../shared/review/contract.js';
 import { loadConfig, type Environment } from '../../../lambdas/message-review/config.js';
@@ -272,6 +272,56 @@ describe('review handler: remote check', () => {
     const answer = await remoteWithTime('/check').handler(reviewEvent('a scam offer'), context);
 
     assert.deepEqual(answer, { ReviewResult: 'DENY', Attributes: { Reason: 'Looks like a scam.' } });
+  });
+
+  it('asks again on a new connection when the endpoint closed the one it reused', async () => {
+    // An endpoint of its own (fetch pools connections by origin, so the pool is this test's): the
+    // first time a request comes on a connection that has carried one before, it closes that one and
+    // every idle one, as an idle timeout does when the client has not yet seen it.
+    const served = new WeakMap<Socket, number>();
+    let dropped = 0;
+    const closing = createServer((request, response) => {
+      const count = (served.get(request.socket) ?? 0) + 1;
+      served.set(request.socket, count);
+      if (count > 1 && dropped === 0) {
+        dropped++;
+        closing.closeIdleConnections();
+        request.socket.destroy();
+        return;
+      }
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const verdict = body.includes('scam')
+          ? { result: 'DENY', reason: 'Looks like a scam.' }
+          : { result: 'ALLOW' };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(verdict));
+      });
+    });
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = closing.address() as AddressInfo;
+      const env = {
+        REVIEW_POLICY: JSON.stringify({ remoteCheck: { url: `http://127.0.0.1:${port}/check` } }),
+      };
+      const { handler, lines } = harness(env, { config: { ...loadConfig(env), budgetMs: 10_000 } });
+
+      // Sequential requests: fetch keeps at most two connections for them, so the third reuses one.
+      const answers = [];
+      for (const text of ['hello', 'hi there', 'a scam offer'])
+        answers.push(await handler(reviewEvent(text), context));
+
+      assert.deepEqual(
+        answers.map((answer) => answer.ReviewResult),
+        ['ALLOW', 'ALLOW', 'DENY'],
+      );
+      assert.deepEqual(answers[2], { ReviewResult: 'DENY', Attributes: { Reason: 'Looks like a scam.' } });
+      assert.equal(dropped, 1);
+      assert.ok(!lines.some((line) => line.message === 'review fell back'), JSON.stringify(lines));
+    } finally {
+      closing.closeAllConnections();
+      await new Promise((resolve) => closing.close(resolve));
+    }
   });
 
   it('answers the fallback when the remote check fails', async () => {
