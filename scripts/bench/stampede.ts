@@ -186,7 +186,6 @@ function spawn<T>(
   env: Record<string, string> = {},
 ): Promise<{ proc: ChildProcess; ready: T }> {
   const proc = fork(fileURLToPath(import.meta.url), [`--role=${role}`], {
-    // BENCH_CPU_PROF=<folder>: each service process writes a CPU profile there when it stops.
     execArgv: [
       '--import',
       'tsx',

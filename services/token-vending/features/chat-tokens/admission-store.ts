@@ -2,7 +2,8 @@
  * The admission schedules (the queue and the pace) and the ticket key in the table (admission.ts says
  * why they exist).
  *
- * A shard is one item (`admissionShard`, `admissionPaceShard`) holding `tat`, its next free place in ms since the epoch.
+ * A shard is one item (`admissionShard`, `admissionPaceShard`) holding `tat`, its next free place in
+ * ms since the epoch.
  * DynamoDB has no max() in an update, so GCRA's step is two conditional writes, one per case, and a
  * request tries the one this instance believes holds (mostly right: one write a request):
  *   busy: `SET tat = tat + spacing` if `now <= tat < limit`: the place is the old tat;
