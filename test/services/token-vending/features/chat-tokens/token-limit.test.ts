@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isRecord } from '../../../../../shared/json.js';
 import { at } from '../../support/http.js';
 import { startServiceProcess, type ServiceProcess } from '../../support/process.js';
 import { call, startServiceStack, type ServiceStack } from '../../support/stack.js';
@@ -44,10 +45,13 @@ describe('the per-user token limit across two service processes', () => {
       jwt: stack.jwt('calm'),
       body: { roomIdentifier },
     });
-    // Assess
+    // Assess (a refusal's problem code is in the message, so an unexpected one says which it was)
     assert.deepEqual(
       answers.map((answer) => answer.status),
       [...Array<number>(LIMIT).fill(200), ...Array<number>(LIMIT).fill(429)],
+      JSON.stringify(
+        answers.map((answer) => [answer.status, isRecord(answer.body) ? answer.body.code : undefined]),
+      ),
     );
     const retryAfter = Number(answers.at(-1)?.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 86_400);
