@@ -34,6 +34,8 @@ export type KeyLookup =
 export interface KeySource {
   /** The key for `kid` (a token without kid matches a set of exactly one key). */
   lookup(kid: string | undefined): Promise<KeyLookup>;
+  /** Fetches the set if none is cached or coming; settles when it has, never rejecting. */
+  warm?(): Promise<void>;
 }
 
 export interface JwksSourceOptions {
@@ -225,6 +227,10 @@ export function createJwksSource(options: JwksSourceOptions): KeySource {
   };
 
   return {
+    async warm() {
+      if (set || inFlight) return;
+      await refresh().catch(() => undefined);
+    },
     async lookup(kid) {
       if (!set) {
         // Nothing cached yet (cold start, or the endpoint has never answered). While it keeps

@@ -39,6 +39,8 @@ export interface VerifiedIdentity {
 
 export interface TokenVerifier {
   verify(token: string): Promise<VerifiedIdentity>;
+  /** Fetches the key set ahead of the first token (at start); never rejects. */
+  warm?(): Promise<void>;
 }
 
 export interface JwtVerifierOptions {
@@ -76,6 +78,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
   return {
+    async warm() {
+      await keySource.warm?.();
+    },
     async verify(token) {
       if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) {
         throw unauthorized('invalid_token', `the token is longer than ${MAX_TOKEN_BYTES} bytes`);

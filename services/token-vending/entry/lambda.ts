@@ -12,6 +12,7 @@ import { createApp, type PlatformIds } from '../app.js';
 import { createJwtVerifier } from '../auth/verifier.js';
 import { loadConfig } from '../config.js';
 import { createIvsClient } from '../platform/ivs-client.js';
+import { primeTokenPath } from '../features/chat-tokens/priming.js';
 import { createTableClient } from '../../../shared/table/client.js';
 import { traceClients } from '../../../shared/aws/tracing.js';
 import { isRecord } from '../../../shared/json.js';
@@ -43,13 +44,19 @@ function platformIds(req: unknown): PlatformIds | undefined {
 
 const ivs = createIvsClient(config.ivs);
 const tableClient = createTableClient({ ...config.table, region });
+const table = { name: config.table.name, client: tableClient };
+const verifier = createJwtVerifier({ jwksUri, issuer, audience, rolesClaim, logger });
+// Started at init (the init phase runs at full CPU; with provisioned concurrency it is done before
+// the first request) and not awaited: a first request joins the key set's fetch if it is still
+// coming. Its calls are sent before the clients are traced: outside a request there is no trace.
+void primeTokenPath({ table, ivs, verifier });
 // Each IVS and DynamoDB call as a subsegment of the function's X-Ray trace (on only in Lambda).
 traceClients('token-vending', [ivs, tableClient]);
 const app = createApp({
   ivs,
-  table: { name: config.table.name, client: tableClient },
+  table,
   region,
-  verifier: createJwtVerifier({ jwksUri, issuer, audience, rolesClaim, logger }),
+  verifier,
   policy: config.policy,
   clock: Date.now,
   logger,

@@ -12,6 +12,7 @@ import { LOCAL_AUDIENCE, loadConfig } from '../config.js';
 import { createDevIdentityProvider } from '../features/dev-login/identity.js';
 import { ConfigError } from '../platform/problem.js';
 import { createIvsClient } from '../platform/ivs-client.js';
+import { primeTokenPath } from '../features/chat-tokens/priming.js';
 import { createTableClient, type Table } from '../../../shared/table/client.js';
 import { isLoopbackHost } from '../../../shared/loopback.js';
 
@@ -127,6 +128,9 @@ export async function startTokenService(options: StartOptions = {}): Promise<Run
     if (draining) res.setHeader('Connection', 'close');
   });
   server.on('request', app);
+  // Before the service says it listens (the local stack and tests wait for that line): in local mode
+  // the key set comes from this server, so it primes once it answers.
+  await primeTokenPath({ table, ivs, verifier });
   logger.info('token service listening', { url, backend: config.backend, devLogin: config.devLogin });
   if (config.devLogin && !isLoopbackHost(host)) {
     // Anyone who reaches the dev login can mint any identity, moderator included.
