@@ -406,9 +406,22 @@ export function openChat(messagingUrl: string, token: string): ChatConnection {
   };
 }
 
-/** Whether the connection ends within `ms` (already ended counts). */
-export function closedWithin(connection: ChatConnection, ms: number): Promise<boolean> {
-  return Promise.race([connection.closed.then(() => true), sleep(ms).then(() => false)]);
+/**
+ * Whether the connection ends within `ms` (already ended counts). The bound's timer is cleared once
+ * the connection ends: left running, it kept the test process alive for up to `ms` after its last test.
+ */
+export async function closedWithin(connection: ChatConnection, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  try {
+    return await Promise.race([connection.closed.then(() => true as const), bound]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An open connection for a token the test expects to work (fails the test if refused). */
