@@ -8,10 +8,9 @@
 // Environment: TEST_CONCURRENCY (test files at once, default 3), TEST_TIMEOUT_MS (cap per file,
 // default 240000). Tests alone, or some of them: node scripts/run-tests.mjs [path fragments].
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { findTestFiles, ROOT, runTestFiles } from './run-test-files.mjs';
-import { summarise } from './summary.mjs';
+import { machineNow, summarise } from './summary.mjs';
 
 const bin = (name) => join(ROOT, 'node_modules/.bin', name);
 
@@ -66,7 +65,7 @@ function print(heading, output) {
 }
 
 const started = performance.now();
-const loadAtStart = loadavg();
+const machineAtStart = machineNow();
 const concurrency = positive('TEST_CONCURRENCY', 3);
 // Four minutes a file: a hang is still caught, and a file that takes one minute on a quiet machine
 // still finishes on one that other work loads several times over.
@@ -116,6 +115,12 @@ for (const check of CHECK_LANES.flat()) {
   if (result) steps.push(result);
 }
 
-const { text, ok } = summarise({ steps, files, testsMs, totalMs: performance.now() - started, loadAtStart });
+const { text, ok } = summarise({
+  steps,
+  files,
+  testsMs,
+  totalMs: performance.now() - started,
+  machineAtStart,
+});
 console.log(text);
 process.exitCode = ok ? 0 : 1;

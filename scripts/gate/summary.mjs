@@ -1,6 +1,27 @@
 // The gate's closing summary: each check with its result and time, then the tests by top folder
 // (files, tests, passed, failed, skipped, and the files' time), then every failure by name.
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+
+/** The machine's state when a run starts, for the summary's last line. */
+export function machineNow() {
+  return { load: loadavg(), cpus: cpus() };
+}
+
+/**
+ * How busy the whole machine's CPUs were since `start` (this run and anything else on it): on 2 cores
+ * a run near 100 % is bound by CPU, one well under it by waits.
+ */
+function busySince(start) {
+  const busy = (list) =>
+    list.reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
+  const all = (list) =>
+    list.reduce((sum, { times }) => sum + Object.values(times).reduce((a, b) => a + b, 0), 0);
+  const now = cpus();
+  const busyMs = busy(now) - busy(start);
+  const allMs = all(now) - all(start);
+  if (now.length !== start.length || !(allMs > 0)) return '';
+  return `, CPU ${Math.round((100 * busyMs) / allMs)} % busy (${Math.round(busyMs / 1000)} CPU-s on ${now.length} cores)`;
+}
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -68,7 +89,7 @@ function table(rows) {
 
 /**
  * @param {{ steps: {name: string, ok: boolean, ms: number, note?: string}[], files: any[],
- *   testsMs: number, totalMs: number, loadAtStart: number[] }} run
+ *   testsMs: number, totalMs: number, machineAtStart: ReturnType<typeof machineNow> }} run
  * @returns {{ text: string, ok: boolean }}
  */
 export function summarise(run) {
@@ -142,7 +163,8 @@ export function summarise(run) {
   lines.push(
     '',
     `gate ${ok ? 'passed' : 'FAILED'} in ${seconds(run.totalMs)}` +
-      ` (load average at start ${load(run.loadAtStart)}, at end ${load(loadavg())})`,
+      ` (load average at start ${load(run.machineAtStart.load)}, at end ${load(loadavg())}` +
+      `${busySince(run.machineAtStart.cpus)})`,
   );
   return { text: lines.join('\n'), ok };
 }
