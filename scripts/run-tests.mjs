@@ -2,9 +2,8 @@
 // contains one of the arguments: `node scripts/run-tests.mjs test/services/local-ivschat/ rooms`.
 // The same runner as `npm test` (scripts/gate/), without the build and the static checks: each
 // file's spec output, then the summary. TEST_CONCURRENCY and TEST_TIMEOUT_MS as in the gate.
-import { loadavg } from 'node:os';
 import { findTestFiles, runTestFiles } from './gate/run-test-files.mjs';
-import { summarise } from './gate/summary.mjs';
+import { machineNow, summarise } from './gate/summary.mjs';
 
 const files = findTestFiles(process.argv.slice(2));
 if (files.length === 0) {
@@ -12,7 +11,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const started = performance.now();
-const loadAtStart = loadavg();
+const machineAtStart = machineNow();
 const results = await runTestFiles(files, {
   concurrency: Number(process.env.TEST_CONCURRENCY ?? '3'),
   // Four minutes a file, as in the gate: a hang is still caught, and a file that takes one minute on a
@@ -28,7 +27,7 @@ const { text, ok } = summarise({
   files: results,
   testsMs: elapsed,
   totalMs: elapsed,
-  loadAtStart,
+  machineAtStart,
 });
 console.log(text);
 process.exitCode = ok ? 0 : 1;
