@@ -18,6 +18,7 @@ import { chatTokenRoutes } from './features/chat-tokens/routes.js';
 import { TableRateLimitStore } from './features/chat-tokens/token-limit-store.js';
 import { Admission } from './features/chat-tokens/admission.js';
 import { tablePace, tableSchedule, tableTicketKey } from './features/chat-tokens/admission-store.js';
+import { batchedBookings } from './features/chat-tokens/booking-batches.js';
 import { appBanRoutes } from './features/app-bans/routes.js';
 import { devLoginRoutes } from './features/dev-login/routes.js';
 import type { DevIdentityProvider } from './features/dev-login/identity.js';
@@ -116,8 +117,9 @@ function admissionFor(config: AppConfig, table: Table, clock: () => number): Adm
   if (tps <= 0) return undefined;
   return new Admission({
     tps,
-    schedule: tableSchedule(table),
-    pace: tablePace(table),
+    // An instance's bookings made together share a write (booking-batches.ts).
+    schedule: batchedBookings(tableSchedule(table), clock),
+    pace: batchedBookings(tablePace(table), clock),
     ticketKey: tableTicketKey(table),
     clock,
   });

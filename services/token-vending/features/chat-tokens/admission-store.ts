@@ -5,9 +5,11 @@
  * A shard is one item (`admissionShard`, `admissionPaceShard`) holding `tat`, its next free place in
  * ms since the epoch.
  * DynamoDB has no max() in an update, so GCRA's step is two conditional writes, one per case, and a
- * request tries the one this instance believes holds (mostly right: one write a request):
- *   busy: `SET tat = tat + spacing` if `now <= tat < limit`: the place is the old tat;
- *   idle: `SET tat = now + spacing` if tat is absent or `tat < now`: the place is now.
+ * request tries the one this instance believes holds (mostly right: one write a booking). A booking
+ * of `count` places moves tat on by count spacings (span) in the same one write:
+ *   busy: `SET tat = tat + span` if `now <= tat` and its last place `tat + span - spacing < limit`:
+ *         the places start at the old tat;
+ *   idle: `SET tat = now + span` if tat is absent or `tat < now`: the places start at now.
  * tat only ever grows, so once the idle write fails (tat >= now) a failed busy write means tat >=
  * limit: the schedule is full. At most three writes (busy, idle, busy), two when idle is tried first.
  * A failed conditional write costs a write unit as a successful one does.
@@ -38,11 +40,12 @@ export function tableSchedule(
   table: Table,
   keyOf: (shard: number) => ItemKey = keys.admissionShard,
 ): ScheduleStore {
-  /** The busy case: the place is the shard's tat, if that is not past and before `limit`. */
+  /** The busy case: the places start at the shard's tat, if that is not past and the last is before `limit`. */
   async function extend(
     shard: number,
     now: number,
     spacingMs: number,
+    span: number,
     limit: number,
   ): Promise<Booking | undefined> {
     const bounded = Number.isFinite(limit);
@@ -51,27 +54,28 @@ export function tableSchedule(
         new UpdateCommand({
           TableName: table.name,
           Key: keyOf(shard),
-          UpdateExpression: 'SET tat = tat + :spacing',
+          UpdateExpression: 'SET tat = tat + :span',
           ConditionExpression: bounded ? 'tat >= :now AND tat < :limit' : 'tat >= :now',
           ExpressionAttributeValues: {
-            ':spacing': spacingMs,
+            ':span': span,
             ':now': now,
-            ...(bounded ? { ':limit': limit } : {}),
+            // The last place, tat + span - spacing, before the limit.
+            ...(bounded ? { ':limit': limit - (span - spacingMs) } : {}),
           },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
       const next = output.Attributes ? numberField(output.Attributes, 'tat') : undefined;
-      return next === undefined ? undefined : { at: next - spacingMs, next };
+      return next === undefined ? undefined : { at: next - span, next };
     } catch (error) {
       if (conditionFailed(error)) return undefined;
       throw mapTableError(error);
     }
   }
 
-  /** The idle case: the place is now, if the shard's tat is absent or past. */
-  async function start(shard: number, now: number, spacingMs: number): Promise<Booking | undefined> {
-    const next = now + spacingMs;
+  /** The idle case: the places start at now, if the shard's tat is absent or past. */
+  async function start(shard: number, now: number, span: number): Promise<Booking | undefined> {
+    const next = now + span;
     try {
       await table.client.send(
         new UpdateCommand({
@@ -90,15 +94,19 @@ export function tableSchedule(
   }
 
   return {
-    async book(shard, now, spacingMs, { busy, limit }) {
+    async book(shard, now, spacingMs, { busy, limit, count = 1 }) {
+      const span = count * spacingMs;
+      // Places from now on are the earliest any booking gets: if the last of them is not before the
+      // limit, neither case can book (and nothing is written).
+      if (now + span - spacingMs >= limit) return undefined;
       if (busy) {
-        const booked = await extend(shard, now, spacingMs, limit);
+        const booked = await extend(shard, now, spacingMs, span, limit);
         if (booked) return booked;
       }
-      const started = await start(shard, now, spacingMs);
+      const started = await start(shard, now, span);
       if (started) return started;
-      // tat >= now from here on (it only grows): a failed busy write now means tat >= limit.
-      return extend(shard, now, spacingMs, limit);
+      // tat >= now from here on (it only grows): a failed busy write now means the places pass the limit.
+      return extend(shard, now, spacingMs, span, limit);
     },
   };
 }

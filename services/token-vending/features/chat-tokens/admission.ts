@@ -192,14 +192,16 @@ export class ShardChooser {
 /** Where the schedule is kept (the table: admission-store.ts; a map in unit tests). */
 export interface ScheduleStore {
   /**
-   * Books the next place on `shard` for a call at `now` (the `book` step), unless that place would be
-   * `limit` or later: then undefined, nothing booked. `busy` says which case to try first.
+   * Books the next `count` places (default 1) on `shard` for calls at `now` (the `book` step, taken
+   * `count` times), unless the last of them would be `limit` or later: then undefined, nothing booked.
+   * The booking's `at` is the first place; the others follow it one spacing apart. `busy` says which
+   * case to try first.
    */
   book(
     shard: number,
     now: number,
     spacingMs: number,
-    options: { readonly busy: boolean; readonly limit: number },
+    options: { readonly busy: boolean; readonly limit: number; readonly count?: number },
   ): Promise<Booking | undefined>;
 }
 

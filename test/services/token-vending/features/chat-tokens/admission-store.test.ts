@@ -89,6 +89,33 @@ describe('tableSchedule', () => {
     assert.equal(beyond?.at, START + 3 * SPACING);
   });
 
+  it('books several places in one write, busy or idle, and none when the last would pass the limit', async () => {
+    const schedule = tableSchedule(counted);
+    commands.length = 0;
+
+    const idle = await schedule.book(4, START, SPACING, { ...open, busy: false, count: 5 });
+    const busy = await schedule.book(4, START, SPACING, { ...open, busy: true, count: 3 });
+    const writes = commands.length;
+    // The next free place is START + 8 spacings: 3 more fit before 11 spacings, 4 do not.
+    const limit = START + 11 * SPACING - 1;
+    const over = await schedule.book(4, START, SPACING, { limit, busy: true, count: 4 });
+    const fits = await schedule.book(4, START, SPACING, { limit, busy: true, count: 3 });
+    // An idle shard's places start at now: the second of two is past a limit half a spacing on.
+    const tooMany = await schedule.book(5, START, SPACING, {
+      limit: START + SPACING / 2,
+      busy: false,
+      count: 2,
+    });
+
+    assert.deepEqual(idle, { at: START, next: START + 5 * SPACING });
+    assert.ok(busy && Math.abs(busy.at - (START + 5 * SPACING)) < 0.01);
+    assert.ok(Math.abs(busy.next - (START + 8 * SPACING)) < 0.01);
+    assert.equal(writes, 2, 'one write a booking, whatever its count');
+    assert.equal(over, undefined);
+    assert.ok(fits && Math.abs(fits.at - (START + 8 * SPACING)) < 0.01);
+    assert.equal(tooMany, undefined);
+  });
+
   it("keeps the pace on items of its own: a call booked there moves no caller's place in the queue", async () => {
     const fresh = await freshTable();
     const queue = tableSchedule(fresh);
@@ -106,7 +133,7 @@ describe('tableSchedule', () => {
     assert.equal(paceItem.Item?.tat, START + SPACING);
   });
 
-  it('costs one write when the guess is right, two when wrong, three when the schedule is full', async () => {
+  it('costs one write when the guess is right, two when wrong, three when full, none when no place from now fits', async () => {
     const schedule = tableSchedule(counted);
     const writes = async (now: number, busy: boolean, limit = Number.POSITIVE_INFINITY): Promise<number> => {
       commands.length = 0;
@@ -119,7 +146,8 @@ describe('tableSchedule', () => {
     assert.equal(await writes(START, true), 1); // busy, guessed busy
     assert.equal(await writes(START, false), 2); // busy, guessed idle
     assert.equal(await writes(START + 10_000, true), 2); // idle, guessed busy
-    assert.equal(await writes(START + 10_000, true, START + 10_000), 3); // full
+    assert.equal(await writes(START + 10_000, true, START + 10_000 + 1), 3); // full
+    assert.equal(await writes(START + 10_000, true, START + 10_000), 0); // no place from now fits
   });
 });
 
