@@ -15,7 +15,8 @@
  * a second the new limit. The schedule is cut into up to 8 shards, each its own partition with an
  * equal share of the rate, and a request books on the shard this instance last saw with the earliest
  * free place (a random one among equals), so shards fill evenly and order holds across them to within
- * a spacing or two. 8 shards take 8,000 bookings a second; each shard keeps at least 20 calls a second,
+ * a spacing or two. 8 shards take 8,000 writes a second (more bookings: an instance's bookings made
+ * together share a write, booking-batches.ts); each shard keeps at least 20 calls a second,
  * so rounding to whole seconds (below) moves at most one call per shard across a second's boundary.
  *
  * Whole seconds. Retry-After counts whole seconds, so a place is rounded to the nearest second from
@@ -38,6 +39,17 @@
  * pace cannot place within the hold is answered 503 `upstream_busy` with Retry-After 1 and a ticket
  * for then, so the caller keeps their turn; on time, that does not happen, since the queue places
  * callers at the pace's rate.
+ *
+ * Capacity no one uses. A place on the queue is a promise of a call at that time, and a return that
+ * does not come then leaves IVS's share of that moment unused, for good: the bucket holds one second's
+ * worth. Returns come late when the requests ahead of them are slow to be answered: an instance with
+ * more requests than its CPU answers serves them in the order they came, so at a crowd's start the
+ * returns wait behind the crowd's first requests (20,000 arrivals in 10 s on 2 cores: the pace stood
+ * idle for 15 s while tickets for those seconds waited; docs/benchmarks.md). So a caller arriving while
+ * this instance believes a shard of the pace idle (its next place past) is served at once, on that
+ * shard, if the place is still free within one spacing of now; the queue is not booked. When returns
+ * come on time the pace is busy and this does not happen, so arrival order holds; every call is still
+ * booked on the pace, so IVS's bucket bound above is unchanged.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -52,8 +64,16 @@ export const NOW_WITHIN_MS = 500;
  * a client waits Retry-After from when it read the answer, which is after this service's now.
  */
 export const TICKET_EARLY_MS = 500;
-/** ...until this long after it (a client slowed by its machine or network); later, they queue again. */
-export const TICKET_LATE_MS = 10_000;
+/**
+ * ...until this long after it; later, they queue again. A return is late when the client was slowed
+ * (its machine, its network) or when the requests ahead of it were: an instance with more requests
+ * than its CPU answers serves them in the order they came, so at a crowd's start the returns queue
+ * behind the crowd's first requests. 20,000 arrivals in 10 s on 2 cores held returns up to 20 s; with
+ * 10 s here they were all queued again, and no token was made from the 10th second to the 30th
+ * (docs/benchmarks.md). Honouring a late ticket costs no one the rate: the call is still booked on the
+ * pace.
+ */
+export const TICKET_LATE_MS = 60_000;
 /** How far a call may run ahead of the pace (a burst IVS's bucket of one second's worth takes). */
 export const PACE_TOLERANCE_MS = 500;
 /** A call the pace places at most this far ahead waits for its place in the request. */
@@ -183,6 +203,18 @@ export class ShardChooser {
     return { shard, busy };
   }
 
+  /**
+   * A shard believed idle (its next place past, or unknown), at random among those, counted as taken
+   * for one spacing; undefined when every shard is believed busy.
+   */
+  idle(now: number): number | undefined {
+    const idle = this.#seen.flatMap((seen, shard) => (seen === undefined || seen < now ? [shard] : []));
+    if (idle.length === 0) return undefined;
+    const shard = idle[Math.min(idle.length - 1, Math.floor(this.#random() * idle.length))] ?? 0;
+    this.#seen[shard] = now + this.#spacingMs;
+    return shard;
+  }
+
   /** A booking's answer: the shard's next free place, as the table holds it now. */
   saw(shard: number, next: number): void {
     this.#seen[shard] = Math.max(this.#seen[shard] ?? Number.NEGATIVE_INFINITY, next);
@@ -216,7 +248,8 @@ export interface AdmissionRequest {
 export type AdmissionOutcome =
   | {
       readonly admitted: true;
-      readonly via: 'schedule' | 'ticket' | 'priority';
+      /** `spare`: the pace had a place no one was using (see above), so the queue was not booked. */
+      readonly via: 'schedule' | 'ticket' | 'priority' | 'spare';
       /** How long to wait before the call, for its place on the pace (at most PACE_HOLD_MS). */
       readonly waitMs: number;
     }
@@ -275,6 +308,23 @@ export class Admission {
     return paceWait(booking.at, now);
   }
 
+  /**
+   * A place on the pace no one is using, within one spacing of now, on a shard this instance believes
+   * idle: how long to wait for it, or undefined (none believed idle, or taken meanwhile).
+   */
+  async #spare(now: number): Promise<number | undefined> {
+    const shard = this.#paceChooser.idle(now);
+    if (shard === undefined) return undefined;
+    const { spacingMs } = this.plan;
+    const booking = await this.#options.pace.book(shard, now, spacingMs, {
+      busy: false,
+      limit: now + spacingMs,
+    });
+    if (booking === undefined) return undefined;
+    this.#paceChooser.saw(shard, booking.next);
+    return paceWait(booking.at, now);
+  }
+
   /** Admitted: the call's place on the pace, or (none within the hold) a ticket for a second on. */
   async #admitted(
     request: AdmissionRequest,
@@ -310,6 +360,10 @@ export class Admission {
         };
       }
       // A lapsed, forged or another caller's ticket: booked like anyone arriving now.
+    }
+    if (!request.priority) {
+      const waitMs = await this.#spare(now);
+      if (waitMs !== undefined) return { admitted: true, via: 'spare', waitMs };
     }
     const { shard, busy } = this.#chooser.choose(now);
     const limit = request.priority ? Number.POSITIVE_INFINITY : now + HORIZON_MS;

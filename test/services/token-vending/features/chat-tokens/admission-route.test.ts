@@ -58,12 +58,14 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     const { test } = await admittingTwoASecond();
 
     const answers = [];
-    for (const user of ['ann', 'bob', 'cid', 'dan', 'eve']) answers.push(await ask(test, user));
+    for (const user of ['ann', 'bob', 'cid', 'dan', 'eve', 'fay']) answers.push(await ask(test, user));
 
-    // Places at +0, +0.5, +1, +1.5, +2 s: now (under half a second), then the nearest whole second.
+    // ann takes the idle pace's place (no one queued yet); then places at +0, +0.5, +1, +1.5, +2 s:
+    // now (under half a second), then the nearest whole second.
     assert.deepEqual(
       answers.map((res) => [res.status, res.headers['retry-after']]),
       [
+        [200, undefined],
         [200, undefined],
         [503, '1'],
         [503, '1'],
@@ -71,7 +73,7 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
         [503, '2'],
       ],
     );
-    for (const res of answers.slice(1)) {
+    for (const res of answers.slice(2)) {
       assert.equal(res.type, 'application/problem+json');
       assert.equal((res.body as { code: unknown }).code, 'upstream_busy');
       assert.match(
@@ -80,7 +82,8 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
       );
       assert.match(String(res.headers['admission-ticket']), /^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
     }
-    assert.equal(ivsCalls(test), 1, 'a refusal never reaches IVS');
+    assert.equal(ivsCalls(test), 2, 'a refusal never reaches IVS');
+    assert.ok(test.logs.some((line) => line.includes('"admission":"spare"')));
     assert.ok(
       test.logs.every((line) => !line.includes('"level":"error"')),
       'a caller told to wait is no error',
@@ -99,7 +102,8 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     const early = await ask(test, 'cid', { ticket });
     test.clock.now += 700;
     const served = await ask(test, 'cid', { ticket });
-    // cid was not booked again: the next place is still +1.5 s, less than half a second ahead.
+    // cid was not booked again: the next place is still +1 s, past by now (booked again, cid would
+    // have taken it, and dan's would be half a second ahead).
     const next = await ask(test, 'dan');
 
     assert.equal(early.status, 503);
@@ -107,14 +111,15 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
     assert.equal(early.headers['admission-ticket'], ticket);
     assert.equal(served.status, 200);
     assert.equal(next.status, 200);
-    assert.equal(ivsCalls(test), 3);
+    assert.equal(ivsCalls(test), 4);
     assert.ok(test.logs.some((line) => line.includes('"admission":"ticket"')));
   });
 
   it('paces tickets that all come back at once: a second and a half of calls, the rest back in 1 s', async () => {
     const { test } = await admittingTwoASecond();
     const tickets = new Map<string, string>();
-    await ask(test, 'ann');
+    await ask(test, 'ann'); // the idle pace's place
+    await ask(test, 'abe'); // the queue's first place, now
     for (const user of ['bob', 'cid', 'dan', 'eve', 'fay', 'gus']) {
       tickets.set(user, String((await ask(test, user)).headers['admission-ticket']));
     }
@@ -135,7 +140,7 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
       assert.equal(res.headers['retry-after'], '1');
       assert.match(String(res.headers['admission-ticket']), /^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
     }
-    assert.equal(ivsCalls(test), 1 + 3, 'a caller sent back never reaches IVS');
+    assert.equal(ivsCalls(test), 2 + 3, 'a caller sent back never reaches IVS');
 
     // A second on, those sent back are served with their new tickets, as the pace has room.
     test.clock.now += 1000;
@@ -152,11 +157,13 @@ describe('POST /v1/chat-tokens at the admission rate', () => {
 
   it("books someone else's ticket, or a forged one, like a newcomer's request", async () => {
     const { test } = await admittingTwoASecond();
-    await ask(test, 'ann');
+    await ask(test, 'ann'); // the idle pace's place
+    await ask(test, 'abe'); // the queue's first place, now
     const queued = await ask(test, 'bob');
     const ticket = String(queued.headers['admission-ticket']);
+    assert.match(ticket, /^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/);
     for (const user of ['cid', 'dan', 'eve']) await ask(test, user);
-    test.clock.now += 1000; // bob's time; the queue runs to +2 s
+    test.clock.now += 1000; // bob's time; the queue runs to +2.5 s, the pace is busy
 
     const stolen = await ask(test, 'mal', { ticket });
     const forged = await ask(test, 'mal', { ticket: `${ticket.split('.')[0] ?? ''}.${'A'.repeat(22)}` });
