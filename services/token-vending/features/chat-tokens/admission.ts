@@ -283,6 +283,8 @@ export class Admission {
   readonly #chooser: ShardChooser;
   readonly #paceChooser: ShardChooser;
   readonly #random: () => number;
+  /** No spare place is looked for before this time: the last look found the pace taken. */
+  #noSpareBefore = Number.NEGATIVE_INFINITY;
 
   constructor(options: AdmissionOptions) {
     if (!Number.isFinite(options.tps) || options.tps < 1) {
@@ -313,6 +315,7 @@ export class Admission {
    * idle: how long to wait for it, or undefined (none believed idle, or taken meanwhile).
    */
   async #spare(now: number): Promise<number | undefined> {
+    if (now < this.#noSpareBefore) return undefined;
     const shard = this.#paceChooser.idle(now);
     if (shard === undefined) return undefined;
     const { spacingMs } = this.plan;
@@ -320,7 +323,12 @@ export class Admission {
       busy: false,
       limit: now + spacingMs,
     });
-    if (booking === undefined) return undefined;
+    if (booking === undefined) {
+      // Believed idle, found taken: other instances are booking it (a Lambda container's belief is
+      // only its own last booking). A look costs writes, so at most one per hold while it is taken.
+      this.#noSpareBefore = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
+      return undefined;
+    }
     this.#paceChooser.saw(shard, booking.next);
     return paceWait(booking.at, now);
   }

@@ -67,7 +67,7 @@ export function chatTokenRoutes(deps: ChatTokenDeps): Route[] {
     description:
       "Capabilities, session cap, user id (the JWT sub) and attributes are decided by the server from the verified JWT, the policy and the caller's standing in the room; a body naming any of them is refused. A private room gives non-members 403 `not_a_member`." +
       (deps.allowAnonymous ? ' Callers without a JWT get a view-only token.' : '') +
-      ` At IVS's token rate the answer is 503 \`upstream_busy\` with \`Retry-After\` and an \`${ADMISSION_TICKET_HEADER}\` header: send that header back with the same request after Retry-After seconds and it is served (room owners, moderators and admins are served at once).`,
+      ` At IVS's token rate the answer is 503 \`upstream_busy\` with \`Retry-After\` and an \`${ADMISSION_TICKET_HEADER}\` header: send that header back with the same request after Retry-After seconds (it is honoured up to a minute after that) and it is served (room owners, moderators and admins are served at once).`,
     auth: 'caller',
     body: TokenRequest,
     unknownFieldHint: '; the server decides capabilities, user id and attributes',

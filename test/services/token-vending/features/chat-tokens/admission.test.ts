@@ -42,13 +42,15 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** The schedule in a map: GCRA's step exactly, and a count of bookings. */
-function mapSchedule(): ScheduleStore & { bookings: number; shards: Map<number, number> } {
+/** The schedule in a map: GCRA's step exactly, and a count of bookings and of tries. */
+function mapSchedule(): ScheduleStore & { bookings: number; tries: number; shards: Map<number, number> } {
   const shards = new Map<number, number>();
   const store = {
     bookings: 0,
+    tries: 0,
     shards,
     book(shard: number, now: number, spacingMs: number, options: { limit: number }) {
+      store.tries += 1;
       const booking = book(shards.get(shard), now, spacingMs);
       if (booking.at >= options.limit) return Promise.resolve(undefined);
       shards.set(shard, booking.next);
@@ -306,6 +308,31 @@ describe('Admission', () => {
     // sent back each second until the pace has room for them (6 a viewer on average here).
     const last = Math.max(...calls) - START;
     assert.ok(last <= (6000 / 190) * 1000 + 1000, `the last call at ${last} ms`);
+  });
+
+  it('looks for a spare place at most once in 1.5 s while other instances keep the pace taken', async () => {
+    const clock = { now: START };
+    const { admission: gate, pace } = admission(190, clock);
+    // Other instances' calls: the pace is taken a second ahead, which this instance has not seen.
+    for (let shard = 0; shard < 8; shard++) pace.shards.set(shard, START + 1000);
+
+    const first = await gate.admit({ subject: subject(1), priority: false, ticket: undefined });
+    const triesAfterFirst = pace.tries;
+    clock.now += PACE_TOLERANCE_MS + PACE_HOLD_MS - 1;
+    const second = await gate.admit({ subject: subject(2), priority: false, ticket: undefined });
+    const triesAfterSecond = pace.tries;
+    clock.now += 1;
+    for (let shard = 0; shard < 8; shard++) pace.shards.set(shard, clock.now - 1); // idle again
+    const third = await gate.admit({ subject: subject(3), priority: false, ticket: undefined });
+
+    // The first looked (and was queued, its place now: booked on the pace after the queue).
+    assert.equal(triesAfterFirst, 2);
+    assert.ok(first.admitted && first.via === 'schedule');
+    // The second did not look: only its own call was booked on the pace.
+    assert.ok(second.admitted && second.via === 'schedule');
+    assert.equal(triesAfterSecond - triesAfterFirst, 1);
+    // A hold later it looks again, and the pace is idle.
+    assert.ok(third.admitted && third.via === 'spare');
   });
 
   it('serves a ticket at its time without booking again, and an early one is told to wait the rest', async () => {
