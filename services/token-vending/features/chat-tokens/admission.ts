@@ -207,8 +207,10 @@ export class ShardChooser {
    * A shard believed idle (its next place past, or unknown), at random among those, counted as taken
    * for one spacing; undefined when every shard is believed busy.
    */
-  idle(now: number): number | undefined {
-    const idle = this.#seen.flatMap((seen, shard) => (seen === undefined || seen < now ? [shard] : []));
+  idle(now: number, eligible: (shard: number) => boolean = () => true): number | undefined {
+    const idle = this.#seen.flatMap((seen, shard) =>
+      (seen === undefined || seen < now) && eligible(shard) ? [shard] : [],
+    );
     if (idle.length === 0) return undefined;
     const shard = idle[Math.min(idle.length - 1, Math.floor(this.#random() * idle.length))] ?? 0;
     this.#seen[shard] = now + this.#spacingMs;
@@ -283,8 +285,8 @@ export class Admission {
   readonly #chooser: ShardChooser;
   readonly #paceChooser: ShardChooser;
   readonly #random: () => number;
-  /** No spare place is looked for before this time: the last look found the pace taken. */
-  #noSpareBefore = Number.NEGATIVE_INFINITY;
+  /** By shard of the pace: no spare place is looked for there before this time (the last look found it taken). */
+  readonly #noSpareBefore: number[];
 
   constructor(options: AdmissionOptions) {
     if (!Number.isFinite(options.tps) || options.tps < 1) {
@@ -295,6 +297,7 @@ export class Admission {
     this.#random = options.random ?? Math.random;
     this.#chooser = new ShardChooser(this.plan, this.#random);
     this.#paceChooser = new ShardChooser(this.plan, this.#random);
+    this.#noSpareBefore = Array.from({ length: this.plan.shards }, () => Number.NEGATIVE_INFINITY);
   }
 
   /**
@@ -315,8 +318,7 @@ export class Admission {
    * idle: how long to wait for it, or undefined (none believed idle, or taken meanwhile).
    */
   async #spare(now: number): Promise<number | undefined> {
-    if (now < this.#noSpareBefore) return undefined;
-    const shard = this.#paceChooser.idle(now);
+    const shard = this.#paceChooser.idle(now, (candidate) => now >= (this.#noSpareBefore[candidate] ?? 0));
     if (shard === undefined) return undefined;
     const { spacingMs } = this.plan;
     const booking = await this.#options.pace.book(shard, now, spacingMs, {
@@ -325,8 +327,9 @@ export class Admission {
     });
     if (booking === undefined) {
       // Believed idle, found taken: other instances are booking it (a Lambda container's belief is
-      // only its own last booking). A look costs writes, so at most one per hold while it is taken.
-      this.#noSpareBefore = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
+      // only its own last booking). A look costs writes, so at most one a shard per tolerance and
+      // hold while the pace is taken; the belief used to choose shards for calls is left as it was.
+      this.#noSpareBefore[shard] = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
       return undefined;
     }
     this.#paceChooser.saw(shard, booking.next);
