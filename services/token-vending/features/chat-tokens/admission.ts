@@ -287,6 +287,8 @@ export class Admission {
   readonly #random: () => number;
   /** By shard of the pace: no spare place is looked for there before this time (the last look found it taken). */
   readonly #noSpareBefore: number[];
+  /** By shard of the pace: looks in a row that found it taken. */
+  readonly #takenLooks: number[];
 
   constructor(options: AdmissionOptions) {
     if (!Number.isFinite(options.tps) || options.tps < 1) {
@@ -298,6 +300,7 @@ export class Admission {
     this.#chooser = new ShardChooser(this.plan, this.#random);
     this.#paceChooser = new ShardChooser(this.plan, this.#random);
     this.#noSpareBefore = Array.from({ length: this.plan.shards }, () => Number.NEGATIVE_INFINITY);
+    this.#takenLooks = Array.from({ length: this.plan.shards }, () => 0);
   }
 
   /**
@@ -326,12 +329,18 @@ export class Admission {
       limit: now + spacingMs,
     });
     if (booking === undefined) {
-      // Believed idle, found taken: other instances are booking it (a Lambda container's belief is
-      // only its own last booking). A look costs writes, so at most one a shard per tolerance and
-      // hold while the pace is taken; the belief used to choose shards for calls is left as it was.
-      this.#noSpareBefore[shard] = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
+      // Believed idle, found taken: another instance booked it (a Lambda container's belief is only
+      // its own last booking). Taken once, it may be free a spacing later (two instances looked at
+      // once); taken look after look, the pace is busy. A look costs writes, so the next one on this
+      // shard waits a spacing, doubled for each look in a row that found it taken, up to the
+      // tolerance and hold. The belief used to choose shards for calls is left as it was.
+      const taken = (this.#takenLooks[shard] ?? 0) + 1;
+      this.#takenLooks[shard] = taken;
+      const backOff = Math.min(PACE_TOLERANCE_MS + PACE_HOLD_MS, spacingMs * 2 ** (taken - 1));
+      this.#noSpareBefore[shard] = now + backOff;
       return undefined;
     }
+    this.#takenLooks[shard] = 0;
     this.#paceChooser.saw(shard, booking.next);
     return paceWait(booking.at, now);
   }

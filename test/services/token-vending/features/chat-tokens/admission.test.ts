@@ -310,36 +310,50 @@ describe('Admission', () => {
     assert.ok(last <= (6000 / 190) * 1000 + 1000, `the last call at ${last} ms`);
   });
 
-  it('looks for a spare place on a shard at most once in 1.5 s while other instances keep it taken', async () => {
+  it('looks for spare places less and less while other instances keep the pace taken, down to once a shard in 1.5 s', async () => {
     const clock = { now: START };
     const { admission: gate, schedule, pace } = admission(190, clock);
-    // Other instances' callers and calls: a queue 10 s long, and the pace taken a second ahead, which
-    // this instance has not seen.
+    // Other instances' callers and calls: a long queue, and the pace taken ahead, which this instance
+    // has not seen (its belief is only its own bookings).
     for (let shard = 0; shard < 8; shard++) {
-      schedule.shards.set(shard, START + 10_000);
-      pace.shards.set(shard, START + 1000);
+      schedule.shards.set(shard, START + 60_000);
+      pace.shards.set(shard, START + 60_000);
     }
 
-    const looks: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    const looks: { at: number; count: number }[] = [];
+    for (let i = 0; i < 300; i++) {
       const before = pace.tries;
       const outcome = await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
       assert.ok(!outcome.admitted && outcome.why === 'scheduled');
-      looks.push(pace.tries - before);
-      clock.now += 40; // 1.2 s of arrivals
+      looks.push({ at: clock.now - START, count: pace.tries - before });
+      clock.now += 20; // 6 s of arrivals, 50 a second
     }
-    clock.now = START + PACE_TOLERANCE_MS + PACE_HOLD_MS + 1;
-    for (let shard = 0; shard < 8; shard++) pace.shards.set(shard, clock.now - 1); // idle again
-    const later = await gate.admit({ subject: subject(99), priority: false, ticket: undefined });
+    const total = looks.reduce((sum, look) => sum + look.count, 0);
+    const lastThree = looks.filter((look) => look.at >= 3000).reduce((sum, look) => sum + look.count, 0);
+    // Back off: a spacing (42 ms), doubled a look, up to 1.5 s: 6 to 7 looks a shard in the first 3 s,
+    // then at most 2 a shard in the last 3 s; each costs the pace a write, none finds a place.
+    assert.ok(total < 100, `${total} looks in 300 arrivals`);
+    assert.ok(lastThree <= 8 * 3, `${lastThree} looks in the last 3 s`);
 
-    // Each of the 8 shards is looked at once, then no more while the pace is taken (a look is a write).
-    assert.equal(
-      looks.reduce((sum, count) => sum + count, 0),
-      8,
-      `looks: ${looks.join(' ')}`,
-    );
-    // 1.5 s after the first looks, it looks again, and the pace is idle.
+    // When the pace is idle again, looks find places again (within the back-off's 1.5 s).
+    for (let shard = 0; shard < 8; shard++) pace.shards.set(shard, clock.now - 1);
+    clock.now += PACE_TOLERANCE_MS + PACE_HOLD_MS;
+    const later = await gate.admit({ subject: subject(999), priority: false, ticket: undefined });
     assert.ok(later.admitted && later.via === 'spare');
+  });
+
+  it('looks again a spacing after a shard was taken once (two instances looked at once)', async () => {
+    const clock = { now: START };
+    const { admission: gate, pace } = admission(20, clock); // one shard, 50 ms apart
+    pace.shards.set(0, START + 60); // another instance's call, just booked
+
+    const first = await gate.admit({ subject: subject(1), priority: false, ticket: undefined });
+    // The pace is idle again 110 ms on (the other call, then first's own).
+    clock.now += 200;
+    const second = await gate.admit({ subject: subject(2), priority: false, ticket: undefined });
+
+    assert.ok(first.admitted && first.via === 'schedule', 'taken: queued (its place is now)');
+    assert.ok(second.admitted && second.via === 'spare', 'soon after: the idle pace, looked at again');
   });
 
   it('serves a ticket at its time without booking again, and an early one is told to wait the rest', async () => {
