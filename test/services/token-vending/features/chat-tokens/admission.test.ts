@@ -61,6 +61,11 @@ function mapSchedule(): ScheduleStore & { bookings: number; tries: number; shard
   return store;
 }
 
+/** Every shard of a schedule taken up to `at` (its next free place), as other instances' bookings leave it. */
+function takenUntil(store: { shards: Map<number, number> }, at: number): void {
+  for (let shard = 0; shard < 8; shard++) store.shards.set(shard, at);
+}
+
 function admission(tps: number, clock: { now: number }, schedule = mapSchedule(), pace = mapSchedule()) {
   return {
     schedule,
@@ -315,10 +320,8 @@ describe('Admission', () => {
     const { admission: gate, schedule, pace } = admission(190, clock);
     // Other instances' callers and calls: a long queue, and the pace taken ahead, which this instance
     // has not seen (its belief is only its own bookings).
-    for (let shard = 0; shard < 8; shard++) {
-      schedule.shards.set(shard, START + 60_000);
-      pace.shards.set(shard, START + 60_000);
-    }
+    takenUntil(schedule, START + 60_000);
+    takenUntil(pace, START + 60_000);
 
     const looks: { at: number; count: number }[] = [];
     for (let i = 0; i < 300; i++) {
@@ -336,7 +339,7 @@ describe('Admission', () => {
     assert.ok(lastThree <= 8 * 3, `${lastThree} looks in the last 3 s`);
 
     // When the pace is idle again, looks find places again (within the back-off's 1.5 s).
-    for (let shard = 0; shard < 8; shard++) pace.shards.set(shard, clock.now - 1);
+    takenUntil(pace, clock.now - 1);
     clock.now += PACE_TOLERANCE_MS + PACE_HOLD_MS;
     const later = await gate.admit({ subject: subject(999), priority: false, ticket: undefined });
     assert.ok(later.admitted && later.via === 'spare');
@@ -383,10 +386,8 @@ describe('Admission', () => {
     const clock = { now: START };
     const { admission: gate, schedule, pace } = admission(190, clock);
     // A queue 3 s long, whose returns keep the pace busy.
-    for (let shard = 0; shard < 8; shard++) {
-      schedule.shards.set(shard, START + 3000);
-      pace.shards.set(shard, START + 400);
-    }
+    takenUntil(schedule, START + 3000);
+    takenUntil(pace, START + 400);
     const ticket = signTicket(KEY, subject(1), START - TICKET_LATE_MS - 1);
 
     const outcome = await gate.admit({ subject: subject(1), priority: false, ticket });
@@ -421,10 +422,8 @@ describe('Admission', () => {
     const clock = { now: START };
     const schedule = mapSchedule();
     const pace = mapSchedule();
-    for (let shard = 0; shard < 8; shard++) {
-      schedule.shards.set(shard, START + HORIZON_MS + 1);
-      pace.shards.set(shard, START + 400); // the returns of this second keep it busy
-    }
+    takenUntil(schedule, START + HORIZON_MS + 1);
+    takenUntil(pace, START + 400); // the returns of this second keep it busy
     const { admission: gate } = admission(190, clock, schedule, pace);
 
     const outcomes = await Promise.all(
