@@ -207,10 +207,8 @@ export class ShardChooser {
    * A shard believed idle (its next place past, or unknown), at random among those, counted as taken
    * for one spacing; undefined when every shard is believed busy.
    */
-  idle(now: number, eligible: (shard: number) => boolean = () => true): number | undefined {
-    const idle = this.#seen.flatMap((seen, shard) =>
-      (seen === undefined || seen < now) && eligible(shard) ? [shard] : [],
-    );
+  idle(now: number): number | undefined {
+    const idle = this.#seen.flatMap((seen, shard) => (seen === undefined || seen < now ? [shard] : []));
     if (idle.length === 0) return undefined;
     const shard = idle[Math.min(idle.length - 1, Math.floor(this.#random() * idle.length))] ?? 0;
     this.#seen[shard] = now + this.#spacingMs;
@@ -285,10 +283,6 @@ export class Admission {
   readonly #chooser: ShardChooser;
   readonly #paceChooser: ShardChooser;
   readonly #random: () => number;
-  /** By shard of the pace: no spare place is looked for there before this time (the last look found it taken). */
-  readonly #noSpareBefore: number[];
-  /** By shard of the pace: looks in a row that found it taken. */
-  readonly #takenLooks: number[];
 
   constructor(options: AdmissionOptions) {
     if (!Number.isFinite(options.tps) || options.tps < 1) {
@@ -299,8 +293,6 @@ export class Admission {
     this.#random = options.random ?? Math.random;
     this.#chooser = new ShardChooser(this.plan, this.#random);
     this.#paceChooser = new ShardChooser(this.plan, this.#random);
-    this.#noSpareBefore = Array.from({ length: this.plan.shards }, () => Number.NEGATIVE_INFINITY);
-    this.#takenLooks = Array.from({ length: this.plan.shards }, () => 0);
   }
 
   /**
@@ -321,26 +313,18 @@ export class Admission {
    * idle: how long to wait for it, or undefined (none believed idle, or taken meanwhile).
    */
   async #spare(now: number): Promise<number | undefined> {
-    const shard = this.#paceChooser.idle(now, (candidate) => now >= (this.#noSpareBefore[candidate] ?? 0));
+    const shard = this.#paceChooser.idle(now);
     if (shard === undefined) return undefined;
     const { spacingMs } = this.plan;
+    // A look that finds the shard taken costs its two writes and books nothing. An instance serving
+    // many requests sees the pace through its own calls and rarely looks in vain; a Lambda container's
+    // belief is only its own last call, so while the pace is busy its queued callers each look once.
+    // A back-off on taken shards was tried: it saved those writes and cost rate (benchmarks.md).
     const booking = await this.#options.pace.book(shard, now, spacingMs, {
       busy: false,
       limit: now + spacingMs,
     });
-    if (booking === undefined) {
-      // Believed idle, found taken: another instance booked it (a Lambda container's belief is only
-      // its own last booking). Taken once, it may be free a spacing later (two instances looked at
-      // once); taken look after look, the pace is busy. A look costs writes, so the next one on this
-      // shard waits a spacing, doubled for each look in a row that found it taken, up to the
-      // tolerance and hold. The belief used to choose shards for calls is left as it was.
-      const taken = (this.#takenLooks[shard] ?? 0) + 1;
-      this.#takenLooks[shard] = taken;
-      const backOff = Math.min(PACE_TOLERANCE_MS + PACE_HOLD_MS, spacingMs * 2 ** (taken - 1));
-      this.#noSpareBefore[shard] = now + backOff;
-      return undefined;
-    }
-    this.#takenLooks[shard] = 0;
+    if (booking === undefined) return undefined;
     this.#paceChooser.saw(shard, booking.next);
     return paceWait(booking.at, now);
   }

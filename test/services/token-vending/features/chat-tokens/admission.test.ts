@@ -315,36 +315,6 @@ describe('Admission', () => {
     assert.ok(last <= (6000 / 190) * 1000 + 1000, `the last call at ${last} ms`);
   });
 
-  it('looks for spare places less and less while other instances keep the pace taken, down to once a shard in 1.5 s', async () => {
-    const clock = { now: START };
-    const { admission: gate, schedule, pace } = admission(190, clock);
-    // Other instances' callers and calls: a long queue, and the pace taken ahead, which this instance
-    // has not seen (its belief is only its own bookings).
-    takenUntil(schedule, START + 60_000);
-    takenUntil(pace, START + 60_000);
-
-    const looks: { at: number; count: number }[] = [];
-    for (let i = 0; i < 300; i++) {
-      const before = pace.tries;
-      const outcome = await gate.admit({ subject: subject(i), priority: false, ticket: undefined });
-      assert.ok(!outcome.admitted && outcome.why === 'scheduled');
-      looks.push({ at: clock.now - START, count: pace.tries - before });
-      clock.now += 20; // 6 s of arrivals, 50 a second
-    }
-    const total = looks.reduce((sum, look) => sum + look.count, 0);
-    const lastThree = looks.filter((look) => look.at >= 3000).reduce((sum, look) => sum + look.count, 0);
-    // Back off: a spacing (42 ms), doubled a look, up to 1.5 s: 6 to 7 looks a shard in the first 3 s,
-    // then at most 2 a shard in the last 3 s; each costs the pace a write, none finds a place.
-    assert.ok(total < 100, `${total} looks in 300 arrivals`);
-    assert.ok(lastThree <= 8 * 3, `${lastThree} looks in the last 3 s`);
-
-    // When the pace is idle again, looks find places again (within the back-off's 1.5 s).
-    takenUntil(pace, clock.now - 1);
-    clock.now += PACE_TOLERANCE_MS + PACE_HOLD_MS;
-    const later = await gate.admit({ subject: subject(999), priority: false, ticket: undefined });
-    assert.ok(later.admitted && later.via === 'spare');
-  });
-
   it('looks again a spacing after a shard was taken once (two instances looked at once)', async () => {
     const clock = { now: START };
     const { admission: gate, pace } = admission(20, clock); // one shard, 50 ms apart
