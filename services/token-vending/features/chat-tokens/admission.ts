@@ -195,8 +195,7 @@ export class ShardChooser {
   choose(now: number): { shard: number; busy: boolean } {
     const free = this.#seen.map((seen) => Math.max(seen ?? Number.NEGATIVE_INFINITY, now));
     const earliest = Math.min(...free);
-    const near = free.flatMap((at, shard) => (at <= earliest + this.#spacingMs ? [shard] : []));
-    const shard = near[Math.min(near.length - 1, Math.floor(this.#random() * near.length))] ?? 0;
+    const shard = this.#pick(free.flatMap((at, shard) => (at <= earliest + this.#spacingMs ? [shard] : [])));
     const busy = (this.#seen[shard] ?? Number.NEGATIVE_INFINITY) >= now;
     // Counted before the answer comes, so requests in flight together spread over the shards.
     this.#seen[shard] = (free[shard] ?? now) + this.#spacingMs;
@@ -210,9 +209,14 @@ export class ShardChooser {
   idle(now: number): number | undefined {
     const idle = this.#seen.flatMap((seen, shard) => (seen === undefined || seen < now ? [shard] : []));
     if (idle.length === 0) return undefined;
-    const shard = idle[Math.min(idle.length - 1, Math.floor(this.#random() * idle.length))] ?? 0;
+    const shard = this.#pick(idle);
     this.#seen[shard] = now + this.#spacingMs;
     return shard;
+  }
+
+  /** One of `shards` at random (the first when there are none). */
+  #pick(shards: readonly number[]): number {
+    return shards[Math.min(shards.length - 1, Math.floor(this.#random() * shards.length))] ?? 0;
   }
 
   /** A booking's answer: the shard's next free place, as the table holds it now. */
@@ -301,11 +305,7 @@ export class Admission {
    */
   async #pace(now: number): Promise<number | undefined> {
     const { shard, busy } = this.#paceChooser.choose(now);
-    const limit = now + PACE_TOLERANCE_MS + PACE_HOLD_MS;
-    const booking = await this.#options.pace.book(shard, now, this.plan.spacingMs, { busy, limit });
-    if (booking === undefined) return undefined;
-    this.#paceChooser.saw(shard, booking.next);
-    return paceWait(booking.at, now);
+    return this.#bookPace(shard, now, { busy, limit: now + PACE_TOLERANCE_MS + PACE_HOLD_MS });
   }
 
   /**
@@ -315,15 +315,20 @@ export class Admission {
   async #spare(now: number): Promise<number | undefined> {
     const shard = this.#paceChooser.idle(now);
     if (shard === undefined) return undefined;
-    const { spacingMs } = this.plan;
     // A look that finds the shard taken costs its two writes and books nothing. An instance serving
     // many requests sees the pace through its own calls and rarely looks in vain; a Lambda container's
     // belief is only its own last call, so while the pace is busy its queued callers each look once.
     // A back-off on taken shards was tried: it saved those writes and cost rate (benchmarks.md).
-    const booking = await this.#options.pace.book(shard, now, spacingMs, {
-      busy: false,
-      limit: now + spacingMs,
-    });
+    return this.#bookPace(shard, now, { busy: false, limit: now + this.plan.spacingMs });
+  }
+
+  /** Books a call on `shard` of the pace: how long to wait for its place, or undefined (none before `limit`). */
+  async #bookPace(
+    shard: number,
+    now: number,
+    options: { readonly busy: boolean; readonly limit: number },
+  ): Promise<number | undefined> {
+    const booking = await this.#options.pace.book(shard, now, this.plan.spacingMs, options);
     if (booking === undefined) return undefined;
     this.#paceChooser.saw(shard, booking.next);
     return paceWait(booking.at, now);
