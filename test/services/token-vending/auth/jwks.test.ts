@@ -139,6 +139,26 @@ describe('JWKS keys under faults', () => {
     assert.equal(await v.outcome(v.token(key)), 503);
   });
 
+  it(
+    `refuses a JWKS streamed past ${JWKS_MAX_BYTES / 1024} KB with no length declared`,
+    { timeout: 5000 },
+    async () => {
+      server.mode = 'huge-streamed';
+      server.published.splice(0, server.published.length, key);
+      const v = verifierFor(server);
+      assert.equal(await v.outcome(v.token(key)), 503);
+    },
+  );
+
+  it('does not follow a redirect, even to a valid key set', async () => {
+    server.mode = 'redirect';
+    server.published.splice(0, server.published.length, key);
+    const v = verifierFor(server);
+    const before = server.fetches;
+    assert.equal(await v.outcome(v.token(key)), 503);
+    assert.equal(server.fetches - before, 1, 'the redirect target was fetched');
+  });
+
   it('answers 503 at once while a cold endpoint keeps failing, without a fetch per caller', async () => {
     server.mode = 'down';
     const v = verifierFor(server);

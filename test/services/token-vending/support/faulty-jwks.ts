@@ -1,14 +1,14 @@
 /**
  * A JWKS endpoint on 127.0.0.1:0 that can misbehave on demand: answer normally, fail (500), trickle
- * its answer a byte at a time so it never finishes, pad a valid JWKS to megabytes, or reset the next
- * request's connection unanswered (as an endpoint closing an idle keep-alive connection does) and then
- * answer normally.
+ * its answer a byte at a time so it never finishes, pad a valid JWKS to megabytes (declared, or
+ * streamed with no length), redirect to a valid JWKS, or reset the next request's connection
+ * unanswered (as an endpoint closing an idle keep-alive connection does) and then answer normally.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestKey } from './jwks-server.js';
 
-export type JwksMode = 'ok' | 'down' | 'trickle' | 'huge' | 'reset-once';
+export type JwksMode = 'ok' | 'down' | 'trickle' | 'huge' | 'huge-streamed' | 'redirect' | 'reset-once';
 
 export interface FaultyJwks {
   readonly jwksUri: string;
@@ -45,6 +45,11 @@ export async function startFaultyJwks(keys: TestKey[]): Promise<FaultyJwks> {
   };
   const server = createServer((req, res) => {
     state.fetches += 1;
+    // Where 'redirect' points: a valid JWKS, which a client that follows redirects would accept.
+    if (req.url === '/moved.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(document(state.published));
+      return;
+    }
     switch (state.mode) {
       case 'reset-once':
         state.mode = 'ok';
@@ -53,9 +58,25 @@ export async function startFaultyJwks(keys: TestKey[]): Promise<FaultyJwks> {
       case 'down':
         res.writeHead(500).end('down');
         return;
-      case 'huge':
-        // Valid, and 8 MB: a cap must refuse it unread.
-        res.writeHead(200, { 'content-type': 'application/json' }).end(document(state.published, 8 << 20));
+      case 'huge': {
+        // Valid, and 8 MB, its length declared: a cap must refuse it unread.
+        const body = document(state.published, 8 << 20);
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+          .end(body);
+        return;
+      }
+      case 'huge-streamed': {
+        // The same 8 MB, chunked with no content-length: only counting what arrives can refuse it.
+        const body = document(state.published, 8 << 20);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let at = 0; at < body.length && !res.destroyed; at += 64 * 1024)
+          res.write(body.slice(at, at + 64 * 1024));
+        res.end();
+        return;
+      }
+      case 'redirect':
+        res.writeHead(302, { location: '/moved.json' }).end();
         return;
       case 'trickle': {
         // Headers at once, then one byte every 50 ms: a per-socket idle timeout never fires.
