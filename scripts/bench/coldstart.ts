@@ -26,7 +26,8 @@
  * request (its JWKS fetch, new connections and the code's first run included) beside a second one in
  * the same process, and the process's start to its first answer.
  *
- * Options: --runs=N (default 11). Needs `npm run build` first (package.json's script runs it).
+ * Options: --runs=N (default 11); --parts also times the named stack without each of its parts
+ * (coldstart-floor.ts), as deployed. Needs `npm run build` first (package.json's script runs it).
  */
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,7 @@ import { lambdaDefaults } from '../build.js';
 import { toHttpApiEvent } from '../local-http-api/event.js';
 import { nodeFlags, readTemplate } from '../sam-template.js';
 import { runChild } from './child.js';
+import { FLOOR_PARTS, floorSource, type FloorPart } from './coldstart-floor.js';
 import { percentile } from './stats.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -57,6 +59,7 @@ const KID = 'coldstart-key';
 
 const runsArg = process.argv.find((arg) => arg.startsWith('--runs='))?.slice('--runs='.length);
 const RUNS = runsArg === undefined ? 11 : Number(runsArg);
+const PARTS = process.argv.includes('--parts');
 if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 200) throw new Error('--runs must be 1-200');
 
 /** A Lambda bundle and the environment its init needs (what template.yaml gives it). */
@@ -113,19 +116,37 @@ const loadCode = (file: string | undefined, until: Until = 'idle'): string =>
     ? REPORT_CPU
     : `${REPORT_CPU} require(${JSON.stringify(join(root, file))});${until === 'init' ? ' process.exit(0);' : ''}`;
 
-/** The token function's named stack and nothing of the service (coldstart-floor.ts), built as it is. */
-const FLOOR_FILE = 'dist/bench-coldstart/floor/index.js';
+/** The token function's named stack alone (coldstart-floor.ts), and with --parts without each part. */
+interface Floor {
+  readonly key: string;
+  readonly name: string;
+  readonly omit?: FloorPart;
+  readonly file: string;
+}
 
-async function buildFloor(): Promise<void> {
-  await build({
-    ...lambdaDefaults,
-    external: [],
-    absWorkingDir: root,
-    logLevel: 'warning',
-    entryPoints: ['scripts/bench/coldstart-floor.ts'],
-    outfile: FLOOR_FILE,
-  });
-  writeFileSync(join(root, dirname(FLOOR_FILE), 'package.json'), '{ "type": "commonjs" }\n');
+const floors: readonly Floor[] = [
+  { key: 'floor', name: 'named stack, init only', file: 'dist/bench-coldstart/floor/index.js' },
+  ...(PARTS ? (Object.keys(FLOOR_PARTS) as FloorPart[]) : []).map((part) => ({
+    key: `floor-${part}`,
+    name: `  without ${part}`,
+    omit: part,
+    file: `dist/bench-coldstart/floor-${part}/index.js`,
+  })),
+];
+
+/** Each floor built as the token function is (its esbuild options), a CommonJS bundle. */
+async function buildFloors(): Promise<void> {
+  for (const floor of floors) {
+    await build({
+      ...lambdaDefaults,
+      external: [],
+      absWorkingDir: root,
+      logLevel: 'warning',
+      stdin: { contents: floorSource(floor.omit), resolveDir: root, sourcefile: 'floor.ts', loader: 'ts' },
+      outfile: floor.file,
+    });
+    writeFileSync(join(root, dirname(floor.file), 'package.json'), '{ "type": "commonjs" }\n');
+  }
 }
 
 /**
@@ -301,7 +322,7 @@ function row(name: string, sizeKiB: number, samples: readonly Sample[], empty: r
 
 async function main(): Promise<void> {
   const began = performance.now();
-  await buildFloor();
+  await buildFloors();
   const stack = await startTokenStack();
   const list = bundles(stack.env);
   for (const bundle of list) {
@@ -352,7 +373,11 @@ async function main(): Promise<void> {
           { ...LAMBDA_ENV, ...token.env },
           'init',
         );
-        await measure(`${label}|floor|init`, flags, FLOOR_FILE, LAMBDA_ENV, 'init');
+        for (const floor of floors) {
+          // The parts only as deployed: they are there to split the floor, not to compare flags.
+          if (floor.omit !== undefined && label !== deployed) continue;
+          await measure(`${label}|${floor.key}|init`, flags, floor.file, LAMBDA_ENV, 'init');
+        }
       }
       // The token function's first request, as deployed (template.yaml's NODE_OPTIONS).
       const { report } = await runChild(deployedFlags, firstRequestCode(token.file), {
@@ -394,11 +419,14 @@ async function main(): Promise<void> {
       console.log(row(bundle.name, size, samples.get(`${label}|${bundle.name}`) ?? [], empty));
     }
     const tokenSize = statSync(join(root, token.file)).size / 1024;
-    const floorSize = statSync(join(root, FLOOR_FILE)).size / 1024;
     console.log(
       row('token-vending, init only', tokenSize, samples.get(`${label}|token-vending|init`) ?? [], empty),
     );
-    console.log(row('named stack, init only', floorSize, samples.get(`${label}|floor|init`) ?? [], empty));
+    for (const floor of floors) {
+      const measured = samples.get(`${label}|${floor.key}|init`);
+      if (measured)
+        console.log(row(floor.name, statSync(join(root, floor.file)).size / 1024, measured, empty));
+    }
   }
   const over = (key: string, pick: (sample: Sample) => number): number =>
     median((samples.get(`${deployed}|${key}`) ?? []).map(pick)) -
@@ -416,6 +444,14 @@ async function main(): Promise<void> {
   console.log(
     `the named stack alone (coldstart-floor.ts), init only, median over empty node: CPU ${fmt(floorCpu)} ms, wall ${fmt(over('floor|init', wall))} ms; the service's own init over it: CPU ${fmt(initCpu - floorCpu)} ms`,
   );
+  if (PARTS) {
+    const costs = floors
+      .filter((floor) => floor.omit !== undefined)
+      .map((floor) => `${floor.omit ?? ''} ${fmt(floorCpu - over(`${floor.key}|init`, cpu))} ms`);
+    console.log(
+      `what each part of the named stack costs (the whole minus the rest, CPU): ${costs.join(', ')}`,
+    );
+  }
   console.log(
     `token function's first request (fresh process, JWKS fetch and first connections included), min / median: wall ${fmt(min(first.request))} / ${fmt(median(first.request))} ms, CPU ${fmt(min(first.cpu))} / ${fmt(median(first.cpu))} ms; ` +
       `the second request in the same process: wall ${fmt(min(first.second))} / ${fmt(median(first.second))} ms, CPU ${fmt(min(first.secondCpu))} / ${fmt(median(first.secondCpu))} ms; ` +
