@@ -8,20 +8,24 @@
 
 import { isRecord } from './json.js';
 
-/** Node's codes for a connection lost under a request. */
-const DROPPED = new Set(['ECONNRESET', 'EPIPE']);
+/** Node's codes for a connection lost under a request (undici's for `fetch`). */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
- * Whether a failed request lost its connection before any answer: Node's code is on the error (from
- * node:http, and from the AWS SDK, which also renames such errors `TimeoutError`). An error that
- * carries an HTTP status was answered, and is not one.
+ * Whether a failed request lost its connection before any answer: the code is on the error (the AWS
+ * SDK, which also renames such errors `TimeoutError`) or on its cause (`fetch`). An error that carries
+ * an HTTP status was answered, and is not one.
  */
 export function connectionDropped(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const metadata = (error as { $metadata?: unknown }).$metadata;
   if (isRecord(metadata) && typeof metadata.httpStatusCode === 'number') return false;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && DROPPED.has(code);
+  const causeCode = isRecord(error.cause) ? error.cause.code : undefined;
+  return (
+    (typeof code === 'string' && DROPPED.has(code)) ||
+    (typeof causeCode === 'string' && DROPPED.has(causeCode))
+  );
 }
 
 /**

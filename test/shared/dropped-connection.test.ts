@@ -1,6 +1,6 @@
 /**
  * Which failures count as a dropped connection, and that an idempotent request is sent again once at
- * most (the real-socket cases: sender-standing.test.ts for the AWS SDK, jwks.test.ts for node:http).
+ * most (the real-socket cases: sender-standing.test.ts for the AWS SDK, jwks.test.ts for fetch).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +12,11 @@ function sdkReset(code = 'ECONNRESET'): Error {
 }
 
 describe('connectionDropped', () => {
-  it('is true for a reset or broken pipe, from the AWS SDK or from node:http', () => {
+  it('is true for a reset or broken pipe, with the code on the error (AWS SDK) or on its cause (fetch)', () => {
     assert.equal(connectionDropped(sdkReset()), true);
     assert.equal(connectionDropped(sdkReset('EPIPE')), true);
-    const httpReset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    assert.equal(connectionDropped(httpReset), true);
+    const fetchFailure = new TypeError('fetch failed', { cause: { code: 'UND_ERR_SOCKET' } });
+    assert.equal(connectionDropped(fetchFailure), true);
   });
 
   it('is false for an answered request, a timeout, an abort, another error or no error at all', () => {
