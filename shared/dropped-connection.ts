@@ -8,7 +8,7 @@
 
 import { isRecord } from './json.js';
 
-/** Node's codes for a connection lost under a request (undici's for `fetch`). */
+/** Node's codes for a connection lost under a request (undici's for `fetch`: the review's remote check). */
 const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**

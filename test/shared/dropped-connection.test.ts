@@ -1,6 +1,7 @@
 /**
  * Which failures count as a dropped connection, and that an idempotent request is sent again once at
- * most (the real-socket cases: sender-standing.test.ts for the AWS SDK, jwks.test.ts for fetch).
+ * most (the real-socket cases: sender-standing.test.ts for the AWS SDK, jwks.test.ts for node:http,
+ * review-handler.test.ts for fetch).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
