@@ -13,7 +13,7 @@
  *   stays down, and the failure is logged. Only with no key set at all is the caller told 503.
  * - Every fetch has a deadline and a size cap; redirects are refused.
  * - The GET goes through node:http(s), as the AWS SDK's calls do, not `fetch`: in a fresh process the
- *   first `fetch` loads Node's bundled undici, 16-20 ms of CPU measured on this project's 2-core
+ *   first `fetch` loads Node's bundled undici: 18-27 ms of the init, measured on this project's 2-core
  *   machine, paid in every cold start of the token function (docs/benchmarks.md, "Cold start").
  */
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
